@@ -1,0 +1,388 @@
+"""A tiny reverse-mode automatic differentiation engine on scalars.
+
+In the spirit of Andrej Karpathy's *micrograd*: every arithmetic operation on a
+:class:`Value` creates a new node that remembers its inputs (``_prev``), the
+operation that made it (``_op``) and the *local derivative* of its output with
+respect to each input (``_local_grads``). :meth:`Value.backward` then applies
+the chain rule once per edge, visiting the nodes in reverse topological order.
+
+Storing the local derivatives on the node (instead of a closure per node, as
+micrograd does) keeps the backward pass to three lines and makes it easy to
+count its work: one multiplication ``local * node.grad`` per edge of the graph,
+see :func:`count_edges`.
+
+Two *teaching switches* of :meth:`Value.backward` reproduce classic mistakes;
+their defaults are correct:
+
+- ``order="bfs"`` visits nodes breadth-first from the output instead of in
+  topological order, so a node can pass its gradient on before it has received
+  all of it;
+- ``accumulate=False`` assigns (``=``) instead of adding (``+=``), so a node
+  used twice keeps only its last contribution.
+
+Examples
+--------
+>>> from bplib.autodiff import Value
+>>> x = Value(2.0, label="x")
+>>> y = x * x + 3 * x
+>>> _ = y.backward()
+>>> x.grad
+7.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from numbers import Real
+from typing import Union
+
+__all__ = [
+    "Value",
+    "topological_order",
+    "bfs_order",
+    "leaves",
+    "count_nodes",
+    "count_edges",
+]
+
+Number = Union[int, float]
+
+
+def _as_value(other: Union["Value", Real]) -> "Value":
+    """Wrap a plain number in a constant leaf :class:`Value` (pass Values through)."""
+    return other if isinstance(other, Value) else Value(other)
+
+
+class Value:
+    """A scalar node of a computation graph, with its gradient.
+
+    Parameters
+    ----------
+    data : float
+        The scalar value (any real number: int, float, NumPy scalar; not bool).
+    label : str, optional
+        A name for printing and drawing, e.g. ``"h1"``.
+    _children : tuple of Value, optional
+        The inputs of the operation that produced this node (internal).
+    _op : str, optional
+        The name of that operation, e.g. ``"*"`` or ``"tanh"`` (internal).
+    _local_grads : tuple of float, optional
+        ``d self / d child`` for each child, in the same order (internal).
+
+    Attributes
+    ----------
+    data : float
+        The value computed by the forward pass.
+    grad : float
+        ``d output / d self`` after :meth:`backward` on some output; starts at 0.
+    label : str
+        The node's name ("" if none).
+
+    Notes
+    -----
+    A node used twice (``a * a``) appears twice in its parent's ``_prev``; the
+    backward pass then adds both contributions to ``a.grad``.
+    """
+
+    def __init__(
+        self,
+        data: Real,
+        label: str = "",
+        _children: tuple["Value", ...] = (),
+        _op: str = "",
+        _local_grads: tuple[float, ...] = (),
+    ) -> None:
+        if isinstance(data, bool) or not isinstance(data, Real):
+            raise TypeError(
+                f"Value expects a real number as data, got {type(data).__name__}: {data!r}"
+            )
+        if len(_children) != len(_local_grads):
+            raise ValueError(
+                f"expected one local gradient per child, got {len(_children)} children "
+                f"and {len(_local_grads)} local gradients"
+            )
+        self.data: float = float(data)
+        self.grad: float = 0.0
+        self.label: str = label
+        self._prev: tuple[Value, ...] = tuple(_children)
+        self._op: str = _op
+        self._local_grads: tuple[float, ...] = tuple(float(g) for g in _local_grads)
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other: Union["Value", Real]) -> "Value":
+        if not isinstance(other, (Value, Real)):
+            return NotImplemented
+        other = _as_value(other)
+        return Value(self.data + other.data, _children=(self, other), _op="+",
+                     _local_grads=(1.0, 1.0))
+
+    def __radd__(self, other: Real) -> "Value":
+        return _as_value(other) + self if isinstance(other, Real) else NotImplemented
+
+    def __sub__(self, other: Union["Value", Real]) -> "Value":
+        if not isinstance(other, (Value, Real)):
+            return NotImplemented
+        other = _as_value(other)
+        return Value(self.data - other.data, _children=(self, other), _op="-",
+                     _local_grads=(1.0, -1.0))
+
+    def __rsub__(self, other: Real) -> "Value":
+        return _as_value(other) - self if isinstance(other, Real) else NotImplemented
+
+    def __mul__(self, other: Union["Value", Real]) -> "Value":
+        if not isinstance(other, (Value, Real)):
+            return NotImplemented
+        other = _as_value(other)
+        return Value(self.data * other.data, _children=(self, other), _op="*",
+                     _local_grads=(other.data, self.data))
+
+    def __rmul__(self, other: Real) -> "Value":
+        return _as_value(other) * self if isinstance(other, Real) else NotImplemented
+
+    def __truediv__(self, other: Union["Value", Real]) -> "Value":
+        if not isinstance(other, (Value, Real)):
+            return NotImplemented
+        other = _as_value(other)
+        if other.data == 0.0:
+            raise ZeroDivisionError(
+                f"division by a Value with data 0.0 (numerator data {self.data!r})"
+            )
+        # d(a/b)/da = 1/b,  d(a/b)/db = -a/b**2
+        return Value(self.data / other.data, _children=(self, other), _op="/",
+                     _local_grads=(1.0 / other.data, -self.data / other.data**2))
+
+    def __rtruediv__(self, other: Real) -> "Value":
+        return _as_value(other) / self if isinstance(other, Real) else NotImplemented
+
+    def __neg__(self) -> "Value":
+        return Value(-self.data, _children=(self,), _op="neg", _local_grads=(-1.0,))
+
+    def __pow__(self, exponent: Number) -> "Value":
+        """``self ** exponent`` for a constant int or float exponent.
+
+        Raises
+        ------
+        TypeError
+            If the exponent is a Value (only constant exponents are supported).
+        ValueError
+            If the result is not a real number (negative base, non-integer
+            exponent) or is undefined (zero base, negative exponent).
+        """
+        if isinstance(exponent, bool) or not isinstance(exponent, Real):
+            raise TypeError(
+                f"Value ** exponent expects an int or float exponent, "
+                f"got {type(exponent).__name__}: {exponent!r}"
+            )
+        n = float(exponent)
+        if self.data < 0 and not n.is_integer():
+            raise ValueError(
+                f"Value ** {exponent!r}: a negative base ({self.data!r}) needs an "
+                f"integer exponent for a real result"
+            )
+        if self.data == 0 and n < 0:
+            raise ValueError(f"Value ** {exponent!r}: zero base with a negative exponent")
+        local = n * self.data ** (n - 1) if n != 0 else 0.0
+        return Value(self.data**n, _children=(self,), _op=f"**{exponent:g}",
+                     _local_grads=(local,))
+
+    # ------------------------------------------------------------------ functions
+    def exp(self) -> "Value":
+        """Exponential ``e**x``; its local derivative is ``e**x`` itself."""
+        try:
+            out = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(
+                f"exp({self.data!r}) overflows a float (data must be <= about 709.78)"
+            ) from None
+        return Value(out, _children=(self,), _op="exp", _local_grads=(out,))
+
+    def log(self) -> "Value":
+        """Natural logarithm; local derivative ``1/x``.
+
+        Raises
+        ------
+        ValueError
+            If ``data <= 0`` (the logarithm is only defined for positive numbers).
+        """
+        if not self.data > 0:
+            raise ValueError(f"log expects data > 0, got data={self.data!r}")
+        return Value(math.log(self.data), _children=(self,), _op="log",
+                     _local_grads=(1.0 / self.data,))
+
+    def tanh(self) -> "Value":
+        """Hyperbolic tangent; local derivative ``1 - tanh(x)**2``."""
+        t = math.tanh(self.data)
+        return Value(t, _children=(self,), _op="tanh", _local_grads=(1.0 - t * t,))
+
+    def sigmoid(self) -> "Value":
+        """Logistic sigmoid ``1 / (1 + e**-x)``; local derivative ``s (1 - s)``.
+
+        Numerically stable: ``math.exp`` is only called on ``-|x|``, so large
+        ``|x|`` (e.g. 1e4) neither overflows nor warns.
+        """
+        x = self.data
+        if x >= 0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            s = e / (1.0 + e)
+        return Value(s, _children=(self,), _op="sigmoid", _local_grads=(s * (1.0 - s),))
+
+    def relu(self) -> "Value":
+        """Rectified linear unit ``max(0, x)``; local derivative 1 if x > 0 else 0."""
+        positive = self.data > 0
+        return Value(self.data if positive else 0.0, _children=(self,), _op="relu",
+                     _local_grads=(1.0 if positive else 0.0,))
+
+    # ------------------------------------------------------------------ backward
+    def backward(self, *, accumulate: bool = True, order: str = "topological") -> int:
+        """Fill ``grad`` of every node in the graph with ``d self / d node``.
+
+        Seeds ``self.grad = 1`` and, for each node in the chosen order, passes
+        ``local * node.grad`` to each of its children. As in PyTorch, the
+        gradients of *leaves* (inputs, parameters) are not reset: a second call
+        adds ``d self / d leaf`` again, so call :meth:`zero_grad` between passes.
+        Inner nodes are reset to 0 at the start of each pass (otherwise their
+        stale gradients would be passed on again and compound).
+
+        Parameters
+        ----------
+        accumulate : bool, default True
+            Teaching switch. True adds each contribution (``child.grad += ...``),
+            which is correct. False assigns it (``child.grad = ...``): a node used
+            by two parents keeps only the last contribution (wrong).
+        order : {"topological", "bfs"}, default "topological"
+            Teaching switch. "topological" visits every node after all nodes
+            that use it (correct). "bfs" visits nodes breadth-first from the
+            output, each once (wrong as soon as two paths from the output to a
+            node have different lengths: the node passes its gradient on before
+            it has received all of it).
+
+        Returns
+        -------
+        int
+            The number of local-derivative multiplications performed, one per
+            edge visited. In the correct mode it equals :func:`count_edges`.
+
+        Raises
+        ------
+        ValueError
+            If ``order`` is not one of the two names.
+        """
+        if order == "topological":
+            nodes = list(reversed(topological_order(self)))
+        elif order == "bfs":
+            nodes = bfs_order(self)
+        else:
+            raise ValueError(f"order must be 'topological' or 'bfs', got {order!r}")
+
+        for node in nodes:
+            if node._prev:
+                node.grad = 0.0
+        self.grad = 1.0
+        multiplications = 0
+        for node in nodes:
+            for child, local in zip(node._prev, node._local_grads):
+                if accumulate:
+                    child.grad += local * node.grad
+                else:
+                    child.grad = local * node.grad
+                multiplications += 1
+        return multiplications
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 on every node of the graph that ends at ``self``."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+
+# ---------------------------------------------------------------------- graph tools
+def topological_order(root: Value) -> list[Value]:
+    """All nodes of the graph ending at ``root``, each after all of its inputs.
+
+    Depth-first post-order, computed with an explicit stack (no recursion), so
+    graphs of any depth work. The order is deterministic: children are explored
+    in the order they were given to their operation.
+
+    Parameters
+    ----------
+    root : Value
+        The output node.
+
+    Returns
+    -------
+    list of Value
+        Every node once; leaves come first and ``root`` is last. Backward
+        passes visit this list in reverse.
+    """
+    order: list[Value] = []
+    visited: set[int] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:           # all inputs are already in `order`
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))  # come back after the children
+        for child in reversed(node._prev):
+            if id(child) not in visited:
+                stack.append((child, False))
+    return order
+
+
+def bfs_order(root: Value) -> list[Value]:
+    """All nodes of the graph, breadth-first from ``root``, each once.
+
+    This is *not* a valid order for backpropagation in general; it exists to
+    show why (see ``Value.backward(order="bfs")``).
+
+    Parameters
+    ----------
+    root : Value
+        The output node.
+
+    Returns
+    -------
+    list of Value
+        ``root`` first, then nodes by increasing shortest distance from it.
+    """
+    order: list[Value] = []
+    seen: set[int] = {id(root)}
+    queue: deque[Value] = deque([root])
+    while queue:
+        node = queue.popleft()
+        order.append(node)
+        for child in node._prev:
+            if id(child) not in seen:
+                seen.add(id(child))
+                queue.append(child)
+    return order
+
+
+def leaves(root: Value) -> list[Value]:
+    """The leaf nodes (inputs, parameters and constants) of the graph, in topological order."""
+    return [node for node in topological_order(root) if not node._prev]
+
+
+def count_nodes(root: Value) -> int:
+    """Number of distinct nodes in the graph ending at ``root`` (leaves included)."""
+    return len(topological_order(root))
+
+
+def count_edges(root: Value) -> int:
+    """Number of edges (input uses) in the graph ending at ``root``.
+
+    This is the number of local-derivative multiplications ``local * node.grad``
+    one backward pass performs. An input used twice by the same operation
+    (``a * a``) counts twice.
+    """
+    return sum(len(node._prev) for node in topological_order(root))
+

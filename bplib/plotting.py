@@ -1,0 +1,358 @@
+"""Drawing computation graphs with matplotlib only (no Graphviz, no networkx).
+
+- :func:`draw_graph` draws any small graph from explicit node positions: boxes
+  or circles with text, arrows that stop at the node borders, optional edge
+  labels (e.g. weights) and optional colour groups with a legend.
+- :func:`draw_value_graph` lays out a :class:`bplib.autodiff.Value` graph in
+  layers (longest path from the leaves) and shows each node's name, data and
+  grad.
+
+Both return the matplotlib ``Axes`` and are deterministic: the same input
+gives the same picture.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Hashable, Mapping, Optional, Sequence, Union
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.patches import FancyArrowPatch, Patch
+
+from bplib.autodiff import Value, topological_order
+
+__all__ = ["draw_graph", "draw_value_graph", "format_number"]
+
+# Light tints of the Okabe-Ito colour-blind-safe palette, one per group.
+GROUP_COLORS: tuple[str, ...] = (
+    "#cfe8f7",  # blue
+    "#fde2b8",  # orange
+    "#c9ecdf",  # bluish green
+    "#f6d2e3",  # reddish purple
+    "#fbf3b5",  # yellow
+    "#d6e1f0",  # dark blue, light
+    "#f3d0bd",  # vermillion, light
+    "#e6e6e6",  # grey
+)
+DEFAULT_NODE_COLOR = "#f2f2f2"
+
+Node = Hashable
+Edge = tuple[Hashable, Hashable]
+
+
+def format_number(x: float, digits: int = 4) -> str:
+    """Format ``x`` with ``digits`` significant digits; never prints ``-0``.
+
+    Examples
+    --------
+    >>> format_number(0.755101), format_number(-0.0), format_number(0.00123456)
+    ('0.7551', '0', '0.001235')
+    """
+    if x == 0:
+        x = 0.0
+    return f"{x:.{digits}g}"
+
+
+def draw_graph(
+    nodes: Sequence[Node],
+    edges: Sequence[Edge],
+    pos: Mapping[Node, tuple[float, float]],
+    ax: Optional[Axes] = None,
+    node_labels: Optional[Mapping[Node, str]] = None,
+    edge_labels: Optional[Mapping[Edge, str]] = None,
+    *,
+    node_groups: Optional[Mapping[Node, str]] = None,
+    group_colors: Optional[Mapping[str, str]] = None,
+    node_shape: str = "box",
+    edge_label_pos: Union[float, Mapping[Edge, float]] = 0.5,
+    fontsize: float = 10.0,
+    edge_fontsize: Optional[float] = None,
+    legend: bool = True,
+    margin: float = 0.6,
+    title: Optional[str] = None,
+) -> Axes:
+    """Draw a directed graph with nodes at given positions.
+
+    Parameters
+    ----------
+    nodes : sequence of hashable
+        Node ids, e.g. ``["x1", "x2", "h1"]``. Drawing order follows this order.
+    edges : sequence of (hashable, hashable)
+        Directed edges ``(source, target)``; an arrow points at the target.
+        A repeated edge is drawn as a separate arc.
+    pos : mapping node -> (x, y)
+        Centre of each node in data coordinates. Every node needs a position.
+    ax : matplotlib Axes, optional
+        Where to draw. If None, a new figure sized to the layout is created.
+    node_labels : mapping node -> str, optional
+        Text in each node (may contain newlines); default ``str(node)``.
+    edge_labels : mapping (source, target) -> str, optional
+        Text shown on an edge, e.g. a weight ``"w11 = 0.1"``.
+    node_groups : mapping node -> str, optional
+        A group name per node (e.g. "input", "hidden"); each group gets a fill
+        colour and, if ``legend``, an entry in the legend. Ungrouped nodes are grey.
+    group_colors : mapping group -> colour, optional
+        Override the default colour of some groups.
+    node_shape : {"box", "circle"}, default "box"
+        Rounded boxes fit multi-line text; circles suit one short name.
+    edge_label_pos : float or mapping edge -> float, default 0.5
+        Where the edge label sits along the edge, as a fraction from source
+        (0) to target (1). Use e.g. 0.3 for edges that cross in the middle.
+    fontsize : float, default 10
+        Font size of node labels.
+    edge_fontsize : float, optional
+        Font size of edge labels (default ``0.85 * fontsize``).
+    legend : bool, default True
+        Show a legend of the groups (only when ``node_groups`` is given).
+    margin : float, default 0.6
+        Space around the outermost node centres, in data units.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes; ``ax.texts`` holds one text per node, then one per edge label.
+
+    Raises
+    ------
+    ValueError
+        If a node has no position, an edge or label names an unknown node, or
+        ``node_shape`` is unknown.
+    """
+    nodes = list(nodes)
+    edges = [tuple(e) for e in edges]
+    node_labels = dict(node_labels or {})
+    edge_labels = dict(edge_labels or {})
+    node_groups = dict(node_groups or {})
+    known = set(nodes)
+    missing = [n for n in nodes if n not in pos]
+    if missing:
+        raise ValueError(f"pos must give (x, y) for every node; missing: {missing!r}")
+    bad = [e for e in list(edges) + list(edge_labels) if len(e) != 2 or not set(e) <= known]
+    if bad:
+        raise ValueError(f"edges must be (source, target) pairs of known nodes; got {bad!r}")
+    if node_shape not in ("box", "circle"):
+        raise ValueError(f"node_shape must be 'box' or 'circle', got {node_shape!r}")
+    edge_fontsize = 0.85 * fontsize if edge_fontsize is None else edge_fontsize
+
+    xs = [float(pos[n][0]) for n in nodes]
+    ys = [float(pos[n][1]) for n in nodes]
+    if ax is None:
+        width = max(xs) - min(xs) if nodes else 1.0
+        height = max(ys) - min(ys) if nodes else 1.0
+        figsize = (min(2.0 + 1.6 * width, 18.0), min(1.5 + 1.3 * height, 14.0))
+        _, ax = plt.subplots(figsize=figsize)
+
+    # Colours: groups in order of first appearance.
+    groups = list(dict.fromkeys(node_groups[n] for n in nodes if n in node_groups))
+    colors = {g: GROUP_COLORS[i % len(GROUP_COLORS)] for i, g in enumerate(groups)}
+    colors.update(group_colors or {})
+
+    boxstyle = "round,pad=0.45" if node_shape == "box" else "circle,pad=0.35"
+    texts = {}
+    for n in nodes:
+        fill = colors[node_groups[n]] if n in node_groups else DEFAULT_NODE_COLOR
+        texts[n] = ax.text(
+            *pos[n], node_labels.get(n, str(n)), ha="center", va="center",
+            fontsize=fontsize, zorder=3, multialignment="center",
+            bbox=dict(boxstyle=boxstyle, facecolor=fill, edgecolor="#333333", linewidth=1.0),
+        )
+
+    if node_shape == "circle":
+        _equalize_circles(ax, list(texts.values()))
+
+    # Arrows are drawn after (above) the node boxes, so matplotlib can clip
+    # them exactly at the box borders (patchA/patchB) in a single draw.
+    seen: Counter = Counter()
+    for u, v in edges:
+        k = seen[(u, v)]
+        seen[(u, v)] += 1
+        rad = 0.0 if k == 0 else 0.25 * ((k + 1) // 2) * (1 if k % 2 else -1)
+        ax.add_patch(FancyArrowPatch(
+            pos[u], pos[v], arrowstyle="-|>", mutation_scale=12, color="#444444",
+            linewidth=1.1, connectionstyle=f"arc3,rad={rad}", zorder=4,
+            patchA=texts[u].get_bbox_patch(), patchB=texts[v].get_bbox_patch(),
+            shrinkA=1, shrinkB=1,
+        ))
+
+    for (u, v), text in edge_labels.items():
+        t = edge_label_pos.get((u, v), 0.5) if isinstance(edge_label_pos, Mapping) else edge_label_pos
+        (x0, y0), (x1, y1) = pos[u], pos[v]
+        ax.text(
+            x0 + t * (x1 - x0), y0 + t * (y1 - y0), text, ha="center", va="center",
+            fontsize=edge_fontsize, color="#1a1a1a", zorder=5,
+            bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.9),
+        )
+
+    if nodes:
+        ax.set_xlim(min(xs) - margin, max(xs) + margin)
+        ax.set_ylim(min(ys) - margin, max(ys) + margin)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    if groups and legend:
+        handles = [Patch(facecolor=colors[g], edgecolor="#333333", label=g) for g in groups]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                  ncol=min(len(groups), 5), frameon=False, fontsize=edge_fontsize)
+    return ax
+
+
+def _equalize_circles(ax: Axes, texts: list) -> None:
+    """Give all circular nodes the diameter of the largest one.
+
+    matplotlib sizes a ``circle`` box to its text; we measure each text (Agg
+    renderer, deterministic) and enlarge the padding of the smaller ones.
+    """
+    get_renderer = getattr(ax.figure.canvas, "get_renderer", None)
+    if get_renderer is None or not texts:  # pragma: no cover - non-Agg canvas
+        return
+    renderer = get_renderer()
+    sizes = [max(t.get_window_extent(renderer).size) for t in texts]
+    biggest = max(sizes)
+    for t, size in zip(texts, sizes):
+        patch = t.get_bbox_patch()
+        font_px = renderer.points_to_pixels(t.get_fontsize())
+        patch.set_boxstyle("circle", pad=0.35 + (biggest - size) / (2 * font_px))
+
+
+def _layers(root: Value) -> tuple[list[Value], dict[int, int]]:
+    """Topological order and each node's layer.
+
+    An inner node's layer is its longest path from a leaf; a leaf sits one
+    layer before its first user, so constants do not stretch across the figure.
+    """
+    order = topological_order(root)
+    layer: dict[int, int] = {}
+    for node in order:  # children come first, so their layers are known
+        layer[id(node)] = 1 + max((layer[id(c)] for c in node._prev), default=-1)
+    first_use: dict[int, int] = {}
+    for node in order:
+        for c in node._prev:
+            if not c._prev:
+                first_use[id(c)] = min(first_use.get(id(c), layer[id(node)]), layer[id(node)])
+    for key, user_layer in first_use.items():
+        layer[key] = user_layer - 1
+    return order, layer
+
+
+def _node_text(node: Value, show_grad: bool) -> str:
+    """``"name"`` line (label and/or op), then data and grad with 4 significant digits."""
+    if node.label and node._op:
+        name = f"{node.label} ({node._op})"
+    else:
+        name = node.label or node._op
+    lines = [name] if name else []
+    lines.append(f"data {format_number(node.data)}")
+    if show_grad:
+        lines.append(f"grad {format_number(node.grad)}")
+    return "\n".join(lines)
+
+
+def draw_value_graph(
+    root: Value,
+    ax: Optional[Axes] = None,
+    rankdir: str = "LR",
+    *,
+    show_grad: bool = True,
+    show_local_grads: bool = False,
+    fontsize: float = 9.0,
+    title: Optional[str] = None,
+) -> Axes:
+    """Draw the computation graph that ends at ``root``, one box per :class:`Value`.
+
+    Each box shows the node's label and/or operation, its ``data`` and its
+    ``grad`` (4 significant digits), e.g. ``"h1 (tanh)\\ndata 0.7551\\ngrad 0.0012"``.
+    Nodes are placed in layers by their longest path from a leaf; within a
+    layer they are ordered by the mean position of their inputs (fewer
+    crossings), ties broken by topological order. Leaves are blue, inner nodes
+    grey, the root orange.
+
+    Parameters
+    ----------
+    root : Value
+        The output node.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure sized to the graph if None.
+    rankdir : {"LR", "TB"}, default "LR"
+        Left to right (inputs on the left) or top to bottom (inputs on top).
+    show_grad : bool, default True
+        Show the ``grad`` line (turn off before calling ``backward``).
+    show_local_grads : bool, default False
+        Label each edge with its local derivative ``d parent / d child``.
+    fontsize : float, default 9
+        Font size of the node text.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes; ``ax.texts`` holds one text per node (then edge labels).
+
+    Raises
+    ------
+    TypeError
+        If ``root`` is not a Value.
+    ValueError
+        If ``rankdir`` is not "LR" or "TB".
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"root must be a bplib.autodiff.Value, got {type(root).__name__}")
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
+
+    order, layer = _layers(root)
+    index = {id(n): i for i, n in enumerate(order)}          # node ids for draw_graph
+    users: dict[int, list[Value]] = {id(n): [] for n in order}
+    for n in order:
+        for c in n._prev:
+            users[id(c)].append(n)
+    n_layers = 1 + max(layer.values())
+    by_layer: list[list[Value]] = [[] for _ in range(n_layers)]
+    for node in order:
+        by_layer[layer[id(node)]].append(node)
+    # Order each layer by the mean position of its already placed neighbours
+    # (two sweeps: first inputs only, then inputs and users); ties by topological order.
+    slot: dict[int, float] = {}
+    for _ in range(2):
+        for members in by_layer:
+            def key(n: Value) -> tuple[float, int]:
+                near = [slot[id(m)] for m in (*n._prev, *users[id(n)]) if id(m) in slot]
+                return (sum(near) / len(near) if near else float(index[id(n)]), index[id(n)])
+            members.sort(key=key)
+            for k, n in enumerate(members):
+                slot[id(n)] = k - (len(members) - 1) / 2
+
+    step_layer, step_slot = (2.4, 1.35) if rankdir == "LR" else (1.5, 2.2)
+    pos = {}
+    for node in order:
+        a, b = layer[id(node)] * step_layer, slot[id(node)] * step_slot
+        pos[index[id(node)]] = (a, -b) if rankdir == "LR" else (b, -a)
+
+    if ax is None:  # about 1.5 in per layer and 0.8 in per node of a layer, at fontsize 9
+        depth = n_layers
+        breadth = max(len(members) for members in by_layer)
+        scale = fontsize / 9.0
+        if rankdir == "LR":
+            figsize = (0.6 + 1.55 * scale * depth, 0.6 + 0.95 * scale * breadth)
+        else:
+            figsize = (0.6 + 1.55 * scale * breadth, 0.6 + 0.75 * scale * depth)
+        _, ax = plt.subplots(figsize=figsize)
+
+    nodes = [index[id(n)] for n in order]
+    edges = [(index[id(c)], index[id(n)]) for n in order for c in n._prev]
+    labels = {index[id(n)]: _node_text(n, show_grad) for n in order}
+    groups = {index[id(n)]: ("output" if n is root else "input" if not n._prev else "inner")
+              for n in order}
+    edge_labels = None
+    if show_local_grads:
+        edge_labels = {(index[id(c)], index[id(n)]): format_number(g)
+                       for n in order for c, g in zip(n._prev, n._local_grads)}
+    return draw_graph(
+        nodes, edges, pos, ax=ax, node_labels=labels, edge_labels=edge_labels,
+        node_groups=groups, group_colors={"input": GROUP_COLORS[0], "output": GROUP_COLORS[1],
+                                          "inner": DEFAULT_NODE_COLOR},
+        fontsize=fontsize, legend=False, margin=0.9, title=title,
+    )

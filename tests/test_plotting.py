@@ -1,0 +1,130 @@
+"""Tests for bplib.plotting: the right texts and arrows, determinism, clear errors."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.patches import FancyArrowPatch  # noqa: E402
+
+from bplib.autodiff import Value, count_edges, count_nodes  # noqa: E402
+from bplib.plotting import draw_graph, draw_value_graph, format_number  # noqa: E402
+
+NODES_003 = ["x1", "x2", "h1", "h2", "z1", "z2", "z_y", "y_hat", "L"]
+POS_003 = {"x1": (0, 1), "x2": (0, -1), "h1": (2, 1), "h2": (2, -1), "z1": (3.5, 1),
+           "z2": (3.5, -1), "z_y": (5.5, 0), "y_hat": (7, 0), "L": (8.5, 0)}
+EDGES_003 = [("x1", "h1"), ("x1", "h2"), ("x2", "h1"), ("x2", "h2"), ("h1", "z1"),
+             ("h2", "z2"), ("z1", "z_y"), ("z2", "z_y"), ("z_y", "y_hat"), ("y_hat", "L")]
+WEIGHTS_003 = {("x1", "h1"): "w11 = 0.1", ("x1", "h2"): "w21 = 0.4", ("x2", "h1"): "w12 = 0.8",
+               ("x2", "h2"): "w22 = 0.6", ("z1", "z_y"): "wh1 = 0.3", ("z2", "z_y"): "wh2 = 0.9"}
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def neuron() -> Value:
+    x1, x2 = Value(0.35, label="x1"), Value(0.9, label="x2")
+    w1, w2 = Value(0.1, label="w1"), Value(0.4, label="w2")
+    h = x1 * w1 + x2 * w2
+    h.label = "h"
+    out = h.sigmoid()
+    out.label = "y_hat"
+    return out
+
+
+def pixels(ax) -> np.ndarray:
+    ax.figure.canvas.draw()
+    return np.asarray(ax.figure.canvas.buffer_rgba()).copy()
+
+
+def arrows(ax) -> list:
+    return [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+
+
+def test_draw_graph_003_has_one_text_per_node_and_edge_label():
+    ax = draw_graph(NODES_003, EDGES_003, POS_003, edge_labels=WEIGHTS_003,
+                    node_groups={"x1": "input", "x2": "input", "L": "loss"},
+                    node_shape="circle", edge_label_pos={("x1", "h2"): 0.3, ("x2", "h1"): 0.3})
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert len(ax.texts) == len(NODES_003) + len(WEIGHTS_003)
+    assert [t.get_text() for t in ax.texts[: len(NODES_003)]] == NODES_003
+    assert len(arrows(ax)) == len(EDGES_003)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["input", "loss"]
+    # the label of a crossing edge sits 30 % of the way from its source
+    label = next(t for t in ax.texts if t.get_text() == "w21 = 0.4")
+    assert label.get_position() == pytest.approx((0.6, 0.4))
+
+
+def test_draw_graph_circles_have_equal_size():
+    ax = draw_graph(NODES_003, EDGES_003, POS_003, node_shape="circle")
+    ax.figure.canvas.draw()
+    widths = [t.get_bbox_patch().get_window_extent().width for t in ax.texts]
+    assert max(widths) == pytest.approx(min(widths), rel=0.02)
+
+
+def test_draw_graph_is_deterministic_and_uses_given_axes():
+    _, ax1 = plt.subplots(figsize=(6, 3))
+    _, ax2 = plt.subplots(figsize=(6, 3))
+    assert draw_graph(NODES_003, EDGES_003, POS_003, ax=ax1, edge_labels=WEIGHTS_003) is ax1
+    draw_graph(NODES_003, EDGES_003, POS_003, ax=ax2, edge_labels=WEIGHTS_003)
+    assert np.array_equal(pixels(ax1), pixels(ax2))
+
+
+def test_draw_graph_rejects_bad_input():
+    with pytest.raises(ValueError, match="missing: \\['L'\\]"):
+        draw_graph(NODES_003, EDGES_003, {k: v for k, v in POS_003.items() if k != "L"})
+    with pytest.raises(ValueError, match="known nodes"):
+        draw_graph(NODES_003, [("x1", "nowhere")], POS_003)
+    with pytest.raises(ValueError, match="node_shape"):
+        draw_graph(NODES_003, EDGES_003, POS_003, node_shape="hexagon")
+
+
+def test_draw_value_graph_shows_every_node_with_data_and_grad():
+    out = neuron()
+    out.backward()
+    ax = draw_value_graph(out)
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert len(ax.texts) == count_nodes(out)
+    assert len(arrows(ax)) == count_edges(out)
+    texts = [t.get_text() for t in ax.texts]
+    assert f"y_hat (sigmoid)\ndata {out.data:.4g}\ngrad 1" in texts
+    h = out._prev[0]
+    assert f"h (+)\ndata 0.395\ngrad {h.grad:.4g}" in texts
+
+
+def test_draw_value_graph_layers_and_options():
+    out = neuron()
+    ax = draw_value_graph(out, rankdir="TB", show_grad=False, show_local_grads=True)
+    assert len(ax.texts) == count_nodes(out) + count_edges(out)
+    assert not any("grad" in t.get_text() for t in ax.texts)
+    # top to bottom: the output is the lowest node, an input among the highest
+    y = {t.get_text().split("\n")[0]: t.get_position()[1] for t in ax.texts[: count_nodes(out)]}
+    assert y["y_hat (sigmoid)"] == min(y.values())
+    assert y["x1"] > y["h (+)"]
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_value_graph(out, rankdir="RL")
+    with pytest.raises(TypeError, match="Value"):
+        draw_value_graph(0.5)
+
+
+def test_draw_value_graph_is_deterministic():
+    images = []
+    for _ in range(2):
+        out = neuron()
+        out.backward()
+        images.append(pixels(draw_value_graph(out)))
+    assert np.array_equal(*images)
+
+
+def test_format_number():
+    assert format_number(0.755101) == "0.7551"
+    assert format_number(-0.0) == "0"
+    assert format_number(1.0) == "1"
+    assert format_number(0.00123456) == "0.001235"
