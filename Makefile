@@ -1,0 +1,52 @@
+# Backprop, Tested — the two commands a reader needs: `make book` and `make test`.
+# Each creates (or reuses) the virtual environment .venv and installs what it needs.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+HTML   := _build/html
+
+# Strict nbval: stored outputs must match exactly (sanitised only for memory addresses).
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=1800
+
+.PHONY: help install book test test-fast lab notebooks bench clean
+
+help:
+	@echo "make book       build the HTML book into $(HTML) (warnings are errors)"
+	@echo "make test       run every test: bplib unit tests, strict nbval on every notebook, book build, browser check"
+	@echo "make lab        open JupyterLab on book/ with bplib importable"
+	@echo "make notebooks  re-execute every chapter and store its outputs (after editing a chapter)"
+	@echo "make bench      run the speed benchmarks (not part of the tests)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "The book is at: $(abspath $(HTML)/index.html)"
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile $(NBVAL) tests book
+
+# Unit tests only (no notebooks, no book): quick feedback while editing bplib.
+test-fast: $(STAMP)
+	$(PY) -m pytest -n 2 tests -m "not book and not browser"
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=book
+
+notebooks: $(STAMP)
+	$(PY) tools/execute_notebook.py book/*.ipynb
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis

@@ -1,0 +1,58 @@
+"""Automatic checkers for the book's exercises.
+
+Each chapter has a module here (``chain_rule``, ``worked_example``, ...) whose
+public functions, listed in its ``__all__``, check a reader's answer to one
+exercise.  They are gathered into one namespace, ``check``::
+
+    from bplib.exercises import check
+    check.sigmoid_prime(my_sigmoid_prime)   # prints one line, returns True/False
+
+A checker runs the reader's code on hidden random cases (shapes, values and
+edge cases), prints ``Correct: ...`` or what is wrong, and never prints the
+solution.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Callable
+
+__all__ = ["check", "Checks"]
+
+
+class Checks:
+    """A read-only namespace of every checker, gathered from the chapter modules."""
+
+    def __init__(self, checkers: dict[str, Callable[..., bool]]) -> None:
+        self._checkers = dict(sorted(checkers.items()))
+
+    def __getattr__(self, name: str) -> Callable[..., bool]:
+        try:
+            return self.__dict__["_checkers"][name]
+        except KeyError:
+            known = ", ".join(self.__dict__["_checkers"])
+            raise AttributeError(f"no checker named {name!r}; the checkers are: {known}") from None
+
+    def __dir__(self) -> list[str]:
+        return list(self._checkers)
+
+    def __repr__(self) -> str:
+        return f"Checks({', '.join(self._checkers)})"
+
+
+def _collect() -> dict[str, Callable[..., bool]]:
+    """Import every chapter module of this package and collect its ``__all__``."""
+    found: dict[str, Callable[..., bool]] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for name in getattr(module, "__all__", []):
+            if name in found:
+                raise RuntimeError(f"two exercise modules define a checker named {name!r}")
+            found[name] = getattr(module, name)
+    return found
+
+
+check = Checks(_collect())

@@ -1,0 +1,139 @@
+"""Shared machinery for the exercise checkers.
+
+A checker calls the reader's function on hidden cases and turns the first
+problem it finds into one readable sentence.  The helpers here diagnose the
+usual mistakes: no return value, wrong shape, NaN, a constant factor (often 2
+or 1/2), a flipped sign, a wrong value at a special point, a mutated input.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "CheckFailed",
+    "report",
+    "run_checks",
+    "call",
+    "compare",
+    "assert_not_mutated",
+    "elementwise_cases",
+    "check_elementwise",
+]
+
+
+class CheckFailed(Exception):
+    """Raised inside a checker to stop at the first problem; its message is shown."""
+
+
+def report(ok: bool, message: str) -> bool:
+    """Print the one-line verdict and return ``ok``."""
+    print(("Correct: " if ok else "Not yet: ") + message)
+    return ok
+
+
+def run_checks(success_message: str, checks: Callable[[], None]) -> bool:
+    """Run ``checks()``; report success, or the message of the first ``CheckFailed``."""
+    try:
+        checks()
+    except CheckFailed as failure:
+        return report(False, str(failure))
+    return report(True, success_message)
+
+
+def call(fn: Callable[..., Any], *args: Any, what: str = "your function") -> Any:
+    """Call the reader's ``fn``; turn any exception into a readable ``CheckFailed``."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # the reader's code may raise anything
+        raise CheckFailed(f"{what} raised {type(exc).__name__}: {exc}") from None
+
+
+def _describe_point(where: str | None) -> str:
+    return f" {where}" if where else ""
+
+
+def compare(
+    got: Any,
+    expected: np.ndarray | float,
+    *,
+    name: str = "the result",
+    where: str | None = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> None:
+    """Check that ``got`` matches ``expected``; raise ``CheckFailed`` naming the problem.
+
+    Diagnoses, in order: ``None`` returned, a non-numeric result, wrong shape,
+    NaN/inf, a constant factor (e.g. "off by a factor of 2"), a flipped sign,
+    and otherwise the first point where the values differ.
+    """
+    at = _describe_point(where)
+    if got is None:
+        raise CheckFailed(f"{name}{at} is None: did you forget to `return` it?")
+    try:
+        got_arr = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{name}{at} is a {type(got).__name__}, not a number or array") from None
+    exp_arr = np.asarray(expected, dtype=float)
+    if got_arr.shape != exp_arr.shape:
+        raise CheckFailed(f"{name}{at} has shape {got_arr.shape}, expected {exp_arr.shape}")
+    if not np.all(np.isfinite(got_arr)):
+        raise CheckFailed(f"{name}{at} contains NaN or inf (an overflow?)")
+    if np.allclose(got_arr, exp_arr, rtol=rtol, atol=atol):
+        return
+    big = np.abs(exp_arr) > 1e-6
+    if np.any(big):
+        ratios = got_arr[big] / exp_arr[big]
+        r = float(np.median(ratios))
+        if np.allclose(ratios, r, rtol=1e-6) and abs(r) > 1e-12:
+            if np.isclose(r, -1.0):
+                raise CheckFailed(f"{name}{at} has the wrong sign")
+            factor = f"{r:g}" if abs(r) >= 1 else f"1/{1 / r:g}"
+            raise CheckFailed(f"{name}{at} is off by a constant factor of {factor}")
+    bad = np.argwhere(~np.isclose(got_arr, exp_arr, rtol=rtol, atol=atol))
+    index = tuple(int(i) for i in bad[0]) if got_arr.ndim else ()
+    position = f" at index {index}" if index else ""
+    raise CheckFailed(
+        f"{name}{at} is wrong{position}: got {got_arr[index]:.6g}, which is not the expected value"
+    )
+
+
+def assert_not_mutated(fn: Callable[..., Any], *args: np.ndarray, what: str = "your function") -> Any:
+    """Call ``fn(*args)`` and fail if it changed any of its array arguments in place."""
+    copies = [np.array(a, copy=True) for a in args]
+    result = call(fn, *args, what=what)
+    for i, (before, after) in enumerate(zip(copies, args)):
+        if not np.array_equal(before, after, equal_nan=True):
+            raise CheckFailed(f"{what} changed its argument #{i + 1} in place; work on a copy")
+    return result
+
+
+def elementwise_cases(rng: np.random.Generator) -> Iterable[tuple[str, np.ndarray]]:
+    """Hidden inputs for an elementwise function of z: special points, then random arrays."""
+    yield "at z = 0", np.array(0.0)
+    yield "at z = 1", np.array(1.0)
+    yield "at z = -2.5", np.array(-2.5)
+    yield "on a vector", rng.normal(size=7)
+    yield "on a (3, 4) matrix", rng.normal(scale=3.0, size=(3, 4))
+    yield "on a (2, 3, 2) array", rng.normal(size=(2, 3, 2))
+    yield "at large |z| (z = ±50)", np.array([-50.0, 50.0])
+
+
+def check_elementwise(
+    fn: Callable[[np.ndarray], Any],
+    reference: Callable[[np.ndarray], np.ndarray],
+    *,
+    fn_name: str,
+    seed: int,
+    extra_cases: Sequence[tuple[str, np.ndarray]] = (),
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> None:
+    """Compare an elementwise function with ``reference`` on hidden cases."""
+    rng = np.random.default_rng(seed)
+    for where, z in [*elementwise_cases(rng), *extra_cases]:
+        got = assert_not_mutated(fn, z.copy(), what=fn_name)
+        compare(got, reference(z), name=f"{fn_name}(z)", where=where, rtol=rtol, atol=atol)

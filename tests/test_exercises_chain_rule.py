@@ -1,0 +1,59 @@
+"""The chain-rule chapter's checkers accept the reference answers and reject typical mistakes."""
+
+import numpy as np
+import pytest
+
+from bplib.exercises import check
+
+
+def _sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def test_sigmoid_prime_accepts_reference(capsys):
+    assert check.sigmoid_prime(lambda z: _sigmoid(z) * (1 - _sigmoid(z)))
+    assert capsys.readouterr().out.startswith("Correct:")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda z: _sigmoid(z) * (1 + _sigmoid(z)), "wrong"),  # a sign slip inside
+        (lambda z: 2 * _sigmoid(z) * (1 - _sigmoid(z)), "off by a constant factor of 2"),
+        (lambda z: z * (1 - z), "sigmoid_prime\\(z\\) at z = 0 is wrong"),  # takes the activation, not z
+        (lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, "NaN or inf"),  # overflows at z = -1e4
+        (lambda z: None, "did you forget to `return`"),
+        (lambda z: float(np.sum(z)), "shape"),
+    ],
+)
+def test_sigmoid_prime_rejects_typical_mistakes(wrong, message, capsys):
+    with np.errstate(all="ignore"):
+        assert check.sigmoid_prime(wrong) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet:") and out.count("\n") == 1
+    assert __import__("re").search(message, out), out
+
+
+def test_tanh_prime_accepts_reference_and_rejects_mistakes(capsys):
+    assert check.tanh_prime(lambda z: 1 - np.tanh(z) ** 2)
+    assert capsys.readouterr().out.startswith("Correct:")
+    assert not check.tanh_prime(lambda z: 1 - np.tanh(z))
+    assert "at z = 1 is wrong" in capsys.readouterr().out
+
+    def mutating(z):
+        z -= 0  # harmless on values, but writes in place:
+        z[...] = np.tanh(z)
+        return 1 - z**2
+
+    assert not check.tanh_prime(mutating)
+    assert "in place" in capsys.readouterr().out
+
+
+def test_softplus_prime_accepts_sigmoid_and_rejects_mistakes(capsys):
+    assert check.softplus_prime(_sigmoid)
+    capsys.readouterr()
+    assert not check.softplus_prime(lambda z: np.log1p(np.exp(z)))  # softplus itself
+    assert "Not yet:" in capsys.readouterr().out
+    with np.errstate(all="ignore"):
+        assert not check.softplus_prime(lambda z: np.exp(z) / (1 + np.exp(z)))  # overflows
+    assert "NaN or inf" in capsys.readouterr().out

@@ -1,0 +1,67 @@
+"""Tests of the exercise framework: the `check` namespace and the shared diagnostics."""
+
+import numpy as np
+import pytest
+
+from bplib.exercises import Checks, check
+from bplib.exercises import _core
+
+
+def test_check_namespace_lists_every_chapter_checker():
+    assert {"sigmoid_prime", "tanh_prime", "softplus_prime"} <= set(dir(check))
+    with pytest.raises(AttributeError, match="no checker named 'nope'"):
+        check.nope  # noqa: B018
+
+
+def test_checks_repr_names_the_checkers():
+    assert repr(Checks({"b": print, "a": print})) == "Checks(a, b)"
+
+
+@pytest.mark.parametrize(
+    ("got", "message"),
+    [
+        (None, "is None: did you forget to `return` it?"),
+        ("text", "is a str, not a number"),
+        (np.ones(3), "has shape (3,), expected (2,)"),
+        (np.array([np.nan, 1.0]), "contains NaN or inf"),
+        (np.array([2.0, 4.0]), "off by a constant factor of 2"),
+        (np.array([0.5, 1.0]), "off by a constant factor of 1/2"),
+        (np.array([-1.0, -2.0]), "has the wrong sign"),
+        (np.array([1.0, 5.0]), r"is wrong at index \(1,\)"),
+    ],
+)
+def test_compare_names_the_mistake(got, message):
+    with pytest.raises(_core.CheckFailed, match=message):
+        _core.compare(got, np.array([1.0, 2.0]))
+
+
+def test_compare_accepts_a_match():
+    _core.compare([1.0, 2.0 + 1e-12], np.array([1.0, 2.0]))
+
+
+def test_assert_not_mutated_catches_in_place_changes():
+    def mutates(z):
+        z *= 2
+        return z
+
+    with pytest.raises(_core.CheckFailed, match="changed its argument #1 in place"):
+        _core.assert_not_mutated(mutates, np.ones(3), what="f")
+
+
+def test_call_reports_exceptions_readably():
+    def broken(z):
+        raise ZeroDivisionError("boom")
+
+    with pytest.raises(_core.CheckFailed, match="f raised ZeroDivisionError: boom"):
+        _core.call(broken, 1.0, what="f")
+
+
+def test_run_checks_prints_one_line(capsys):
+    assert _core.run_checks("fine", lambda: None) is True
+    assert capsys.readouterr().out == "Correct: fine\n"
+
+    def fails():
+        raise _core.CheckFailed("wrong at z = 0")
+
+    assert _core.run_checks("fine", fails) is False
+    assert capsys.readouterr().out == "Not yet: wrong at z = 0\n"

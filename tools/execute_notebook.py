@@ -1,0 +1,54 @@
+"""Execute chapters in place and store their outputs (what nbval later compares).
+
+Usage::
+
+    python tools/execute_notebook.py book/chain_rule.ipynb [more.ipynb ...]
+
+Each notebook runs in a fresh ``python3`` kernel with ``book/`` as its working
+directory, exactly as nbval runs it.  Execution stops at the first error.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def execute(path: Path, timeout: int = 1800) -> float:
+    """Run the notebook at ``path`` and write it back with fresh outputs.
+
+    Returns the wall-clock seconds it took.
+    """
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"] = KERNELSPEC
+    nb.metadata.setdefault("language_info", {"name": "python"})
+    start = time.perf_counter()
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    nbformat.write(nb, path)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__)
+        return 2
+    for name in argv:
+        seconds = execute(Path(name))
+        print(f"executed {name} in {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
