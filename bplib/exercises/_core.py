@@ -21,6 +21,7 @@ __all__ = [
     "assert_not_mutated",
     "elementwise_cases",
     "check_elementwise",
+    "diagnose_factor",
 ]
 
 
@@ -84,21 +85,33 @@ def compare(
         raise CheckFailed(f"{name}{at} contains NaN or inf (an overflow?)")
     if np.allclose(got_arr, exp_arr, rtol=rtol, atol=atol):
         return
-    big = np.abs(exp_arr) > 1e-6
-    if np.any(big):
-        ratios = got_arr[big] / exp_arr[big]
-        r = float(np.median(ratios))
-        if np.allclose(ratios, r, rtol=1e-6) and abs(r) > 1e-12:
-            if np.isclose(r, -1.0):
-                raise CheckFailed(f"{name}{at} has the wrong sign")
-            factor = f"{r:g}" if abs(r) >= 1 else f"1/{1 / r:g}"
-            raise CheckFailed(f"{name}{at} is off by a constant factor of {factor}")
+    diagnose_factor(got_arr, exp_arr, f"{name}{at}")
     bad = np.argwhere(~np.isclose(got_arr, exp_arr, rtol=rtol, atol=atol))
     index = tuple(int(i) for i in bad[0]) if got_arr.ndim else ()
     position = f" at index {index}" if index else ""
     raise CheckFailed(
         f"{name}{at} is wrong{position}: got {got_arr[index]:.6g}, which is not the expected value"
     )
+
+
+def diagnose_factor(got: np.ndarray, expected: np.ndarray, name: str, suffix: str = "") -> None:
+    """Raise ``CheckFailed`` if ``got`` is ``expected`` times one constant (not 1).
+
+    Needs at least two clearly non-zero expected values: with a single value
+    every wrong answer is "a constant factor" away, which would mislead.
+    """
+    got, expected = np.ravel(got), np.ravel(expected)
+    big = np.abs(expected) > 1e-6
+    if np.count_nonzero(big) < 2:
+        return
+    ratios = got[big] / expected[big]
+    r = float(np.median(ratios))
+    if abs(r) < 1e-12 or np.isclose(r, 1.0) or not np.allclose(ratios, r, rtol=1e-6):
+        return
+    if np.isclose(r, -1.0):
+        raise CheckFailed(f"{name} has the wrong sign{suffix}")
+    factor = f"{r:g}" if abs(r) >= 1 else f"1/{1 / r:g}"
+    raise CheckFailed(f"{name} is off by a constant factor of {factor}{suffix}")
 
 
 def assert_not_mutated(fn: Callable[..., Any], *args: np.ndarray, what: str = "your function") -> Any:
@@ -134,6 +147,23 @@ def check_elementwise(
 ) -> None:
     """Compare an elementwise function with ``reference`` on hidden cases."""
     rng = np.random.default_rng(seed)
+    name = f"{fn_name}(z)"
+    results = []
     for where, z in [*elementwise_cases(rng), *extra_cases]:
         got = assert_not_mutated(fn, z.copy(), what=fn_name)
-        compare(got, reference(z), name=f"{fn_name}(z)", where=where, rtol=rtol, atol=atol)
+        results.append((where, got, reference(z)))
+    # A constant factor on *every* case (forgotten 1/2, extra 2, flipped sign) is
+    # the most useful thing to say, so look for it across all cases first.
+    try:
+        pairs = [(np.asarray(g, dtype=float), e) for _, g, e in results]
+    except (TypeError, ValueError):
+        pairs = []
+    if pairs and all(g.shape == e.shape and np.all(np.isfinite(g)) for g, e in pairs):
+        diagnose_factor(
+            np.concatenate([g.ravel() for g, _ in pairs]),
+            np.concatenate([e.ravel() for _, e in pairs]),
+            name,
+            " on every hidden case",
+        )
+    for where, got, expected in results:
+        compare(got, expected, name=name, where=where, rtol=rtol, atol=atol)
