@@ -1,0 +1,94 @@
+"""Tests for bplib.models.TwoLayerNet and the digits data set."""
+
+import numpy as np
+import pytest
+
+from bplib import data
+from bplib.gradcheck import relative_error
+from bplib.layers import Relu, Sigmoid, SoftmaxWithLoss, Tanh
+from bplib.models import TwoLayerNet
+
+
+def test_structure_matches_article_002():
+    net = TwoLayerNet(4, 5, 3)
+    assert {k: v.shape for k, v in net.params.items()} == \
+        {"W1": (4, 5), "b1": (5,), "W2": (5, 3), "b2": (3,)}
+    assert list(net.layers) == ["Affine1", "Relu1", "Affine2"]
+    assert isinstance(net.layers["Relu1"], Relu)
+    assert isinstance(net.last_layer, SoftmaxWithLoss) and net.lastLayer is net.last_layer
+    assert net.layers["Affine1"].W is net.params["W1"] and net.layers["Affine2"].b is net.params["b2"]
+    np.testing.assert_array_equal(net.params["b1"], 0.0)
+    assert 0.005 < net.params["W1"].std() < 0.02  # weight_init_std = 0.01
+    assert isinstance(TwoLayerNet(2, 2, 2, activation="sigmoid").layers["Sigmoid1"], Sigmoid)
+    assert isinstance(TwoLayerNet(2, 2, 2, activation="tanh").layers["Tanh1"], Tanh)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_gradient_equals_numerical_gradient(activation, one_hot):
+    rng = np.random.default_rng(0)
+    net = TwoLayerNet(5, 4, 3, weight_init_std=1.0, seed=1, activation=activation)
+    x = rng.standard_normal((3, 5))
+    t = np.array([0, 2, 1])
+    if one_hot:
+        t = np.eye(3)[t]
+    numeric = net.numerical_gradient(x, t)
+    grads = net.gradient(x, t)
+    for key in ("W1", "b1", "W2", "b2"):
+        assert grads[key].shape == net.params[key].shape
+        assert relative_error(grads[key], numeric[key]) < 1e-7, key
+
+
+def test_predict_loss_accuracy():
+    net = TwoLayerNet(2, 3, 2, weight_init_std=1.0, seed=2)
+    x = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [-1.0, 2.0]])
+    scores = net.predict(x)
+    assert scores.shape == (4, 2)
+    predicted = scores.argmax(axis=1)
+    labels = np.array([0, 1, 1, 0])
+    assert net.accuracy(x, labels) == pytest.approx(np.mean(predicted == labels))
+    assert net.accuracy(x, np.eye(2)[labels]) == net.accuracy(x, labels)
+    z = scores - scores.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    assert net.loss(x, labels) == pytest.approx(-log_p[np.arange(4), labels].mean(), rel=1e-12)
+
+
+def test_training_on_digits_learns():
+    d = data.digits()
+    assert d.x_train.shape == (1348, 64) and d.x_test.shape == (449, 64)
+    assert d.images.shape == (1797, 8, 8)
+    assert d.x_train.min() >= 0 and d.x_train.max() <= 1
+    assert d.t_train.dtype == np.int64 and set(np.unique(d.t_train)) == set(range(10))
+    again = data.digits()
+    np.testing.assert_array_equal(again.t_test, d.t_test)  # deterministic split
+    assert not np.array_equal(data.digits(seed=1).t_test, d.t_test)
+
+    net = TwoLayerNet(64, 32, 10, weight_init_std=0.1, seed=0)
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        idx = rng.choice(len(d.x_train), 64, replace=False)
+        grads = net.gradient(d.x_train[idx], d.t_train[idx])
+        for key in net.params:
+            net.params[key] -= 0.5 * grads[key]  # in place: the layers see it
+    assert net.accuracy(d.x_test, d.t_test) > 0.85
+
+
+def test_digits_bad_test_size():
+    with pytest.raises(ValueError, match="test_size must be a number strictly between 0 and 1, but got 1.5"):
+        data.digits(test_size=1.5)
+
+
+def test_bad_inputs_raise():
+    net = TwoLayerNet(4, 3, 2)
+    with pytest.raises(ValueError, match=r"x has 5 columns but the network's input layer has 4 units \(x\.shape=\(2, 5\)\)"):
+        net.predict(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match=r"labels in 0\.\.1 for an output of 2 classes, but it contains 2"):
+        net.loss(np.zeros((2, 4)), np.array([0, 2]))
+    with pytest.raises(ValueError, match=r"one-hot t must have shape \(2, 2\)"):
+        net.accuracy(np.zeros((2, 4)), np.eye(3)[[0, 1]])
+    with pytest.raises(ValueError, match="unknown activation 'softplus'; known activations: 'relu', 'sigmoid', 'tanh'"):
+        TwoLayerNet(4, 3, 2, activation="softplus")
+    with pytest.raises(ValueError, match="hidden_size must be a positive integer, but got 0"):
+        TwoLayerNet(4, 0, 2)
+    with pytest.raises(ValueError, match="x must contain only finite numbers"):
+        net.predict(np.full((1, 4), np.nan))
