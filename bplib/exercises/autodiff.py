@@ -1,0 +1,153 @@
+"""Checkers for the exercises of the chapter "From backpropagation to automatic differentiation"."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from bplib.autodiff import Value
+from bplib.exercises._core import (
+    CheckFailed,
+    assert_not_mutated,
+    call,
+    compare,
+    diagnose_factor,
+    run_checks,
+)
+
+__all__ = ["backward_div", "value_sin"]
+
+
+def _div_reference(a: np.ndarray, b: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Gradients of ``out = a / b`` given the upstream gradient ``g``."""
+    return g / b, -g * a / b**2
+
+
+def _div_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+    """Hidden (where, a, b, out_grad) cases; b stays away from 0."""
+    def away_from_zero(shape: tuple[int, ...]) -> np.ndarray:
+        return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 3.0, size=shape)
+
+    return [
+        ("at a = 3, b = 2, out_grad = 1", np.array(3.0), np.array(2.0), np.array(1.0)),
+        ("at a = 0, b = -4, out_grad = 1", np.array(0.0), np.array(-4.0), np.array(1.0)),
+        ("at a = 1.5, b = 0.5, out_grad = -2", np.array(1.5), np.array(0.5), np.array(-2.0)),
+        ("on vectors", rng.normal(size=6), away_from_zero((6,)), rng.normal(size=6)),
+        ("on (3, 4) matrices", rng.normal(scale=2.0, size=(3, 4)), away_from_zero((3, 4)),
+         rng.normal(size=(3, 4))),
+    ]
+
+
+def _as_pair(result: Any) -> tuple[Any, Any]:
+    """The reader's result as (grad_a, grad_b), or a readable CheckFailed."""
+    if result is None:
+        raise CheckFailed("backward_div returned None: did you forget to `return grad_a, grad_b`?")
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise CheckFailed(
+            f"backward_div must return a pair (grad_a, grad_b), got {type(result).__name__}"
+        )
+    return result[0], result[1]
+
+
+def backward_div(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> bool:
+    """Check a reader's ``backward_div(a, b, out_grad) -> (grad_a, grad_b)``.
+
+    For ``out = a / b`` (elementwise, arrays of one shape, ``b != 0``) and the
+    upstream gradient ``out_grad = dL/d out``, it must return
+    ``(dL/da, dL/db)`` with the shape of ``a``, without changing its inputs.
+    """
+
+    def checks() -> None:
+        rng = np.random.default_rng(701)
+        results = []
+        for where, a, b, g in _div_cases(rng):
+            got = _as_pair(assert_not_mutated(fn, a.copy(), b.copy(), g.copy(), what="backward_div"))
+            results.append((where, a, b, g, got))
+        for k, name in enumerate(["grad_a", "grad_b"]):
+            # Forgot to multiply by out_grad? Then every result is the local derivative alone.
+            try:
+                got_all = [np.asarray(r[4][k], dtype=float) for r in results]
+            except (TypeError, ValueError):
+                got_all = None
+            if got_all is not None and all(
+                g.shape == np.shape(r[1]) and np.all(np.isfinite(g)) for g, r in zip(got_all, results)
+            ):
+                expected = [_div_reference(a, b, g)[k] for _, a, b, g, _ in results]
+                local = [_div_reference(a, b, np.ones_like(g))[k] for _, a, b, g, _ in results]
+                flat_got = np.concatenate([g.ravel() for g in got_all])
+                flat_exp = np.concatenate([e.ravel() for e in expected])
+                flat_loc = np.concatenate([e.ravel() for e in local])
+                if not np.allclose(flat_got, flat_exp) and np.allclose(flat_got, flat_loc):
+                    raise CheckFailed(
+                        f"{name} ignores out_grad: multiply the local derivative by the "
+                        "upstream gradient (chain rule)"
+                    )
+                diagnose_factor(flat_got, flat_exp, name, " on every hidden case")
+        for where, a, b, g, got in results:
+            expected_a, expected_b = _div_reference(a, b, g)
+            compare(got[0], expected_a, name="grad_a", where=where, rtol=1e-9, atol=1e-12)
+            compare(got[1], expected_b, name="grad_b", where=where, rtol=1e-9, atol=1e-12)
+
+    return run_checks(
+        "backward_div returns out_grad / b and -out_grad * a / b**2 on every hidden case.",
+        checks,
+    )
+
+
+def value_sin(fn: Callable[[Value], Any]) -> bool:
+    """Check a reader's ``value_sin(v)``: a new :class:`Value` node for ``sin(v)``.
+
+    The node must hold ``sin(v.data)``, remember ``v`` as its input and carry
+    the local derivative ``cos(v.data)``, so that ``backward()`` gives the right
+    gradients, also inside larger expressions and for a node used twice.
+    """
+
+    def checks() -> None:
+        rng = np.random.default_rng(702)
+        points = [0.0, 1.0, -2.5, math.pi / 2, *rng.uniform(-4.0, 4.0, size=4).tolist()]
+        grads_got, grads_exp = [], []
+        for x0 in points:
+            where = f"at v.data = {x0:.4g}"
+            v = Value(x0, label="v")
+            out = call(fn, v, what="value_sin")
+            if not isinstance(out, Value):
+                raise CheckFailed(
+                    f"value_sin {where} returned a {type(out).__name__}, not a Value: "
+                    "build the node with Value(..., _children=(v,), _op='sin', _local_grads=(...,))"
+                )
+            if out is v or v.data != x0:
+                raise CheckFailed(
+                    f"value_sin changed v.data {where} or returned v itself; "
+                    "create a new Value instead"
+                )
+            compare(out.data, math.sin(x0), name="the data of value_sin(v)", where=where,
+                    rtol=1e-12, atol=1e-12)
+            if not any(child is v for child in out._prev):
+                raise CheckFailed(
+                    "the new node does not remember its input: pass _children=(v,), "
+                    "otherwise backward() never reaches v"
+                )
+            out.backward()
+            grads_got.append(v.grad)
+            grads_exp.append(math.cos(x0))
+        diagnose_factor(np.array(grads_got), np.array(grads_exp), "d sin(v)/dv from backward()",
+                        " on every hidden point")
+        for x0, got, expected in zip(points, grads_got, grads_exp):
+            compare(got, expected, name="d sin(v)/dv from backward()", where=f"at v.data = {x0:.4g}",
+                    rtol=1e-12, atol=1e-12)
+        # Inside a larger expression, with x used twice: y = sin(x * x) * x.
+        for x0 in rng.uniform(-2.0, 2.0, size=3).tolist():
+            x = Value(x0, label="x")
+            y = call(fn, x * x, what="value_sin") * x
+            y.backward()
+            expected = math.cos(x0 * x0) * 2 * x0 * x0 + math.sin(x0 * x0)
+            compare(x.grad, expected, name="dy/dx for y = sin(x*x) * x",
+                    where=f"at x = {x0:.4g}", rtol=1e-10, atol=1e-12)
+
+    return run_checks(
+        "value_sin gives sin(v) and, through backward(), the gradient cos(v), "
+        "also inside larger expressions.",
+        checks,
+    )
