@@ -1,0 +1,112 @@
+"""The worked-example chapter's checker accepts the reference answer and names typical mistakes."""
+
+import re
+
+import numpy as np
+import pytest
+
+from bplib.exercises import check
+
+
+def _sig(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def reference(W0, W1, x, y):
+    z = _sig(W0 @ x)
+    y_hat = _sig(W1[0] @ z)
+    delta_out = (y_hat - y) * y_hat * (1 - y_hat)
+    delta_h = delta_out * W1[0] * z * (1 - z)
+    return np.outer(delta_h, x), delta_out * z[np.newaxis, :]
+
+
+def _run(fn, capsys):
+    ok = check.backward_2_2_1(fn)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1, out
+    return ok, out
+
+
+def test_accepts_reference(capsys):
+    ok, out = _run(reference, capsys)
+    assert ok and out.startswith("Correct:")
+
+
+def test_accepts_flat_dw1(capsys):
+    ok, out = _run(lambda *a: (reference(*a)[0], reference(*a)[1].ravel()), capsys)
+    assert ok, out
+
+
+def _transposed(W0, W1, x, y):
+    dW0, dW1 = reference(W0, W1, x, y)
+    return dW0.T, dW1
+
+
+def _loss_not_derivative(W0, W1, x, y):
+    z = _sig(W0 @ x)
+    y_hat = _sig(W1[0] @ z)
+    delta_out = 0.5 * (y - y_hat) ** 2 * y_hat * (1 - y_hat)
+    return np.outer(delta_out * W1[0] * z * (1 - z), x), delta_out * z[np.newaxis, :]
+
+
+def _no_hidden_prime(W0, W1, x, y):
+    z = _sig(W0 @ x)
+    y_hat = _sig(W1[0] @ z)
+    delta_out = (y_hat - y) * y_hat * (1 - y_hat)
+    return np.outer(delta_out * W1[0], x), delta_out * z[np.newaxis, :]
+
+
+def _no_output_prime(W0, W1, x, y):
+    z = _sig(W0 @ x)
+    y_hat = _sig(W1[0] @ z)
+    delta_out = y_hat - y
+    return np.outer(delta_out * W1[0] * z * (1 - z), x), delta_out * z[np.newaxis, :]
+
+
+def _article_script(W0, W1, x, y):
+    l0 = x.reshape(2, 1)
+    l1 = _sig(W0 @ l0)
+    l2 = _sig(W1 @ l1)
+    l2_delta = (y - l2) * l2 * (1 - l2)
+    l1_delta = l2_delta * W1 * (l1 * (1 - l1))
+    return -(np.zeros((2, 2)) + l0.T.dot(l1_delta)), -(l2_delta * l1.T)
+
+
+def _mutating(W0, W1, x, y):
+    out = reference(W0.copy(), W1, x, y)
+    W0 -= 0.01 * out[0]  # an in-place update slipped into the gradient function
+    return out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (_transposed, r"dW0 is transposed"),
+        (_loss_not_derivative, r"used the loss 1/2 \(y - y_hat\)\^2 where its derivative"),
+        (_no_hidden_prime, r"misses the factor sigma'\(h_j\)"),
+        (_no_output_prime, r"sigma'\(z_y\) = y_hat \(1 - y_hat\) of the output unit is missing"),
+        (_article_script, r"article 003's script"),
+        (lambda *a: tuple(-g for g in reference(*a)), r"wrong sign on every hidden case"),
+        (lambda *a: tuple(2 * g for g in reference(*a)), r"constant factor of 2"),
+        (lambda *a: None, r"forget to `return dW0, dW1`"),
+        (lambda *a: reference(*a)[0], r"must return a pair"),
+        (lambda *a: (reference(*a)[0][:, :1], reference(*a)[1]), r"dW0 on the article's example has shape \(2, 1\)"),
+        (_mutating, r"changed its argument #1 in place"),
+        (lambda *a: 1 / 0, r"raised ZeroDivisionError"),
+    ],
+)
+def test_rejects_typical_mistakes(wrong, message, capsys):
+    ok, out = _run(wrong, capsys)
+    assert ok is False and out.startswith("Not yet:")
+    assert re.search(message, out), out
+
+
+def test_unrecognised_wrong_answer_gets_a_position(capsys):
+    def off_in_one_entry(W0, W1, x, y):
+        dW0, dW1 = reference(W0, W1, x, y)
+        dW0 = dW0.copy()
+        dW0[1, 0] += 0.5
+        return dW0, dW1
+
+    ok, out = _run(off_in_one_entry, capsys)
+    assert not ok and "dW0 on the article's example is wrong at index (1, 0)" in out
