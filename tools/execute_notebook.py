@@ -33,6 +33,7 @@ def execute(path: Path, timeout: int = 1800) -> float:
         nb,
         timeout=timeout,
         kernel_name="python3",
+        record_timing=False,  # keep diffs of stored notebooks free of timestamps
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
