@@ -1,0 +1,170 @@
+"""Checkers for the exercises of the chapter "Layers as building blocks".
+
+Both checkers take a reader's *class* written in the style of article 002 and
+*Deep Learning from Scratch*: ``__init__``, ``forward(x)`` and
+``backward(dout)``, with the row convention ``x.shape == (batch, features)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bplib.exercises._core import CheckFailed, call, compare, run_checks
+from bplib.gradcheck import numerical_gradient
+
+__all__ = ["affine_layer", "relu_layer"]
+
+
+def _methods(layer: Any, cls_name: str) -> None:
+    """Fail unless ``layer`` has callable ``forward`` and ``backward``."""
+    for method in ("forward", "backward"):
+        if not callable(getattr(layer, method, None)):
+            hint = ""
+            if method == "forward" and callable(getattr(layer, "forword", None)):
+                hint = " (it has 'forword': the article's misspelling)"
+            raise CheckFailed(f"{cls_name} has no method {method!r}{hint}")
+
+
+def _run(fn: Any, arg: np.ndarray, what: str, hint: str = "") -> Any:
+    """Call ``fn(arg)``; fail on an exception or if ``arg`` was changed in place."""
+    before = arg.copy()
+    try:
+        result = fn(arg)
+    except Exception as exc:  # the reader's code may raise anything
+        raise CheckFailed(f"{what} raised {type(exc).__name__}: {exc}{hint}") from None
+    if not np.array_equal(before, arg):
+        name = "dout" if what == "backward" else "x"
+        raise CheckFailed(
+            f"{what} changed its argument {name} in place (the caller's array); work on a copy"
+        )
+    return result
+
+
+def _as_array(value: Any, name: str, where: str) -> np.ndarray:
+    if value is None:
+        raise CheckFailed(f"{name} {where} is None: did backward set it (self.{name} = ...)?")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{name} {where} is a {type(value).__name__}, not an array") from None
+
+
+def affine_layer(layer_cls: type) -> bool:
+    """Check a reader's ``Affine`` class.
+
+    ``layer_cls(W, b)`` with ``W`` of shape ``(n_in, n_out)`` and ``b`` of shape
+    ``(n_out,)``; ``forward(x)`` returns ``x @ W + b`` for ``x`` of shape
+    ``(batch, n_in)``; ``backward(dout)`` returns ``dx`` and sets ``self.dW`` and
+    ``self.db``.  The checker compares them with central-difference gradients on
+    hidden shapes, calls ``forward`` twice before ``backward`` (the layer must use
+    the latest ``x``), and makes sure neither method changes its argument.
+    """
+
+    def checks() -> None:
+        rng = np.random.default_rng(602)
+        # (batch, n_in, n_out): never square, so a transposed dW shows in its shape.
+        for batch, n_in, n_out in [(4, 5, 3), (6, 2, 7), (1, 3, 2)]:
+            where = f"for x of shape ({batch}, {n_in}) and W of shape ({n_in}, {n_out})"
+            W, b = rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
+            x_old, x = rng.normal(size=(batch, n_in)), rng.normal(size=(batch, n_in))
+            dout = rng.normal(size=(batch, n_out))
+            layer = call(layer_cls, W.copy(), b.copy(), what="creating your layer")
+            _methods(layer, "your layer")
+
+            _run(layer.forward, x_old.copy(), "forward")
+            out = _run(layer.forward, x.copy(), "forward")
+            compare(out, x @ W + b, name="forward(x)", where=where)
+            dx = _run(layer.backward, dout.copy(), "backward",
+                      hint=" (does forward store what backward needs, e.g. self.x = x?)")
+
+            def loss_of(xv: np.ndarray, Wv: np.ndarray, bv: np.ndarray) -> float:
+                return float(np.sum(dout * (xv @ Wv + bv)))
+
+            num_dx = numerical_gradient(lambda v: loss_of(v, W, b), x.copy())
+            num_dW = numerical_gradient(lambda v: loss_of(x, v, b), W.copy())
+            num_db = numerical_gradient(lambda v: loss_of(x, W, v), b.copy())
+
+            compare(dx, num_dx, name="dx", where=where, rtol=1e-6, atol=1e-8)
+
+            dW = _as_array(getattr(layer, "dW", None), "dW", where)
+            if dW.shape == (n_out, n_in):
+                raise CheckFailed(
+                    f"dW {where} has shape {dW.shape}, the transpose of W's: use x.T @ dout"
+                )
+            if dW.shape == num_dW.shape and np.allclose(dW, x_old.T @ dout):
+                raise CheckFailed(
+                    "dW was computed from the x of an earlier forward call: "
+                    "forward must store the current x (self.x = x) every time"
+                )
+            compare(dW, num_dW, name="dW", where=where, rtol=1e-6, atol=1e-8)
+
+            db = _as_array(getattr(layer, "db", None), "db", where)
+            if batch > 1 and db.shape == (batch, n_out):
+                raise CheckFailed(
+                    f"db {where} has shape {db.shape}, one row per sample: "
+                    "sum dout over the batch axis (axis=0)"
+                )
+            if batch > 1 and db.shape == (batch,):
+                raise CheckFailed(
+                    f"db {where} has shape {db.shape}: you summed over the wrong axis (use axis=0)"
+                )
+            if batch > 1 and db.shape == num_db.shape and np.allclose(db, dout.mean(axis=0)):
+                raise CheckFailed(
+                    "db is the mean of dout over the batch; it must be the sum "
+                    "(the loss layer has already divided by the batch size)"
+                )
+            compare(db, num_db, name="db", where=where, rtol=1e-6, atol=1e-8)
+
+    return run_checks(
+        "forward, dx, dW and db agree with central differences on every hidden shape, "
+        "and no argument is changed in place.",
+        checks,
+    )
+
+
+def relu_layer(layer_cls: type) -> bool:
+    """Check a reader's ``Relu`` class (``layer_cls()``, ``forward``, ``backward``).
+
+    ``forward(x)`` must return ``max(x, 0)`` for any shape; ``backward(dout)``
+    must return ``dout`` with the entries where ``x <= 0`` set to 0 (so the
+    derivative at exactly 0 is 0, as in the formula ``relu'(x) = 0 for x <= 0``),
+    without changing ``dout`` or ``x`` in place.
+    """
+
+    def checks() -> None:
+        rng = np.random.default_rng(603)
+        cases = [
+            ("on a vector with zeros", np.array([-2.0, -0.5, 0.0, 0.5, 2.0, 0.0])),
+            ("on a (3, 4) matrix", np.where(rng.random((3, 4)) < 0.25, 0.0, rng.normal(size=(3, 4)))),
+            ("on a (2, 3, 2) array", rng.normal(size=(2, 3, 2))),
+        ]
+        for where, x in cases:
+            x_other = rng.normal(size=x.shape)
+            dout = rng.normal(size=x.shape) + 3.0  # no zeros in dout
+            layer = call(layer_cls, what="creating your layer")
+            _methods(layer, "your Relu")
+            _run(layer.forward, x_other.copy(), "forward")
+            out = _run(layer.forward, x.copy(), "forward")
+            compare(out, np.maximum(x, 0.0), name="forward(x)", where=where)
+            dx = _run(layer.backward, dout.copy(), "backward")
+            expected = np.where(x > 0, dout, 0.0)
+            if dx is not None:
+                got = np.asarray(dx, dtype=float)
+                zero = x == 0
+                if (got.shape == x.shape and np.any(zero)
+                        and np.allclose(got[~zero], expected[~zero])
+                        and np.allclose(got[zero], dout[zero])):
+                    raise CheckFailed(
+                        f"backward {where} passes the gradient through where x == 0 "
+                        "(derivative 1 at 0); the formula says relu'(x) = 0 for x <= 0, "
+                        "so mask the entries with x <= 0"
+                    )
+            compare(dx, expected, name="backward(dout)", where=where, rtol=1e-12, atol=0.0)
+
+    return run_checks(
+        "forward is max(x, 0), backward masks x <= 0 (including x == 0) for the latest x, "
+        "and neither changes its argument.",
+        checks,
+    )
