@@ -1,0 +1,229 @@
+"""Checkers for the exercises of the chapter "The four equations of backpropagation" (article 000).
+
+Shapes follow Nielsen's column convention, as :class:`bplib.network.Network`
+does: a batch of ``m`` samples is a matrix whose *columns* are the samples.
+The activation is the logistic sigmoid throughout.
+
+- :func:`backprop_error` checks the batch form of BP2,
+  ``delta = (W_next.T @ delta_next) * sigmoid'(z)``.
+- :func:`batch_backprop` checks a whole vectorised backward pass for the
+  quadratic cost ``C = 1/2 ||a - y||^2`` per sample, gradients *summed* over
+  the samples (the convention of :meth:`bplib.network.Network.backprop`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from bplib import activations
+from bplib.exercises._core import (
+    CheckFailed,
+    assert_not_mutated,
+    compare,
+    diagnose_factor,
+    run_checks,
+)
+from bplib.network import Network
+
+__all__ = ["backprop_error", "batch_backprop"]
+
+
+# --------------------------------------------------------------------- BP2
+def _bp2(W_next: np.ndarray, delta_next: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Reference BP2: shape ``(n, m)`` for ``W_next`` (n_next, n), ``delta_next`` (n_next, m), ``z`` (n, m)."""
+    return (W_next.T @ delta_next) * activations.sigmoid_prime(z)
+
+
+def _bp2_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+    """Hidden (where, W_next, delta_next, z) cases; the first is square so a missing transpose still runs."""
+    cases = []
+    for where, n_next, n, m, z_scale in [
+        ("with a square W_next (3, 3) and 4 samples", 3, 3, 4, 1.0),
+        ("with W_next (2, 5) and 6 samples", 2, 5, 6, 2.0),
+        ("with W_next (4, 3) and one sample", 4, 3, 1, 1.0),
+        ("with W_next (1, 8) and 40 samples", 1, 8, 40, 3.0),
+    ]:
+        cases.append((
+            where,
+            rng.normal(size=(n_next, n)),
+            rng.normal(size=(n_next, m)),
+            rng.normal(scale=z_scale, size=(n, m)),
+        ))
+    z = np.array([[0.0, 50.0, -50.0], [1e4, -1e4, 0.5]])
+    cases.append(("at z = 0 and large |z| (±50, ±1e4)", rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), z))
+    return cases
+
+
+def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> bool:
+    """Check a reader's ``backprop_error(W_next, delta_next, z)`` (BP2 for a batch).
+
+    Parameters of the reader's function: ``W_next`` of shape ``(n_next, n)``
+    (the weights of the *next* layer), ``delta_next`` of shape ``(n_next, m)``
+    (its error, one column per sample) and ``z`` of shape ``(n, m)`` (this
+    layer's weighted inputs).  It must return this layer's error, shape
+    ``(n, m)``, for the sigmoid activation, without changing its inputs and
+    without overflow at large ``|z|``.
+
+    Returns
+    -------
+    bool
+        True if every hidden case is right; one line is printed either way.
+    """
+
+    def checks() -> None:
+        rng = np.random.default_rng(501)
+        for where, W, d, z in _bp2_cases(rng):
+            with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+                try:
+                    got = assert_not_mutated(fn, W.copy(), d.copy(), z.copy(), what="backprop_error")
+                except CheckFailed as failure:
+                    if "FloatingPointError" not in str(failure):
+                        raise
+                    raise CheckFailed(
+                        f"backprop_error {where} overflowed (NumPy: {str(failure).split(': ', 1)[-1]}); "
+                        "use a stable sigmoid derivative such as bplib.activations.sigmoid_prime"
+                    ) from None
+            expected = _bp2(W, d, z)
+            if got is None:
+                raise CheckFailed("backprop_error returned None: did you forget to `return` it?")
+            try:
+                got_arr = np.asarray(got, dtype=float)
+            except (TypeError, ValueError):
+                raise CheckFailed(f"backprop_error returned a {type(got).__name__}, not an array") from None
+            n, m = expected.shape
+            if got_arr.shape == (n, 1) and m > 1 and np.allclose(
+                got_arr, expected.sum(axis=1, keepdims=True), rtol=1e-6, atol=1e-9
+            ):
+                raise CheckFailed(
+                    f"backprop_error {where} summed over the samples: BP2 keeps one column "
+                    f"per sample, shape {expected.shape}, not {got_arr.shape}"
+                )
+            if got_arr.shape == expected.shape and np.all(np.isfinite(got_arr)):
+                if np.allclose(got_arr, expected, rtol=1e-6, atol=1e-9):
+                    continue
+                if W.shape[0] == W.shape[1] and np.allclose(
+                    got_arr, (W @ d) * activations.sigmoid_prime(z), rtol=1e-6, atol=1e-9
+                ):
+                    raise CheckFailed(
+                        f"backprop_error {where} used W_next where BP2 needs its transpose W_next.T"
+                    )
+                if np.allclose(got_arr, W.T @ d, rtol=1e-6, atol=1e-9):
+                    raise CheckFailed(
+                        f"backprop_error {where} forgot the factor sigma'(z) (BP2 multiplies "
+                        "elementwise by the activation's derivative)"
+                    )
+                if np.allclose(got_arr, (W.T @ d) * activations.sigmoid(z), rtol=1e-6, atol=1e-9):
+                    raise CheckFailed(
+                        f"backprop_error {where} multiplied by sigma(z) instead of its derivative sigma'(z)"
+                    )
+                diagnose_factor(got_arr, expected, f"backprop_error {where}")
+            compare(got_arr, expected, name="the result of backprop_error", where=where,
+                    rtol=1e-6, atol=1e-9)
+
+    return run_checks(
+        "backprop_error gives (W_next.T @ delta_next) * sigma'(z), one column per sample, "
+        "on every hidden case.",
+        checks,
+    )
+
+
+# ------------------------------------------------------- full batch backprop
+def _bp_cases(rng: np.random.Generator) -> list[tuple[str, list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray]]:
+    """Hidden (where, weights, biases, x, y) cases for :func:`batch_backprop`."""
+    cases = []
+    for where, sizes, m in [
+        ("for sizes [2, 3, 2] and 5 samples", [2, 3, 2], 5),
+        ("for sizes [1, 8, 5, 3, 1] and 40 samples", [1, 8, 5, 3, 1], 40),
+        ("for sizes [3, 4, 2] and one sample", [3, 4, 2], 1),
+        ("for sizes [4, 2] (no hidden layer) and 3 samples", [4, 2], 3),
+    ]:
+        weights = [rng.normal(size=(b, a)) for a, b in zip(sizes[:-1], sizes[1:])]
+        biases = [rng.normal(size=(b, 1)) for b in sizes[1:]]
+        x = rng.normal(scale=2.0, size=(sizes[0], m))
+        y = rng.uniform(0.0, 1.0, size=(sizes[-1], m))
+        cases.append((where, weights, biases, x, y))
+    return cases
+
+
+def _reference_backprop(
+    weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.ndarray, y: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    net = Network.from_weights(weights, biases, activation="sigmoid", cost="quadratic")
+    return net.backprop(x, y)
+
+
+def _as_gradient_lists(result: Any, n_layers: int) -> tuple[list[Any], list[Any]]:
+    if result is None:
+        raise CheckFailed("batch_backprop returned None: did you forget to `return nabla_b, nabla_w`?")
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise CheckFailed(
+            f"batch_backprop must return a pair (nabla_b, nabla_w), got {type(result).__name__}"
+        )
+    nabla_b, nabla_w = result
+    for name, grads in [("nabla_b", nabla_b), ("nabla_w", nabla_w)]:
+        if not isinstance(grads, (list, tuple)) or len(grads) != n_layers:
+            length = len(grads) if isinstance(grads, (list, tuple)) else type(grads).__name__
+            raise CheckFailed(
+                f"{name} must be a list with one array per weight matrix ({n_layers}), got {length}"
+            )
+    return list(nabla_b), list(nabla_w)
+
+
+def batch_backprop(
+    fn: Callable[[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray], Any],
+) -> bool:
+    """Check a reader's ``batch_backprop(weights, biases, x, y) -> (nabla_b, nabla_w)``.
+
+    The network is sigmoid everywhere with the quadratic cost
+    ``C = 1/2 ||a - y||^2`` per sample; ``weights[l]`` has shape
+    ``(n_{l+1}, n_l)``, ``biases[l]`` shape ``(n_{l+1}, 1)``, ``x`` shape
+    ``(n_0, m)`` and ``y`` shape ``(n_L, m)``.  The result must be the
+    gradients of the cost *summed* over the ``m`` samples, in one pass over
+    the whole batch (no loop over samples is required, but it is not
+    detected either), shaped like the parameters, without changing the inputs.
+
+    Returns
+    -------
+    bool
+        True if every hidden case is right; one line is printed either way.
+    """
+
+    def checks() -> None:
+        rng = np.random.default_rng(502)
+        for where, weights, biases, x, y in _bp_cases(rng):
+            ws, bs = [w.copy() for w in weights], [b.copy() for b in biases]
+            xs, ys = x.copy(), y.copy()
+            got = assert_not_mutated(lambda xx, yy: fn(ws, bs, xx, yy), xs, ys, what="batch_backprop")
+            if any(not np.array_equal(a, b) for a, b in zip(ws + bs, weights + biases)):
+                raise CheckFailed("batch_backprop changed the weights or biases in place; work on copies")
+            nabla_b, nabla_w = _as_gradient_lists(got, len(weights))
+            exp_b, exp_w = _reference_backprop(weights, biases, x, y)
+            m = x.shape[1]
+            for l in reversed(range(len(weights))):
+                pairs = [(f"nabla_b[{l}]", nabla_b[l], exp_b[l]), (f"nabla_w[{l}]", nabla_w[l], exp_w[l])]
+                for name, g, e in pairs:
+                    if g is None:
+                        raise CheckFailed(f"{name} {where} is None")
+                    try:
+                        g_arr = np.asarray(g, dtype=float)
+                    except (TypeError, ValueError):
+                        raise CheckFailed(f"{name} {where} is a {type(g).__name__}, not an array") from None
+                    if name.startswith("nabla_b") and g_arr.shape == (e.shape[0], m) and m > 1:
+                        raise CheckFailed(
+                            f"{name} {where} has one column per sample, shape {g_arr.shape}: "
+                            f"sum BP3 over the samples to get shape {e.shape}"
+                        )
+                    averaged = g_arr.shape == e.shape and m > 1 and np.allclose(g_arr * m, e, rtol=1e-6, atol=1e-9)
+                    if averaged and not np.allclose(g_arr, e, rtol=1e-6, atol=1e-9):
+                        raise CheckFailed(
+                            f"{name} {where} is the mean over the {m} samples; return the sum "
+                            "(the update step divides by the batch size)"
+                        )
+                    compare(g_arr, e, name=name, where=where, rtol=1e-6, atol=1e-9)
+
+    return run_checks(
+        "batch_backprop matches Network.backprop (sums over the samples) on every hidden case.",
+        checks,
+    )
