@@ -466,6 +466,8 @@ class Network:
         seed: int = 0,
         per_sample: bool = False,
         test_data: tuple[ArrayLike, ArrayLike] | None = None,
+        fast: bool = True,
+        dtype: str = "float64",
     ) -> History:
         """Train with mini-batch stochastic gradient descent.
 
@@ -473,6 +475,16 @@ class Network:
         (one generator for the whole run), cuts them into batches of
         ``batch_size`` columns (the last batch may be smaller and then uses its
         real size) and calls :meth:`update_batch` on each.  Nothing is printed.
+
+        That loop, with :meth:`_update_batch` and :meth:`backprop`, is the
+        *reference path*.  By default the same computation runs on the *fast
+        path*, :class:`bplib.fast.FastTrainer` (preallocated buffers, biases
+        folded into the matrix products, no per-batch validation), which gives
+        the same weights and loss history up to float rounding (tested to
+        1e-12).  The fast path is used when ``fast=True``, ``per_sample=False``
+        and the activation is one of the named ones (a custom ``(f, f_prime)``
+        pair, or a subclass overriding a training method, uses the reference
+        path).
 
         Parameters
         ----------
@@ -487,18 +499,39 @@ class Network:
             float rounding.
         test_data : (x, y) or None
             If given, its mean cost is recorded after every epoch.
+        fast : bool, default True
+            Use the fast path when it applies; ``fast=False`` forces the
+            reference path (what the book's chapters on backprop describe).
+        dtype : {"float64", "float32"}, default "float64"
+            Precision of the fast path's arithmetic; ``"float32"`` is faster
+            on large layers but only float32-accurate.  It needs the fast path.
 
         Returns
         -------
         History
             ``history.loss[e]`` is the mean training cost after epoch ``e``.
         """
+        from .fast import DTYPES, FastTrainer  # fast.py imports this module
+
         x, y = self._unpack(training_data, "training_data")
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
         learning_rate = check_positive(learning_rate, "learning_rate")
+        dtype = check_known(dtype, DTYPES, "dtype")
         if test_data is not None:
             x_test, y_test = self._unpack(test_data, "test_data")
+
+        use_fast = fast and not per_sample and FastTrainer.supports(self)
+        if dtype != "float64" and not use_fast:
+            raise ValueError(
+                f"dtype={dtype!r} needs the fast path (fast=True, per_sample=False and a "
+                f"named activation), but got fast={fast!r}, per_sample={per_sample!r}, "
+                f"activation={self.activation!r}"
+            )
+        if use_fast:
+            trainer = FastTrainer(self, dtype=dtype)
+            test = (x_test, y_test) if test_data is not None else None
+            return trainer.train(x, y, epochs, batch_size, learning_rate, seed, test)
 
         rng = np.random.default_rng(seed)
         n = x.shape[1]

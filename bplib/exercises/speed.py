@@ -1,0 +1,124 @@
+"""Checkers for the exercises of the chapter "How fast is backpropagation?"."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from bplib.exercises._core import CheckFailed, assert_not_mutated, call, compare, run_checks
+
+__all__ = ["count_flops", "folded_gradient"]
+
+
+def _reference_counts(sizes: list[int], batch: int) -> tuple[int, int]:
+    """Multiply-adds of the matrix products of one forward and one backward pass."""
+    layers = list(zip(sizes[:-1], sizes[1:]))  # (n_in, n_out) of each weight matrix
+    forward = batch * sum(n_in * n_out for n_in, n_out in layers)
+    bp4 = forward  # delta^l (a^{l-1})^T: one product of the same size per layer
+    bp2 = batch * sum(n_in * n_out for n_in, n_out in layers[1:])  # no delta for the inputs
+    return forward, bp4 + bp2
+
+
+_COUNT_CASES = [
+    ([1, 8, 5, 3, 1], 1),
+    ([1, 8, 5, 3, 1], 40),
+    ([784, 100, 10], 100),
+    ([3, 2], 7),  # one layer: no BP2 at all
+    ([5, 4, 3, 2, 6], 3),
+]
+
+
+def count_flops(fn: Callable[[list[int], int], tuple[int, int]]) -> bool:
+    """Check a reader's ``count_flops(sizes, batch) -> (forward, backward)``.
+
+    ``forward`` and ``backward`` are the numbers of multiply-adds in the matrix
+    products of one forward and one backward pass over a batch of ``batch``
+    samples (biases and elementwise operations not counted).
+    """
+
+    def checks() -> None:
+        for sizes, batch in _COUNT_CASES:
+            where = f"for sizes={sizes}, batch={batch}"
+            got = call(fn, list(sizes), batch, what="count_flops")
+            if not isinstance(got, (tuple, list)) or len(got) != 2:
+                raise CheckFailed(
+                    f"count_flops {where} returned {type(got).__name__} {got!r}; "
+                    "return a pair (forward, backward)"
+                )
+            forward, backward = _reference_counts(sizes, batch)
+            try:
+                f_got, b_got = int(got[0]), int(got[1])
+            except (TypeError, ValueError):
+                raise CheckFailed(f"count_flops {where} did not return two numbers") from None
+            if f_got != forward:
+                if f_got * batch == forward:
+                    raise CheckFailed(f"the forward count {where} is missing the factor batch")
+                if f_got == 2 * forward:
+                    raise CheckFailed(
+                        f"the forward count {where} is twice too large: count a multiply-add "
+                        "(one multiplication and one addition) once"
+                    )
+                raise CheckFailed(f"the forward count {where} is wrong: got {f_got}")
+            if b_got != backward:
+                extra = batch * sizes[0] * sizes[1]
+                if b_got == backward + extra:
+                    raise CheckFailed(
+                        f"the backward count {where} includes BP2 for the input layer; "
+                        "backprop needs no delta for the inputs"
+                    )
+                if b_got * batch == backward:
+                    raise CheckFailed(f"the backward count {where} is missing the factor batch")
+                if b_got == 2 * backward:
+                    raise CheckFailed(
+                        f"the backward count {where} is twice too large: count a multiply-add once"
+                    )
+                raise CheckFailed(f"the backward count {where} is wrong: got {b_got}")
+
+    return run_checks(
+        "count_flops gives the forward and backward multiply-adds of every hidden case.", checks
+    )
+
+
+def folded_gradient(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
+    """Check a reader's ``folded_gradient(delta, a_prev)``.
+
+    For ``delta`` of shape ``(n_out, m)`` and ``a_prev`` of shape ``(n_in, m)``
+    (one column per sample), it must return the ``(n_out, n_in + 1)`` matrix
+    ``[sum_j delta_j a_j^T | sum_j delta_j]``: BP4 in the first ``n_in``
+    columns and BP3 in the last, summed over the samples, as one product
+    ``delta @ [a_prev; 1].T``, without changing its inputs.
+    """
+    rng = np.random.default_rng(1010)
+
+    def checks() -> None:
+        for n_out, n_in, m in [(3, 2, 5), (1, 1, 1), (4, 6, 9), (2, 3, 1)]:
+            where = f"for delta of shape ({n_out}, {m}) and a_prev of shape ({n_in}, {m})"
+            delta = rng.standard_normal((n_out, m))
+            a_prev = rng.uniform(0.05, 0.95, (n_in, m))
+            expected = np.hstack([delta @ a_prev.T, delta.sum(axis=1, keepdims=True)])
+            got = assert_not_mutated(fn, delta, a_prev, what="folded_gradient")
+            got_arr = np.asarray(got, dtype=float) if got is not None else None
+            if got_arr is not None and got_arr.shape == (n_out, n_in):
+                raise CheckFailed(
+                    f"the result {where} has shape {got_arr.shape}: the bias column is "
+                    "missing (append a row of ones to a_prev)"
+                )
+            if got_arr is not None and got_arr.shape == expected.shape and n_in > 1:
+                moved = np.hstack([expected[:, -1:], expected[:, :-1]])
+                if np.allclose(got_arr, moved):
+                    raise CheckFailed(
+                        f"the bias column {where} comes first; put the row of ones last, "
+                        "so the bias gradient is the last column"
+                    )
+            if got_arr is not None and got_arr.shape == expected.shape and m > 1:
+                if np.allclose(got_arr * m, expected):
+                    raise CheckFailed(
+                        f"the result {where} is the mean over the samples; BP3 and BP4 "
+                        "here are sums (the step divides by m later)"
+                    )
+            compare(got, expected, name="the result", where=where, rtol=1e-10, atol=1e-12)
+
+    return run_checks(
+        "folded_gradient returns [BP4 | BP3] summed over the batch, in one product.", checks
+    )

@@ -1,0 +1,189 @@
+"""The fast path of Network.sgd (bplib.fast.FastTrainer) equals the reference path.
+
+The reference is the plain vectorised loop (``Network.sgd(fast=False)``:
+``_update_batch`` + ``backprop``).  Equality is asserted to 1e-12 for the
+weights, the biases and the loss history.  No test here measures time.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bplib.activations import sigmoid, sigmoid_prime
+from bplib.fast import FastTrainer
+from bplib.network import Network
+
+TOL = dict(rtol=1e-12, atol=1e-12)
+
+COMBOS = [
+    (act, cost)
+    for act in ("sigmoid", "tanh", "relu", "identity")
+    for cost in ("quadratic", "mse", "cross_entropy")
+    if cost != "cross_entropy" or act == "sigmoid"
+]
+
+
+def make_data(sizes, n, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((sizes[0], n))
+    y = rng.uniform(0.05, 0.95, (sizes[-1], n))
+    return x, y
+
+
+def train_both(sizes, activation, cost, bias, n, batch_size, epochs=4, lr=0.2, test=False, seed=3):
+    if activation == "identity":
+        lr = 0.01  # a linear network diverges at larger steps
+    x, y = make_data(sizes, n, seed)
+    test_data = make_data(sizes, 7, seed + 1) if test else None
+    runs = []
+    for fast in (False, True):
+        net = Network(sizes, activation=activation, cost=cost, seed=1, bias=bias)
+        history = net.sgd((x, y), epochs, batch_size, lr, seed=5, fast=fast, test_data=test_data)
+        runs.append((net, history))
+    return runs
+
+
+def assert_same(runs):
+    (ref, h_ref), (fast, h_fast) = runs
+    assert len(h_fast.loss) == len(h_ref.loss)
+    np.testing.assert_allclose(h_fast.loss, h_ref.loss, **TOL)
+    np.testing.assert_allclose(h_fast.test_loss, h_ref.test_loss, **TOL)
+    assert len(h_fast.test_loss) == len(h_ref.test_loss)
+    for a, b in zip(ref.weights + ref.biases, fast.weights + fast.biases):
+        assert a.shape == b.shape and b.dtype == np.float64
+        np.testing.assert_allclose(b, a, **TOL)
+
+
+@pytest.mark.parametrize("activation, cost", COMBOS)
+@pytest.mark.parametrize("bias", [True, False])
+def test_fast_equals_reference_with_ragged_last_batch(activation, cost, bias):
+    # 23 samples in batches of 5: four of 5 and a ragged last batch of 3
+    runs = train_both([3, 6, 4, 2], activation, cost, bias, n=23, batch_size=5, test=True)
+    assert_same(runs)
+    (ref, _), _ = runs
+    assert not np.allclose(ref.weights[0], Network([3, 6, 4, 2], activation=activation,
+                                                   cost=cost, seed=1).weights[0])  # it trained
+
+
+def test_fast_equals_reference_on_article_000_task():
+    x = np.linspace(-7, 7, 200).reshape(1, 200)
+    y = (np.cos(x) + 1) / 2
+    runs = []
+    for fast in (False, True):
+        net = Network([1, 8, 5, 3, 1], cost="mse", seed=0)
+        runs.append((net, net.sgd((x, y), 100, 40, 0.1, fast=fast)))
+    assert_same(runs)
+
+
+@pytest.mark.parametrize("batch_size", [1, 8, 50])  # one sample per batch; exact; larger than n
+def test_fast_equals_reference_for_any_batch_size(batch_size):
+    assert_same(train_both([2, 3, 1], "sigmoid", "quadratic", True, n=8, batch_size=batch_size))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+    activation=st.sampled_from(["sigmoid", "tanh", "relu"]),
+    cost=st.sampled_from(["quadratic", "mse", "cross_entropy"]),
+    bias=st.booleans(),
+    n=st.integers(1, 30),
+    batch_size=st.integers(1, 12),
+    seed=st.integers(0, 2**16),
+)
+def test_fast_equals_reference_property(sizes, activation, cost, bias, n, batch_size, seed):
+    if cost == "cross_entropy":
+        activation = "sigmoid"
+    runs = train_both(sizes, activation, cost, bias, n, batch_size, epochs=3, seed=seed)
+    assert_same(runs)
+
+
+def test_large_pre_activations_give_no_warning_and_same_result():
+    # |z| in the thousands: the fast sigmoid's exp(-z) overflows to inf (silenced) and gives 0
+    net_ref = Network([1, 2, 1], cost="quadratic", seed=0)
+    net_ref.weights[0][:] = [[3000.0], [-3000.0]]
+    net_fast = Network([1, 2, 1], cost="quadratic", seed=0)
+    net_fast.weights[0][:] = [[3000.0], [-3000.0]]
+    x, y = np.array([[-1.0, 0.5, 1.0]]), np.array([[0.2, 0.4, 0.9]])
+    h_ref = net_ref.sgd((x, y), 3, 2, 0.5, fast=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the fast path silences the exp overflow it expects
+        h_fast = net_fast.sgd((x, y), 3, 2, 0.5)
+    np.testing.assert_allclose(h_fast.loss, h_ref.loss, **TOL)
+    for a, b in zip(net_ref.weights + net_ref.biases, net_fast.weights + net_fast.biases):
+        np.testing.assert_allclose(b, a, **TOL)
+
+
+def test_parameters_are_updated_in_place():
+    net = Network([2, 3, 1], seed=0)
+    w0, b0 = net.weights[0], net.biases[0]
+    before = w0.copy()
+    net.sgd((np.ones((2, 4)), np.zeros((1, 4))), 2, 2, 0.5)
+    assert net.weights[0] is w0 and net.biases[0] is b0
+    assert not np.array_equal(w0, before)
+
+
+def test_bias_false_keeps_zero_biases():
+    net = Network([2, 3, 1], seed=0, bias=False)
+    net.sgd(make_data([2, 3, 1], 9, 0), 3, 4, 0.5)
+    for b in net.biases:
+        np.testing.assert_array_equal(b, 0.0)
+
+
+def test_float32_is_close_but_not_identical():
+    x, y = make_data([3, 5, 2], 40, 0)
+    ref = Network([3, 5, 2], cost="mse", seed=1)
+    h_ref = ref.sgd((x, y), 5, 8, 0.3, fast=False)
+    f32 = Network([3, 5, 2], cost="mse", seed=1)
+    h_32 = f32.sgd((x, y), 5, 8, 0.3, dtype="float32")
+    np.testing.assert_allclose(h_32.loss, h_ref.loss, rtol=1e-5)
+    assert h_32.loss != h_ref.loss  # it really computed in float32
+    for a, b in zip(ref.weights, f32.weights):
+        assert b.dtype == np.float64
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5)
+
+
+CUSTOM = (lambda z: sigmoid(z), lambda z: sigmoid_prime(z))
+
+
+def test_custom_activation_pair_uses_reference_path():
+    assert not FastTrainer.supports(Network([2, 2, 1], activation=CUSTOM))
+    # the registry's own pair is recognised as "sigmoid"
+    assert FastTrainer.supports(Network([2, 2, 1], activation=(sigmoid, sigmoid_prime)))
+    x, y = make_data([2, 2, 1], 6, 0)
+    a = Network([2, 2, 1], activation=CUSTOM, seed=0)
+    b = Network([2, 2, 1], activation="sigmoid", seed=0)
+    np.testing.assert_allclose(a.sgd((x, y), 3, 4, 0.5).loss, b.sgd((x, y), 3, 4, 0.5).loss, **TOL)
+    with pytest.raises(ValueError, match="dtype='float32' needs the fast path"):
+        a.sgd((x, y), 1, 4, 0.5, dtype="float32")
+
+
+def test_subclass_overriding_update_batch_is_respected():
+    calls = []
+
+    class Logged(Network):
+        def _update_batch(self, x, y, learning_rate, per_sample):
+            calls.append(x.shape[1])
+            super()._update_batch(x, y, learning_rate, per_sample)
+
+    net = Logged([2, 2, 1], seed=0)
+    assert not FastTrainer.supports(net)
+    net.sgd(make_data([2, 2, 1], 10, 0), 2, 4, 0.5)
+    assert calls == [4, 4, 2, 4, 4, 2]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(dtype="float16"), "unknown dtype 'float16'; known dtypes: 'float32', 'float64'"),
+    (dict(dtype="float32", fast=False), "dtype='float32' needs the fast path"),
+    (dict(dtype="float32", per_sample=True), "dtype='float32' needs the fast path"),
+])
+def test_bad_dtype_raises(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Network([2, 2, 1]).sgd(make_data([2, 2, 1], 4, 0), 1, 2, 0.1, **kwargs)
+
+
+def test_trainer_rejects_unsupported_network():
+    with pytest.raises(ValueError, match="FastTrainer needs a Network with activation"):
+        FastTrainer(Network([2, 2, 1], activation=CUSTOM))
