@@ -8,6 +8,9 @@ import pytest
 from bplib import layers
 from bplib.exercises import check
 
+# Article 002's Relu, verbatim, and with only its method name repaired (one copy, shared).
+from test_layer_pitfalls import ArticleRelu, ArticleReluSpelled
+
 
 def _verdict(capsys) -> str:
     out = capsys.readouterr().out
@@ -117,28 +120,6 @@ def test_affine_layer_rejects_typical_mistakes(wrong, message, capsys):
 
 
 # ------------------------------------------------------------------ relu_layer
-class ArticleRelu:
-    """Article 002's Relu, verbatim (misspelled forword, mask x < 0, in place)."""
-
-    def __init__(self):
-        self.mask = None
-
-    def forword(self, x):
-        self.mask = (x < 0)
-        out = x.copy()
-        out[self.mask] = 0
-        return out
-
-    def backward(self, dout):
-        dout[self.mask] = 0
-        dx = dout
-        return dx
-
-
-class ArticleReluSpelled(ArticleRelu):
-    forward = ArticleRelu.forword
-
-
 class CopyingReluStrictMask(ArticleReluSpelled):
     """Works on a copy, but still masks x < 0 only."""
 

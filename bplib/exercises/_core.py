@@ -15,6 +15,7 @@ import numpy as np
 __all__ = [
     "CheckFailed",
     "report",
+    "as_number_array",
     "run_checks",
     "call",
     "compare",
@@ -56,6 +57,17 @@ def _describe_point(where: str | None) -> str:
     return f" {where}" if where else ""
 
 
+def as_number_array(got: Any, *, name: str = "the result", where: str | None = None) -> np.ndarray:
+    """Convert the reader's result to a float array, or raise ``CheckFailed`` saying why not."""
+    at = _describe_point(where)
+    if got is None:
+        raise CheckFailed(f"{name}{at} is None: did you forget to `return` it?")
+    try:
+        return np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{name}{at} is a {type(got).__name__}, not a number or array") from None
+
+
 def compare(
     got: Any,
     expected: np.ndarray | float,
@@ -72,12 +84,7 @@ def compare(
     and otherwise the first point where the values differ.
     """
     at = _describe_point(where)
-    if got is None:
-        raise CheckFailed(f"{name}{at} is None: did you forget to `return` it?")
-    try:
-        got_arr = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        raise CheckFailed(f"{name}{at} is a {type(got).__name__}, not a number or array") from None
+    got_arr = as_number_array(got, name=name, where=where)
     exp_arr = np.asarray(expected, dtype=float)
     if got_arr.shape != exp_arr.shape:
         raise CheckFailed(f"{name}{at} has shape {got_arr.shape}, expected {exp_arr.shape}")

@@ -20,6 +20,7 @@ import numpy as np
 from bplib import activations
 from bplib.exercises._core import (
     CheckFailed,
+    as_number_array,
     assert_not_mutated,
     compare,
     diagnose_factor,
@@ -204,12 +205,7 @@ def batch_backprop(
             for l in reversed(range(len(weights))):
                 pairs = [(f"nabla_b[{l}]", nabla_b[l], exp_b[l]), (f"nabla_w[{l}]", nabla_w[l], exp_w[l])]
                 for name, g, e in pairs:
-                    if g is None:
-                        raise CheckFailed(f"{name} {where} is None")
-                    try:
-                        g_arr = np.asarray(g, dtype=float)
-                    except (TypeError, ValueError):
-                        raise CheckFailed(f"{name} {where} is a {type(g).__name__}, not an array") from None
+                    g_arr = as_number_array(g, name=name, where=where)
                     if name.startswith("nabla_b") and g_arr.shape == (e.shape[0], m) and m > 1:
                         raise CheckFailed(
                             f"{name} {where} has one column per sample, shape {g_arr.shape}: "
