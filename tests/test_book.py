@@ -107,6 +107,8 @@ def test_logo_favicon_and_launch_buttons(built_book):
     assert re.search(r'<img src="[./]*_static/logo\.png" class="logo__image', page)
     for name in ("logo.png", "favicon.png", "custom.css"):
         assert (html / "_static" / name).is_file(), name
+    # Browsers ask for /favicon.ico on pages that link no icon (the root redirect).
+    assert (html / "favicon.ico").is_file()
     # Launch (Binder, Colab) and "download .ipynb" buttons on a notebook page.
     assert "mybinder.org/v2/gh/backprop-tested/backprop-tested/main?urlpath=lab/tree/book/chain_rule.ipynb" in page
     assert "colab.research.google.com/github/backprop-tested/backprop-tested/blob/main/book/chain_rule.ipynb" in page
@@ -121,8 +123,9 @@ def test_logo_images_are_what_make_logo_draws(tmp_path):
     spec = importlib.util.spec_from_file_location("make_logo", ROOT / "tools" / "make_logo.py")
     make_logo = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_logo)
-    for fresh in make_logo.main(tmp_path):
-        committed = ROOT / "book" / "_static" / fresh.name
+    for fresh in make_logo.main(tmp_path, tmp_path):
+        folder = "_extra" if fresh.suffix == ".ico" else "_static"
+        committed = ROOT / "book" / folder / fresh.name
         a = np.asarray(Image.open(committed).convert("RGBA"), dtype=float)
         b = np.asarray(Image.open(fresh).convert("RGBA"), dtype=float)
         assert a.shape == b.shape, f"{fresh.name}: committed {a.shape}, drawn {b.shape}; rerun tools/make_logo.py"

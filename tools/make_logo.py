@@ -4,8 +4,10 @@ The logo is a tiny computation graph, ``x -> z = w x -> a = sigma(z) -> L``,
 with the forward pass as grey arrows and the backward pass as one red arrow
 curving back from the loss to the input: backpropagation in one picture.
 
-The images are committed (``book/_static/logo.png`` and
-``book/_static/favicon.png``), so ``make book`` never runs this script.  Run it
+The images are committed (``book/_static/logo.png``, ``book/_static/favicon.png``
+and ``book/_extra/favicon.ico``), so ``make book`` never runs this script.  The
+``.ico`` copy is served from the site's root, where browsers ask for
+``/favicon.ico`` on pages that name no icon (the root ``index.html`` redirect).  Run it
 again only to change the design::
 
     .venv/bin/python tools/make_logo.py
@@ -27,6 +29,7 @@ from matplotlib.patches import Circle, FancyArrowPatch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "book" / "_static"
+EXTRA = ROOT / "book" / "_extra"
 
 #: Colours: node fill, forward arrows, the backward arrow, text.
 NODE, FORWARD, BACKWARD, INK = "#dbe9f6", "#4d4d4d", "#c0392b", "#1f2d3d"
@@ -101,12 +104,23 @@ def make_favicon(path: Path) -> None:
     plt.close(fig)
 
 
-def main(out_dir: Path = STATIC) -> list[Path]:
-    """Write ``logo.png`` and ``favicon.png`` into ``out_dir`` and return their paths."""
+def make_favicon_ico(png: Path, path: Path) -> None:
+    """Write ``png`` (the favicon) as a Windows icon with 16, 32 and 64 px images."""
+    from PIL import Image  # Pillow comes with matplotlib
+
+    with Image.open(png) as image:
+        image.save(path, format="ICO", sizes=[(16, 16), (32, 32), (64, 64)])
+
+
+def main(out_dir: Path = STATIC, extra_dir: Path = EXTRA) -> list[Path]:
+    """Write ``logo.png`` and ``favicon.png`` into ``out_dir``, ``favicon.ico`` into
+    ``extra_dir`` (copied to the site's root), and return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / "logo.png", out_dir / "favicon.png"]
+    extra_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / "logo.png", out_dir / "favicon.png", extra_dir / "favicon.ico"]
     make_logo(paths[0])
     make_favicon(paths[1])
+    make_favicon_ico(paths[1], paths[2])
     for path in paths:
         print(f"wrote {path}")
     return paths
