@@ -71,6 +71,13 @@ class Affine:
     dW : numpy.ndarray, shape (n_in, n_out)
     db : numpy.ndarray, shape (n_out,)
         Gradients from the last ``backward`` (``None`` before it).
+
+    Notes
+    -----
+    Like DLfS, ``forward`` keeps the input it was given (a float64 array is
+    kept without a copy, reshaped to (batch, n_in)) for ``backward`` to form
+    ``dW = x.T @ dout``.  Do not modify that array in place between
+    ``forward`` and ``backward``, or ``dW`` is computed from the new values.
     """
 
     def __init__(self, W: ArrayLike, b: ArrayLike) -> None:
