@@ -87,12 +87,7 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> b
                         "use a stable sigmoid derivative such as bplib.activations.sigmoid_prime"
                     ) from None
             expected = _bp2(W, d, z)
-            if got is None:
-                raise CheckFailed("backprop_error returned None: did you forget to `return` it?")
-            try:
-                got_arr = np.asarray(got, dtype=float)
-            except (TypeError, ValueError):
-                raise CheckFailed(f"backprop_error returned a {type(got).__name__}, not an array") from None
+            got_arr = as_number_array(got, name="backprop_error's result")
             n, m = expected.shape
             if got_arr.shape == (n, 1) and m > 1 and np.allclose(
                 got_arr, expected.sum(axis=1, keepdims=True), rtol=1e-6, atol=1e-9

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from bplib.exercises._core import CheckFailed, call, compare, run_checks
+from bplib.exercises._core import CheckFailed, as_number_array, call, compare, run_checks
 from bplib.gradcheck import numerical_gradient
 
 __all__ = ["affine_layer", "relu_layer"]
@@ -43,12 +43,10 @@ def _run(fn: Any, arg: np.ndarray, what: str, hint: str = "") -> Any:
 
 
 def _as_array(value: Any, name: str, where: str) -> np.ndarray:
+    """The layer attribute ``name`` (``dW`` or ``db``) as a float array."""
     if value is None:
         raise CheckFailed(f"{name} {where} is None: did backward set it (self.{name} = ...)?")
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise CheckFailed(f"{name} {where} is a {type(value).__name__}, not an array") from None
+    return as_number_array(value, name=name, where=where)
 
 
 def affine_layer(layer_cls: type) -> bool:
