@@ -418,3 +418,273 @@ def test_dropdown_solutions_start_collapsed_and_open_on_click(built_book, browse
         finally:
             page.close()
         assert not log.problems, f"{docname}: {log.problems}"
+
+
+# ------------------------------------------------------- a reader on a phone and a desktop
+
+#: A phone's width (CSS px) and a desktop's.
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+#: Pages checked at phone width: the table of contents and the generated index.
+NARROW_PAGES = DOCNAMES + ["genindex"]
+
+#: A Markdown table's delimiter row left as text (SmartyPants turns --- into an em dash).
+RAW_TABLE = re.compile(r"\|\s*:?(?:-{3,}|[—–]):?\s*\|")
+#: MyST syntax that should have been parsed, left as text.
+RAW_MYST = re.compile(r"```|:::+\s*\{|\{(?:solution|exercise)-(?:start|end)\}|\{[a-z][\w:-]*\}`")
+#: Alt text that only names a file (myst-nb's default is the image's path) or a hash.
+FILE_ALT = re.compile(r"(^|/)_images/|\.(?:png|jpe?g|svg|gif)$|[0-9a-f]{16,}", re.I)
+
+# Chapters whose stored outputs fail a check today, in a way that only the notebook can
+# fix. strict=True: once a notebook is fixed the mark must go (an XPASS fails the test).
+NOTEBOOK_FIXES: dict[tuple[str, str], str] = {
+    ("figures", name): (
+        f"{name}.ipynb: its figures are cell outputs whose alt text is the image's path; each "
+        "figure cell needs metadata mystnb.image.alt (and mystnb.figure caption/name)"
+    )
+    for name in (
+        "book/autodiff",
+        "book/chain_rule",
+        "book/four_equations",
+        "book/layers",
+        "book/speed",
+        "book/worked_example",
+        "book/xor",
+    )
+}
+
+
+def _params(check: str, names: list[str]) -> list:
+    return [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=True, reason=NOTEBOOK_FIXES[(check, name)])
+            if (check, name) in NOTEBOOK_FIXES
+            else (),
+        )
+        for name in names
+    ]
+
+
+# Which element makes the page wider than the window: walk down from <body>, hiding one
+# child at a time, to the innermost element whose removal stops the sideways scroll.
+_WIDENER_JS = """() => {
+  const W = window.innerWidth, path = [];
+  const wide = () => document.documentElement.scrollWidth > W;
+  let node = document.body;
+  for (;;) {
+    let culprit = null;
+    for (const child of node.children) {
+      const old = child.style.display;
+      child.style.display = 'none';
+      const fits = !wide();
+      child.style.display = old;
+      if (fits) { culprit = child; break; }
+    }
+    if (!culprit) break;
+    path.push(culprit.tagName.toLowerCase() + (culprit.id ? '#' + culprit.id : '')
+      + (culprit.className && typeof culprit.className === 'string'
+         ? '.' + culprit.className.trim().split(/\\s+/).join('.') : '')
+      + ' "' + (culprit.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60) + '"');
+    node = culprit;
+  }
+  return path.slice(-3);
+}"""
+
+# The page's text outside code (where `$$`, ``` or `| --- |` may legitimately be shown).
+_PROSE_JS = """() => {
+  const main = (document.querySelector('main') || document.body).cloneNode(true);
+  main.querySelectorAll('pre, code, .highlight, script, style').forEach(e => e.remove());
+  return main.textContent;
+}"""
+
+
+def _measure_narrow(browser, site: str, docname: str, screenshot_dir: Path) -> dict:
+    """Open ``docname`` at phone width once it is typeset and loaded; measure what the
+    narrow-page tests check."""
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.set_default_timeout(TIMEOUT_MS)
+    log = PageLog(page, site)
+    try:
+        page.goto(urljoin(site, f"{docname}.html"), wait_until="load")
+        if page.evaluate("() => document.querySelectorAll('.math, .output_latex, .text_latex').length > 0"):
+            _wait_for_mathjax(page)
+        page.evaluate(
+            """() => Promise.all(Array.from(document.images).map(img => img.complete ? null :
+                   new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); })))"""
+        )
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        result = {
+            "scroll_width": widths[0],
+            "inner_width": widths[1],
+            "widener": page.evaluate(_WIDENER_JS) if widths[0] > widths[1] else [],
+            "prose": page.evaluate(_PROSE_JS),
+            "tables": page.evaluate("() => document.querySelectorAll('.bd-article table').length"),
+            # Headings a cell prints (rubrics) against the body text's size, in px.
+            "output_headings": page.evaluate(
+                """() => Array.from(document.querySelectorAll(
+                       '.bd-article .cell_output :is(h1, h2, h3, h4, h5, h6)'))
+                     .map(h => [h.textContent.trim().slice(0, 60), parseFloat(getComputedStyle(h).fontSize)])"""
+            ),
+            "body_font_px": page.evaluate(
+                "() => parseFloat(getComputedStyle(document.querySelector('.bd-article p') || document.body).fontSize)"
+            ),
+            "images": page.evaluate(
+                """() => Array.from(document.querySelectorAll('.bd-article img')).map(img => ({
+                       src: img.getAttribute('src'), alt: img.getAttribute('alt'),
+                       loaded: img.complete && img.naturalWidth > 0}))"""
+            ),
+        }
+        page.screenshot(path=str(screenshot_dir / f"{docname.replace('/', '__')}@390.png"), full_page=True)
+        result["problems"] = list(dict.fromkeys(log.problems))
+        return result
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def narrow(browser, site, screenshot_dir):
+    """``narrow(docname)``: the page's measurements at 390 px, each page opened once."""
+    cache: dict[str, dict] = {}
+
+    def get(docname: str) -> dict:
+        if docname not in cache:
+            cache[docname] = _measure_narrow(browser, site, docname, screenshot_dir)
+        return cache[docname]
+
+    return get
+
+
+def _snippet(text: str, match: re.Match) -> str:
+    return " ".join(text[max(0, match.start() - 50): match.end() + 50].split())
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", _params("scroll", NARROW_PAGES))
+def test_no_page_scrolls_sideways_on_a_phone(narrow, docname):
+    """At 390 px the page is no wider than the window: long headings wrap, code, math and
+    wide tables scroll inside their own box (book/_static/custom.css)."""
+    m = narrow(docname)
+    assert not m["problems"], m["problems"]
+    assert m["scroll_width"] <= m["inner_width"], (
+        f"{docname} is {m['scroll_width']} px wide in a {m['inner_width']} px window; "
+        f"the widest element: {m['widener']}"
+    )
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", _params("tables", NARROW_PAGES))
+def test_tables_render_as_tables(narrow, docname):
+    """No Markdown table is left as ``| --- |`` text (the chapter 7 benchmark report is
+    Markdown a cell displays: nb_render_markdown_format: myst), and headings that a cell
+    prints are no bigger than a subsection's, not at page-title size."""
+    m = narrow(docname)
+    raw = [_snippet(m["prose"], hit) for hit in RAW_TABLE.finditer(m["prose"])]
+    assert not raw, f"{docname}: {len(raw)} table row(s) shown as text, e.g. {raw[:2]}"
+    big = [(text, px) for text, px in m["output_headings"] if px > 1.25 * m["body_font_px"]]
+    assert not big, f"{docname}: headings in cell outputs at {big[0][1]} px (body {m['body_font_px']} px): {big[:3]}"
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", _params("figures", NARROW_PAGES))
+def test_figures_are_loaded_with_real_alt_text(narrow, docname):
+    """Every image in the article loads and has alt text that describes it: not empty,
+    not the image's file name or hash (myst-nb's default for a cell's figure)."""
+    m = narrow(docname)
+    broken = [img["src"] for img in m["images"] if not img["loaded"]]
+    assert not broken, f"{docname}: images not loaded: {broken}"
+    bad = [
+        (img["src"].rsplit("/", 1)[-1][:20], img["alt"])
+        for img in m["images"]
+        if not img["alt"] or len(img["alt"].split()) < 3 or FILE_ALT.search(img["alt"].strip())
+    ]
+    assert not bad, f"{docname}: {len(bad)} image(s) without a real alt text (src, alt): {bad}"
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", _params("myst", NARROW_PAGES))
+def test_no_raw_myst_in_the_text(narrow, docname):
+    """No MyST left unparsed in the page's text: no ``` or ::: fences, no
+    {solution-start}/{exercise-start} markers, no unrendered {role}`...`."""
+    m = narrow(docname)
+    raw = [_snippet(m["prose"], hit) for hit in RAW_MYST.finditer(m["prose"])]
+    assert not raw, f"{docname}: raw MyST in the text: {raw[:3]}"
+
+
+def _visible_toggle(page, kind: str):
+    """The visible ``.primary-toggle`` or ``.secondary-toggle`` (the theme renders more)."""
+    toggles = page.locator(f".{kind}-toggle:visible")
+    assert toggles.count() == 1, f"{toggles.count()} visible .{kind}-toggle buttons"
+    return toggles.first
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_phone_menu_shows_the_contents_and_opens_a_chapter(browser, site, screenshot_dir):
+    """At 390 px a tap on the menu button shows the table of contents, and a tap on a
+    chapter opens it; the "on this page" button shows the page's sections."""
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.set_default_timeout(TIMEOUT_MS)
+    log = PageLog(page, site)
+    try:
+        page.goto(urljoin(site, "book/pytorch.html"), wait_until="load")
+        assert not page.locator("#pst-primary-sidebar").is_visible(), "the sidebar shows before the tap"
+        _visible_toggle(page, "primary").tap()
+        page.wait_for_selector("#pst-primary-sidebar-modal[open]", timeout=10_000)
+        dialog = page.locator("#pst-primary-sidebar-modal")
+        chapters = dialog.locator("nav.bd-links a.reference.internal")
+        hrefs = chapters.evaluate_all("links => links.map(a => a.href)")
+        for name in DOCNAMES[1:]:
+            assert any(h.split("#")[0].endswith(f"/{name}.html") for h in hrefs), f"the menu lacks {name}"
+        target = dialog.locator('nav.bd-links a.reference.internal[href$="four_equations.html"]')
+        assert target.is_visible()
+        page.screenshot(path=str(screenshot_dir / "menu@390.png"))
+        target.tap()
+        page.wait_for_url(re.compile(r".*/book/four_equations\.html$"))
+        page.wait_for_load_state("load")
+        assert "four equations" in page.locator("h1").first.inner_text()
+
+        # The page's own contents ("on this page").
+        _visible_toggle(page, "secondary").tap()
+        page.wait_for_selector("#pst-secondary-sidebar-modal[open]", timeout=10_000)
+        sections = page.locator("#pst-secondary-sidebar-modal nav.page-toc a")
+        assert sections.count() >= 3 and sections.first.is_visible()
+    finally:
+        page.close()
+    assert not log.problems, log.problems
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_desktop_sidebar_toggle_hides_and_shows_the_contents(browser, site):
+    """At 1280 px the article header's menu button hides the table of contents and shows
+    it again (no dialog: the sidebar collapses)."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport=DESKTOP)
+    page.set_default_timeout(TIMEOUT_MS)
+    log = PageLog(page, site)
+    sidebar_right = "() => document.getElementById('pst-primary-sidebar').getBoundingClientRect().right"
+    try:
+        page.goto(urljoin(site, "book/chain_rule.html"), wait_until="load")
+        sidebar = page.locator("#pst-primary-sidebar")
+        assert sidebar.is_visible() and page.evaluate(sidebar_right) > 0
+        article_width = page.evaluate("() => document.querySelector('.bd-article').getBoundingClientRect().width")
+        toggle = _visible_toggle(page, "primary")
+        toggle.click()
+        page.wait_for_function(f"() => ({sidebar_right})() <= 0", timeout=10_000)
+        expect(sidebar).to_be_hidden(timeout=10_000)
+        assert not page.locator("#pst-primary-sidebar-modal[open]").count(), "a dialog opened instead"
+        wider = page.evaluate("() => document.querySelector('.bd-article').getBoundingClientRect().width")
+        assert wider > article_width, "the article did not take the sidebar's room"
+        toggle.click()
+        page.wait_for_function(f"() => ({sidebar_right})() > 0", timeout=10_000)
+        expect(sidebar).to_be_visible(timeout=10_000)
+        assert sidebar.locator('a.reference.internal[href$="xor.html"]').is_visible()
+    finally:
+        page.close()
+    assert not log.problems, log.problems
