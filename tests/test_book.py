@@ -33,6 +33,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 import numpy as np
 import pytest
 import yaml
+from test_repository_url import owner_and_name, repository_url, url_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -109,11 +110,31 @@ def test_logo_favicon_and_launch_buttons(built_book):
         assert (html / "_static" / name).is_file(), name
     # Browsers ask for /favicon.ico on pages that link no icon (the root redirect).
     assert (html / "favicon.ico").is_file()
-    # Launch (Binder, Colab) and "download .ipynb" buttons on a notebook page.
-    assert "mybinder.org/v2/gh/backprop-tested/backprop-tested/main?urlpath=lab/tree/book/chain_rule.ipynb" in page
-    assert "colab.research.google.com/github/backprop-tested/backprop-tested/blob/main/book/chain_rule.ipynb" in page
+    # Launch (Binder, Colab) and "download .ipynb" buttons on a notebook page, built from
+    # the repository URL of _config.yml.
+    repo = "/".join(owner_and_name(repository_url()))
+    assert f"mybinder.org/v2/gh/{repo}/main?urlpath=lab/tree/book/chain_rule.ipynb" in page
+    assert f"colab.research.google.com/github/{repo}/blob/main/book/chain_rule.ipynb" in page
     assert '_sources/book/chain_rule.ipynb"' in page
     assert (html / "_sources" / "book" / "chain_rule.ipynb").is_file()
+
+
+@pytest.mark.book
+def test_repository_url_in_the_built_book(built_book):
+    """Every page's repository, issues and launch buttons, and every link to the project,
+    use repository.url from _config.yml (tests/test_repository_url.py checks the sources)."""
+    _, html = built_book
+    url = repository_url()
+    problems = []
+    for name in DOCNAMES:
+        page = html_lib.unescape((html / f"{name}.html").read_text(encoding="utf-8"))
+        problems += url_problems(page, url, name)
+        hrefs = re.findall(r'href="([^"]+)"', page)
+        if url not in hrefs:
+            problems.append(f"{name}: no repository button linking to {url}")
+        if not any(h.startswith(f"{url}/issues/new?") for h in hrefs):
+            problems.append(f"{name}: no 'open an issue' button on {url}")
+    assert not problems, "\n  ".join(problems)
 
 
 def test_logo_images_are_what_make_logo_draws(tmp_path):
