@@ -536,6 +536,19 @@ NOTEBOOK_FIXES: dict[tuple[str, str], str] = {
 }
 
 
+NOTEBOOK_FIXES.update(
+    {
+        ("figure_quality", name): (
+            f"{name}.ipynb: its figures have no numbered caption (cell metadata "
+            "mystnb.figure.caption) and are 100-dpi PNGs shown at about 1x in the column "
+            "(2x pixel density or SVG wanted)"
+        )
+        for check, name in list(NOTEBOOK_FIXES)
+        if check == "figures"
+    }
+)
+
+
 def _params(check: str, names: list[str]) -> list:
     return [
         pytest.param(
@@ -684,6 +697,55 @@ def test_figures_are_loaded_with_real_alt_text(narrow, docname):
         if not img["alt"] or len(img["alt"].split()) < 3 or FILE_ALT.search(img["alt"].strip())
     ]
     assert not bad, f"{docname}: {len(bad)} image(s) without a real alt text (src, alt): {bad}"
+
+
+@pytest.fixture(scope="module")
+def desktop_figures(browser, site):
+    """``desktop_figures(docname)``: each article image at 1280 px: its natural and shown
+    widths and the caption of the figure it is in."""
+    cache: dict[str, list[dict]] = {}
+
+    def get(docname: str) -> list[dict]:
+        if docname not in cache:
+            page, _ = _open(browser, site, f"{docname}.html")
+            try:
+                page.evaluate(
+                    """() => Promise.all(Array.from(document.images).map(img => img.complete ? null :
+                           new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); })))"""
+                )
+                cache[docname] = page.evaluate(
+                    """() => Array.from(document.querySelectorAll('.bd-article img')).map(img => {
+                           const fig = img.closest('figure');
+                           const cap = fig && fig.querySelector('figcaption');
+                           return {src: img.getAttribute('src'), natural: img.naturalWidth,
+                                   shown: img.getBoundingClientRect().width,
+                                   caption: cap ? cap.textContent.trim().replace(/\\s+/g, ' ') : null};
+                       })"""
+                )
+            finally:
+                page.close()
+        return cache[docname]
+
+    return get
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", _params("figure_quality", NARROW_PAGES))
+def test_figures_have_numbered_captions_and_2x_density(narrow, desktop_figures, docname):
+    """On a desktop (1280 px) every figure is numbered and captioned ("Fig. 4.1 ..."), and
+    is an SVG or a bitmap with at least two image pixels per CSS pixel as shown, so that it
+    stays sharp on a high-density screen and its labels can be read."""
+    if not narrow(docname)["images"]:
+        return
+    problems = []
+    for img in desktop_figures(docname):
+        name = img["src"].rsplit("/", 1)[-1][:20]
+        if not img["caption"] or not re.match(r"Fig(ure)?\.? ?\d", img["caption"]):
+            problems.append(f"{name}: no numbered caption (caption: {img['caption']!r})")
+        if not img["src"].lower().endswith(".svg") and img["natural"] < 1.95 * img["shown"]:
+            problems.append(f"{name}: {img['natural']} px shown at {img['shown']:.0f} CSS px (< 2x)")
+    assert not problems, f"{docname}: " + "; ".join(problems)
 
 
 @pytest.mark.book
