@@ -9,13 +9,9 @@ from hypothesis import strategies as st
 
 from bplib import Network, activations
 from bplib.exercises import check
+
+from strategies import verdict as _verdict
 from bplib.exercises.four_equations import _bp2
-
-
-def _verdict(capsys) -> str:
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out  # exactly one line
-    return out
 
 
 # ------------------------------------------------------------ backprop_error

@@ -109,9 +109,9 @@ def test_integral_float_labels_are_accepted():
 
 
 def test_shape_mismatch_names_both_shapes():
-    with pytest.raises(ValueError, match=r"y\.shape=\(2, 3\) and t\.shape=\(2, 2\)"):
+    with pytest.raises(ValueError, match=r"a\.shape=\(2, 3\) and t\.shape=\(2, 2\)"):
         losses.quadratic(np.zeros((2, 3)), np.zeros((2, 2)))
-    with pytest.raises(ValueError, match=r"y must be 1-D or 2-D, but it is 3-D"):
+    with pytest.raises(ValueError, match=r"a must be 1-D or 2-D, but it is 3-D"):
         losses.mse(np.zeros((1, 2, 3)), np.zeros((1, 2, 3)))
 
 
@@ -121,9 +121,9 @@ def test_cross_entropy_rejects_non_probabilities():
 
 
 def test_nan_and_empty_inputs_raise():
-    with pytest.raises(ValueError, match="y must contain only finite numbers, but it has 1 NaN"):
+    with pytest.raises(ValueError, match="a must contain only finite numbers, but it has 1 NaN"):
         losses.mse([np.nan, 1.0], [0.0, 0.0])
-    with pytest.raises(ValueError, match="logits must contain only finite"):
+    with pytest.raises(ValueError, match="z must contain only finite"):
         losses.softmax_cross_entropy([np.inf, 1.0], 0)
-    with pytest.raises(ValueError, match=r"y must not be empty, but y\.shape=\(0, 2\)"):
+    with pytest.raises(ValueError, match=r"a must not be empty, but a\.shape=\(0, 2\)"):
         losses.quadratic(np.zeros((0, 2)), np.zeros((0, 2)))
