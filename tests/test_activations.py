@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import sympy as sp
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -43,8 +44,13 @@ def test_sigmoid_known_values_and_symmetry():
 
 def test_sigmoid_keeps_relative_precision_for_very_negative_z():
     # 1/(1+exp(40)) ~ 4.25e-18; computing it as 0.5*(1+tanh(-20)) would give 0
-    assert act.sigmoid(-40.0) == pytest.approx(np.exp(-40.0) / (1 + np.exp(-40.0)), rel=1e-14)
-    assert act.sigmoid_prime(-40.0) == pytest.approx(np.exp(-40.0), rel=1e-12)
+    assert act.sigmoid(-40.0) == pytest.approx(np.exp(-40.0) / (1 + np.exp(-40.0)), rel=1e-14, abs=0)
+    assert act.sigmoid_prime(-40.0) == pytest.approx(np.exp(-40.0), rel=1e-12, abs=0)
+    # sigma'(40) = e^-40 / (1 + e^-40)^2 = 4.248e-18; a(1 - a) would round it to 0
+    exact = float(sp.N(sp.exp(-40) / (1 + sp.exp(-40)) ** 2, 30))
+    assert act.sigmoid_prime(40.0) == pytest.approx(exact, rel=1e-12, abs=0)
+    assert act.sigmoid_prime(40.0) == act.sigmoid_prime(-40.0)  # even
+    assert pytest.approx(4.2e-18, rel=1e-14) == 0.0  # why abs=0 above: approx adds 1e-12 by default
 
 
 @pytest.mark.parametrize("f", [act.sigmoid, act.sigmoid_prime, act.tanh, act.tanh_prime,
