@@ -23,6 +23,9 @@ __all__ = [
     "check_positive_int",
     "check_known",
     "as_labels",
+    "check_seed",
+    "check_bool",
+    "as_dtype_name",
 ]
 
 
@@ -88,6 +91,13 @@ def as_float_array(
     numpy.ndarray
         ``x`` as float64 (the same object if it already was a float64 array).
     """
+    if x is None:
+        raise ValueError(f"{name} must be an array of numbers, but got None")
+    if np.iscomplexobj(x):
+        raise ValueError(
+            f"{name} must hold real numbers, but it has complex dtype "
+            f"{np.asarray(x).dtype}; pass x.real if the imaginary part is 0"
+        )
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -180,3 +190,34 @@ def as_labels(t: object, n_classes: int, name: str = "t") -> np.ndarray:
             f"{n_classes} classes, but it contains {int(bad)}"
         )
     return labels
+
+
+def check_seed(seed: object, name: str = "seed") -> int:
+    """Return ``seed`` as an int after checking it is an integer >= 0.
+
+    ``np.random.default_rng`` accepts only non-negative integers; this says so
+    before NumPy does, naming the argument.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+        raise ValueError(f"{name} must be a non-negative integer, but got {seed!r}")
+    return int(seed)
+
+
+def check_bool(value: object, name: str) -> bool:
+    """Return ``value`` after checking it is a bool (``"no"`` is not ``False``)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, but got {value!r}")
+    return bool(value)
+
+
+def as_dtype_name(dtype: object, known: Iterable[str], name: str = "dtype") -> str:
+    """The canonical name of a floating dtype given as a string or a NumPy type.
+
+    ``"float32"``, ``np.float32`` and ``np.dtype("float32")`` all give
+    ``"float32"``; anything not in ``known`` raises ``ValueError``.
+    """
+    try:
+        canonical = np.dtype(dtype).name if dtype is not None else None
+    except TypeError:
+        canonical = None
+    return check_known(canonical if canonical is not None else dtype, known, name)

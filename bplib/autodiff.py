@@ -1,24 +1,29 @@
 """A tiny reverse-mode automatic differentiation engine on scalars.
 
 In the spirit of Andrej Karpathy's *micrograd*: every arithmetic operation on a
-:class:`Value` creates a new node that remembers its inputs (``_prev``), the
-operation that made it (``_op``) and the *local derivative* of its output with
-respect to each input (``_local_grads``). :meth:`Value.backward` then applies
-the chain rule once per edge, visiting the nodes in reverse topological order.
+:class:`Value` creates a new node that remembers its inputs (``children``), the
+operation that made it (``op``) and the *local derivative* of its output with
+respect to each input.  :meth:`Value.local_derivatives` returns the pairs
+``(child, d node / d child)``; :meth:`Value.backward`, forward mode and the
+graph drawing of :mod:`bplib.plotting` all read the graph through it.
+:meth:`Value.backward` applies the chain rule once per edge, visiting the
+nodes in reverse topological order.
 
 Storing the local derivatives on the node (instead of a closure per node, as
 micrograd does) keeps the backward pass to three lines and makes it easy to
 count its work: one multiplication ``local * node.grad`` per edge of the graph,
-see :func:`count_edges`.
+see :func:`count_edges`.  (The chapter's deliberately wrong backward passes,
+breadth-first order and ``=`` instead of ``+=``, live in
+:mod:`bplib.autodiff_mistakes`, not here.)
 
-Two *teaching switches* of :meth:`Value.backward` reproduce classic mistakes;
-their defaults are correct:
+Comparisons: as in PyTorch, ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``
+compare ``data`` and return a plain ``bool`` (they are not part of the graph),
+so ``Value(1.0) == Value(1.0)`` is True.  Nodes are hashed by identity: to ask
+whether two nodes are *the same node*, use ``is``.
 
-- ``order="bfs"`` visits nodes breadth-first from the output instead of in
-  topological order, so a node can pass its gradient on before it has received
-  all of it;
-- ``accumulate=False`` assigns (``=``) instead of adding (``+=``), so a node
-  used twice keeps only its last contribution.
+The activations (``tanh``, ``sigmoid``, ``relu``) use the records of
+:data:`bplib.activations.ACTIVATIONS`: the value is ``f``, the local
+derivative ``prime_from_output`` (or ``prime`` for ReLU's kink).
 
 Examples
 --------
@@ -36,6 +41,10 @@ import math
 from collections import deque
 from numbers import Real
 from typing import Union
+
+import numpy as np
+
+from .activations import ACTIVATIONS
 
 __all__ = [
     "Value",
@@ -81,8 +90,8 @@ class Value:
 
     Notes
     -----
-    A node used twice (``a * a``) appears twice in its parent's ``_prev``; the
-    backward pass then adds both contributions to ``a.grad``.
+    A node used twice (``a * a``) appears twice in its parent's ``children``;
+    the backward pass then adds both contributions to ``a.grad``.
     """
 
     def __init__(
@@ -97,6 +106,11 @@ class Value:
             raise TypeError(
                 f"Value expects a real number as data, got {type(data).__name__}: {data!r}"
             )
+        if not _children and not math.isfinite(data):
+            raise ValueError(
+                f"a leaf Value must hold a finite number, but got {data!r} "
+                "(NaN or inf would make every gradient that depends on it meaningless)"
+            )
         if len(_children) != len(_local_grads):
             raise ValueError(
                 f"expected one local gradient per child, got {len(_children)} children "
@@ -108,6 +122,61 @@ class Value:
         self._prev: tuple[Value, ...] = tuple(_children)
         self._op: str = _op
         self._local_grads: tuple[float, ...] = tuple(float(g) for g in _local_grads)
+
+    # ------------------------------------------------------------------ the graph
+    @property
+    def children(self) -> tuple["Value", ...]:
+        """The inputs of the operation that made this node (empty for a leaf)."""
+        return self._prev
+
+    @property
+    def op(self) -> str:
+        """The operation that made this node, e.g. ``"*"`` (``""`` for a leaf)."""
+        return self._op
+
+    def local_derivatives(self) -> tuple[tuple["Value", float], ...]:
+        """The pairs ``(child, d self / d child)``, one per input, in order.
+
+        The one way into the local derivatives: :meth:`backward`, forward mode
+        (``tangent = sum(local * tangent[child])``) and
+        :func:`bplib.plotting.draw_value_graph` all use it.  A child used twice
+        appears twice.
+        """
+        return tuple(zip(self._prev, self._local_grads))
+
+    # ------------------------------------------------------------------ comparisons
+    def _compare_data(self, other: object) -> float | None:
+        if isinstance(other, Value):
+            return other.data
+        if isinstance(other, Real) and not isinstance(other, bool):
+            return float(other)
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        value = self._compare_data(other)
+        return NotImplemented if value is None else self.data == value
+
+    def __ne__(self, other: object) -> bool:
+        value = self._compare_data(other)
+        return NotImplemented if value is None else self.data != value
+
+    def __lt__(self, other: object) -> bool:
+        value = self._compare_data(other)
+        return NotImplemented if value is None else self.data < value
+
+    def __le__(self, other: object) -> bool:
+        value = self._compare_data(other)
+        return NotImplemented if value is None else self.data <= value
+
+    def __gt__(self, other: object) -> bool:
+        value = self._compare_data(other)
+        return NotImplemented if value is None else self.data > value
+
+    def __ge__(self, other: object) -> bool:
+        value = self._compare_data(other)
+        return NotImplemented if value is None else self.data >= value
+
+    __hash__ = object.__hash__  # by identity, as in PyTorch: use `is` for "same node"
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other: Union["Value", Real]) -> "Value":
@@ -168,6 +237,11 @@ class Value:
         ValueError
             If the result is not a real number (negative base, non-integer
             exponent) or is undefined (zero base, negative exponent).
+
+        Notes
+        -----
+        At a zero base with ``0 < exponent < 1`` (``Value(0.0) ** 0.5``) the
+        value is 0 and the local derivative is ``inf``, as in PyTorch.
         """
         if isinstance(exponent, bool) or not isinstance(exponent, Real):
             raise TypeError(
@@ -182,7 +256,12 @@ class Value:
             )
         if self.data == 0 and n < 0:
             raise ValueError(f"Value ** {exponent!r}: zero base with a negative exponent")
-        local = n * self.data ** (n - 1) if n != 0 else 0.0
+        if n == 0:
+            local = 0.0
+        elif self.data == 0 and n < 1:
+            local = math.inf  # d x**n / dx = n x**(n-1) -> inf at 0 for 0 < n < 1
+        else:
+            local = n * self.data ** (n - 1)
         return Value(self.data**n, _children=(self,), _op=f"**{exponent:g}",
                      _local_grads=(local,))
 
@@ -210,84 +289,56 @@ class Value:
         return Value(math.log(self.data), _children=(self,), _op="log",
                      _local_grads=(1.0 / self.data,))
 
+    def _activation(self, name: str) -> "Value":
+        record = ACTIVATIONS[name]
+        z = np.float64(self.data)
+        a = float(record.f(z))
+        local = float(record.prime(z) if name == "relu" else record.prime_from_output(np.float64(a)))
+        return Value(a, _children=(self,), _op=name, _local_grads=(local,))
+
     def tanh(self) -> "Value":
         """Hyperbolic tangent; local derivative ``1 - tanh(x)**2``."""
-        t = math.tanh(self.data)
-        return Value(t, _children=(self,), _op="tanh", _local_grads=(1.0 - t * t,))
+        return self._activation("tanh")
 
     def sigmoid(self) -> "Value":
         """Logistic sigmoid ``1 / (1 + e**-x)``; local derivative ``s (1 - s)``.
 
-        Numerically stable: ``math.exp`` is only called on ``-|x|``, so large
-        ``|x|`` (e.g. 1e4) neither overflows nor warns.
+        Numerically stable (``bplib.activations``'s kernel): large ``|x|``
+        (e.g. 1e4) neither overflows nor warns.
         """
-        x = self.data
-        if x >= 0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return Value(s, _children=(self,), _op="sigmoid", _local_grads=(s * (1.0 - s),))
+        return self._activation("sigmoid")
 
     def relu(self) -> "Value":
         """Rectified linear unit ``max(0, x)``; local derivative 1 if x > 0 else 0."""
-        positive = self.data > 0
-        return Value(self.data if positive else 0.0, _children=(self,), _op="relu",
-                     _local_grads=(1.0 if positive else 0.0,))
+        return self._activation("relu")
 
     # ------------------------------------------------------------------ backward
-    def backward(self, *, accumulate: bool = True, order: str = "topological") -> int:
+    def backward(self) -> int:
         """Fill ``grad`` of every node in the graph with ``d self / d node``.
 
-        Seeds ``self.grad = 1`` and, for each node in the chosen order, passes
-        ``local * node.grad`` to each of its children. As in PyTorch, the
-        gradients of *leaves* (inputs, parameters) are not reset: a second call
-        adds ``d self / d leaf`` again, so call :meth:`zero_grad` between passes.
-        Inner nodes are reset to 0 at the start of each pass (otherwise their
-        stale gradients would be passed on again and compound).
-
-        Parameters
-        ----------
-        accumulate : bool, default True
-            Teaching switch. True adds each contribution (``child.grad += ...``),
-            which is correct. False assigns it (``child.grad = ...``): a node used
-            by two parents keeps only the last contribution (wrong).
-        order : {"topological", "bfs"}, default "topological"
-            Teaching switch. "topological" visits every node after all nodes
-            that use it (correct). "bfs" visits nodes breadth-first from the
-            output, each once (wrong as soon as two paths from the output to a
-            node have different lengths: the node passes its gradient on before
-            it has received all of it).
+        Seeds ``self.grad = 1`` and, for each node in reverse topological order
+        (every node after all nodes that use it), adds ``local * node.grad`` to
+        each of its children. As in PyTorch, the gradients of *leaves* (inputs,
+        parameters) are not reset: a second call adds ``d self / d leaf``
+        again, so call :meth:`zero_grad` between passes. Inner nodes are reset
+        to 0 at the start of each pass (otherwise their stale gradients would
+        be passed on again and compound).
 
         Returns
         -------
         int
             The number of local-derivative multiplications performed, one per
-            edge visited. In the correct mode it equals :func:`count_edges`.
-
-        Raises
-        ------
-        ValueError
-            If ``order`` is not one of the two names.
+            edge: :func:`count_edges`.
         """
-        if order == "topological":
-            nodes = list(reversed(topological_order(self)))
-        elif order == "bfs":
-            nodes = bfs_order(self)
-        else:
-            raise ValueError(f"order must be 'topological' or 'bfs', got {order!r}")
-
+        nodes = list(reversed(topological_order(self)))
         for node in nodes:
-            if node._prev:
+            if node.children:
                 node.grad = 0.0
         self.grad = 1.0
         multiplications = 0
         for node in nodes:
-            for child, local in zip(node._prev, node._local_grads):
-                if accumulate:
-                    child.grad += local * node.grad
-                else:
-                    child.grad = local * node.grad
+            for child, local in node.local_derivatives():
+                child.grad += local * node.grad
                 multiplications += 1
         return multiplications
 
@@ -332,7 +383,7 @@ def topological_order(root: Value) -> list[Value]:
             continue
         visited.add(id(node))
         stack.append((node, True))  # come back after the children
-        for child in reversed(node._prev):
+        for child in reversed(node.children):
             if id(child) not in visited:
                 stack.append((child, False))
     return order
@@ -342,7 +393,7 @@ def bfs_order(root: Value) -> list[Value]:
     """All nodes of the graph, breadth-first from ``root``, each once.
 
     This is *not* a valid order for backpropagation in general; it exists to
-    show why (see ``Value.backward(order="bfs")``).
+    show why (see :func:`bplib.autodiff_mistakes.backward_with`).
 
     Parameters
     ----------
@@ -360,7 +411,7 @@ def bfs_order(root: Value) -> list[Value]:
     while queue:
         node = queue.popleft()
         order.append(node)
-        for child in node._prev:
+        for child in node.children:
             if id(child) not in seen:
                 seen.add(id(child))
                 queue.append(child)
@@ -369,7 +420,7 @@ def bfs_order(root: Value) -> list[Value]:
 
 def leaves(root: Value) -> list[Value]:
     """The leaf nodes (inputs, parameters and constants) of the graph, in topological order."""
-    return [node for node in topological_order(root) if not node._prev]
+    return [node for node in topological_order(root) if not node.children]
 
 
 def count_nodes(root: Value) -> int:
@@ -384,5 +435,5 @@ def count_edges(root: Value) -> int:
     one backward pass performs. An input used twice by the same operation
     (``a * a``) counts twice.
     """
-    return sum(len(node._prev) for node in topological_order(root))
+    return sum(len(node.children) for node in topological_order(root))
 

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_positive_int
+from ._validation import check_positive_int, check_seed
 
 __all__ = ["xor", "cosine_curve", "digits", "Digits"]
 
@@ -103,7 +103,7 @@ def digits(test_size: float = 0.25, seed: int = 0) -> Digits:
     images = bunch.images.astype(np.float64) / 16.0
     x = images.reshape(len(images), -1)
     t = bunch.target.astype(np.int64)
-    order = np.random.default_rng(seed).permutation(len(x))
+    order = np.random.default_rng(check_seed(seed)).permutation(len(x))
     n_test = int(round(test_size * len(x)))
     if not 0 < n_test < len(x):
         raise ValueError(f"test_size={test_size!r} leaves an empty training or test set")

@@ -22,8 +22,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_same_shape
-from .activations import sigmoid, softmax
-from .losses import _log_softmax, to_one_hot
+from .activations import ACTIVATIONS, softmax
+from .losses import mse, mse_prime, softmax_cross_entropy, softmax_cross_entropy_prime, to_one_hot
 
 __all__ = ["Affine", "Relu", "Sigmoid", "Tanh", "SoftmaxWithLoss", "MSELoss"]
 
@@ -164,60 +164,66 @@ class Relu:
         return np.where(self.mask, 0.0, dout)
 
 
-class Sigmoid:
-    """Sigmoid layer; ``backward`` uses the stored output: ``dout * y (1 - y)``."""
+class _ActivationLayer:
+    """An elementwise activation layer; ``backward`` uses the stored output.
+
+    Subclasses name their record of :data:`bplib.activations.ACTIVATIONS`:
+    ``forward`` is its ``f``, ``backward`` multiplies by its
+    ``prime_from_output`` of the stored output (``y (1 - y)`` for the sigmoid).
+    """
+
+    activation = ""
 
     def __init__(self) -> None:
         self.out: np.ndarray | None = None
 
     def forward(self, x: ArrayLike) -> np.ndarray:
-        """Return ``sigmoid(x)`` (stable); ``x`` any shape."""
-        self.out = sigmoid(as_float_array(x, "x", allow_empty=True))
+        """Return the activation of ``x`` (any shape) as a new array."""
+        self.out = ACTIVATIONS[self.activation].f(as_float_array(x, "x", allow_empty=True))
         return self.out
 
     def backward(self, dout: ArrayLike) -> np.ndarray:
-        """Return ``dout * out * (1 - out)`` as a new array."""
-        dout = _check_dout(dout, None if self.out is None else self.out.shape, "Sigmoid")
-        return dout * self.out * (1.0 - self.out)
+        """Return ``dout`` times the derivative, as a new array."""
+        name = type(self).__name__
+        dout = _check_dout(dout, None if self.out is None else self.out.shape, name)
+        return dout * ACTIVATIONS[self.activation].prime_from_output(self.out)
 
 
-class Tanh:
-    """Tanh layer; ``backward`` uses the stored output: ``dout * (1 - y**2)``."""
+class Sigmoid(_ActivationLayer):
+    """Sigmoid layer (stable); ``backward`` is ``dout * y (1 - y)`` with the stored output ``y``."""
 
-    def __init__(self) -> None:
-        self.out: np.ndarray | None = None
+    activation = "sigmoid"
 
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        """Return ``tanh(x)``; ``x`` any shape."""
-        self.out = np.tanh(as_float_array(x, "x", allow_empty=True))
-        return self.out
 
-    def backward(self, dout: ArrayLike) -> np.ndarray:
-        """Return ``dout * (1 - out**2)`` as a new array."""
-        dout = _check_dout(dout, None if self.out is None else self.out.shape, "Tanh")
-        return dout * (1.0 - self.out * self.out)
+class Tanh(_ActivationLayer):
+    """Tanh layer; ``backward`` is ``dout * (1 - y**2)`` with the stored output ``y``."""
+
+    activation = "tanh"
 
 
 class SoftmaxWithLoss:
     """Softmax followed by cross-entropy, as one layer.
 
-    The loss is computed from the logits with log-sum-exp
-    (:func:`bplib.losses.softmax_cross_entropy`), so it is exact for logits of
-    ``+-1e4``; ``backward`` gives the famously simple ``(y - t) / batch``.
+    The loss is :func:`bplib.losses.softmax_cross_entropy` of the logits (exact
+    for logits of ``+-1e4``); ``backward`` is ``dout`` times
+    :func:`bplib.losses.softmax_cross_entropy_prime`, the famously simple
+    ``(softmax(x) - t) / batch``.
 
     Attributes
     ----------
     loss : float
         Loss of the last ``forward``.
-    y : numpy.ndarray
-        Softmax probabilities of the last ``forward``, shape of ``x``.
+    a : numpy.ndarray
+        Softmax probabilities of the last ``forward``, shape of ``x``
+        (DLfS calls them ``y``).
     t : numpy.ndarray
         Targets of the last ``forward`` as one-hot, shape of ``x``.
     """
 
     def __init__(self) -> None:
         self.loss: float | None = None
-        self.y: np.ndarray | None = None
+        self.x: np.ndarray | None = None
+        self.a: np.ndarray | None = None
         self.t: np.ndarray | None = None
 
     def forward(self, x: ArrayLike, t: ArrayLike) -> float:
@@ -235,45 +241,45 @@ class SoftmaxWithLoss:
         -------
         float
         """
-        x = as_float_array(x, "x", ndims=(1, 2))
-        self.t = to_one_hot(t, x.shape)
-        log_y = _log_softmax(x)
-        self.y = softmax(x)
-        batch = 1 if x.ndim == 1 else x.shape[0]
-        self.loss = float(-np.sum(self.t * log_y) / batch)
+        self.x = as_float_array(x, "x", ndims=(1, 2))
+        self.t = to_one_hot(t, self.x.shape)
+        self.loss = softmax_cross_entropy(self.x, self.t)
+        self.a = softmax(self.x)
         return self.loss
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
-        """Return ``dout * (y - t) / batch``, shape of the forward ``x``."""
-        if self.y is None:
+        """Return ``dout * (softmax(x) - t) / batch``, shape of the forward ``x``."""
+        if self.x is None:
             raise RuntimeError("SoftmaxWithLoss.backward was called before forward")
         dout = float(as_float_array(dout, "dout", ndims=0))
-        batch = 1 if self.y.ndim == 1 else self.y.shape[0]
-        return dout * (self.y - self.t) / batch
+        return dout * softmax_cross_entropy_prime(self.x, self.t)
 
 
 class MSELoss:
     """Mean squared error over all elements, ``mean((x - t)**2)``, as a layer.
 
-    ``backward`` returns ``dout * 2 (x - t) / x.size``.
+    ``forward`` is :func:`bplib.losses.mse`; ``backward`` returns ``dout``
+    times :func:`bplib.losses.mse_prime`, ``2 (x - t) / x.size``.
     """
 
     def __init__(self) -> None:
         self.loss: float | None = None
-        self.diff: np.ndarray | None = None
+        self.x: np.ndarray | None = None
+        self.t: np.ndarray | None = None
 
     def forward(self, x: ArrayLike, t: ArrayLike) -> float:
         """Return ``mean((x - t)**2)``; ``x`` and ``t`` of the same shape."""
         x = as_float_array(x, "x")
         t = as_float_array(t, "t")
         check_same_shape(x, t, "x", "t")
-        self.diff = x - t
-        self.loss = float(np.mean(self.diff * self.diff))
+        self.x, self.t = x, t
+        self.loss = mse(x.reshape(1, -1), t.reshape(1, -1))  # one row: the mean of all elements
         return self.loss
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
         """Return ``dout * 2 (x - t) / x.size``, shape of the forward ``x``."""
-        if self.diff is None:
+        if self.x is None:
             raise RuntimeError("MSELoss.backward was called before forward")
         dout = float(as_float_array(dout, "dout", ndims=0))
-        return dout * 2.0 * self.diff / self.diff.size
+        x, t = self.x, self.t
+        return dout * mse_prime(x.reshape(1, -1), t.reshape(1, -1)).reshape(x.shape)

@@ -1,34 +1,37 @@
-"""Loss functions in the row convention.
+"""Loss functions in the row convention (*Deep Learning from Scratch*).
 
-Every loss takes predictions ``y`` of shape ``(batch, features)`` (a 1-D
+Every loss takes predictions ``a`` of shape ``(batch, features)`` (a 1-D
 array is one sample) and targets ``t`` and returns a Python ``float``.  Each
 ``*_prime`` function returns the gradient of that same float with respect to
-``y`` (so any averaging over the batch is included in the derivative).
+``a`` (so any averaging over the batch is included in the derivative).
 
-Conventions
------------
+Vocabulary (the same as everywhere in ``bplib``; see the notation page):
+``a`` is a prediction (an activation or probability), ``z`` a logit,
+``t`` the target (``y`` in Nielsen's column convention).  ``cross_entropy``
+always means the *categorical* cross-entropy; the binary one of sigmoid
+outputs is the ``"binary_cross_entropy"`` cost of :mod:`bplib.costs`.
+
 quadratic
-    :math:`\\frac{1}{m}\\sum_{k=1}^{m} \\frac12 \\lVert y_k - t_k\\rVert^2`:
-    half the sum of squares per sample, mean over the ``m`` samples
-    (Nielsen's quadratic cost).
+    :math:`\\frac{1}{m}\\sum_{k=1}^{m} \\frac12 \\lVert a_k - t_k\\rVert^2`:
+    :class:`bplib.costs.QuadraticCost` per sample, mean over the ``m`` samples.
 mse
-    mean of :math:`(y - t)^2` over *all* elements (``np.mean``), as in
-    article 001's ``mse``.
+    mean of :math:`(a - t)^2` over *all* elements, as in article 001's ``mse``
+    (:class:`bplib.costs.MSECost` per sample, mean over the samples).
 cross_entropy
-    :math:`-\\frac1m \\sum_k \\sum_j t_{kj} \\log y_{kj}` for probabilities
-    ``y``.  To avoid ``log(0)``, ``y`` is clipped from below at ``eps=1e-12``
-    before the log.  Unlike the ``log(y + 1e-7)`` of *Deep Learning from
-    Scratch*, this leaves every ``y >= eps`` exactly unchanged (so the loss is
+    :math:`-\\frac1m \\sum_k \\sum_j t_{kj} \\log a_{kj}` for probabilities
+    ``a``.  To avoid ``log(0)``, ``a`` is clipped from below at ``eps=1e-12``
+    before the log.  Unlike the ``log(a + 1e-7)`` of *Deep Learning from
+    Scratch*, this leaves every ``a >= eps`` exactly unchanged (so the loss is
     exactly 0 for a perfect prediction); a probability of 0 for the true class
     costs ``-log(1e-12) ~= 27.6`` instead of infinity.
 softmax_cross_entropy
-    cross-entropy of ``softmax(logits)``, computed directly from the logits
+    cross-entropy of ``softmax(z)``, computed directly from the logits ``z``
     with the log-sum-exp trick, so it is exact and warning-free even for
     logits of ``+-1e4``.  Prefer it to ``cross_entropy(softmax(z), t)``.
 
 Targets for the two cross-entropies are either one-hot arrays of the same
-shape as ``y`` or integer labels of shape ``(batch,)`` (a scalar label for a
-1-D ``y``).
+shape as the prediction or integer labels of shape ``(batch,)`` (a scalar
+label for 1-D input).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, as_labels, check_same_shape
+from .activations import log_softmax
+from .costs import COSTS, Cost
 
 __all__ = [
     "quadratic",
@@ -47,23 +52,40 @@ __all__ = [
     "softmax_cross_entropy",
     "softmax_cross_entropy_prime",
     "to_one_hot",
+    "CROSS_ENTROPY_EPS",
 ]
 
 #: Lower clip applied to probabilities before taking the log in ``cross_entropy``.
 CROSS_ENTROPY_EPS = 1e-12
 
 
-def _pair(y: ArrayLike, t: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Check that y and t are 1-D or 2-D float arrays of the same shape."""
-    y = as_float_array(y, "y", ndims=(1, 2))
+def _rows(a: ArrayLike, t: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Check a and t: 1-D or 2-D float arrays of the same shape."""
+    a = as_float_array(a, "a", ndims=(1, 2))
     t = as_float_array(t, "t", ndims=(1, 2))
-    check_same_shape(y, t, "y", "t")
-    return y, t
+    check_same_shape(a, t, "a", "t")
+    return a, t
 
 
-def _batch_size(y: np.ndarray) -> int:
+def _batch_size(a: np.ndarray) -> int:
     """Number of samples: rows of a 2-D array, 1 for a 1-D array."""
-    return 1 if y.ndim == 1 else y.shape[0]
+    return 1 if a.ndim == 1 else a.shape[0]
+
+
+def _columns(a: np.ndarray) -> np.ndarray:
+    """Rows (batch, features) or one sample (features,) as columns (features, batch)."""
+    return np.atleast_2d(a).T
+
+
+def _mean_cost(cost: Cost, a: ArrayLike, t: ArrayLike) -> float:
+    a, t = _rows(a, t)
+    return float(np.mean(cost.fn(_columns(a), _columns(t))))
+
+
+def _mean_cost_prime(cost: Cost, a: ArrayLike, t: ArrayLike) -> np.ndarray:
+    a, t = _rows(a, t)
+    per_sample = cost.gradient(_columns(a), _columns(t))
+    return per_sample.T.reshape(a.shape) / _batch_size(a)
 
 
 def to_one_hot(t: ArrayLike, shape: tuple[int, ...], name: str = "t") -> np.ndarray:
@@ -89,6 +111,8 @@ def to_one_hot(t: ArrayLike, shape: tuple[int, ...], name: str = "t") -> np.ndar
         If the width of a one-hot ``t`` differs from the number of classes, or
         a label is negative, non-integer or ``>= classes``.
     """
+    if t is None:
+        raise ValueError(f"{name} must be one-hot targets or integer labels, but got None")
     t_arr = np.asarray(t)
     n_classes = shape[-1]
     if t_arr.ndim == len(shape):
@@ -112,124 +136,114 @@ def to_one_hot(t: ArrayLike, shape: tuple[int, ...], name: str = "t") -> np.ndar
     )
 
 
-def quadratic(y: ArrayLike, t: ArrayLike) -> float:
+def quadratic(a: ArrayLike, t: ArrayLike) -> float:
     """Quadratic cost: half the sum of squares per sample, mean over the batch.
 
     Parameters
     ----------
-    y, t : array_like, shape (batch, features) or (features,)
+    a, t : array_like, shape (batch, features) or (features,)
+        Prediction and target.
 
     Returns
     -------
     float
-        ``mean_k 0.5 * sum_j (y[k, j] - t[k, j])**2``.
+        ``mean_k 0.5 * sum_j (a[k, j] - t[k, j])**2``.
     """
-    y, t = _pair(y, t)
-    d = y - t
-    return float(0.5 * np.sum(d * d) / _batch_size(y))
+    return _mean_cost(COSTS["quadratic"], a, t)
 
 
-def quadratic_prime(y: ArrayLike, t: ArrayLike) -> np.ndarray:
-    """Gradient of :func:`quadratic` with respect to ``y``: ``(y - t) / batch``.
+def quadratic_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
+    """Gradient of :func:`quadratic` with respect to ``a``: ``(a - t) / batch``.
 
     Returns
     -------
-    numpy.ndarray, same shape as ``y``.
+    numpy.ndarray, same shape as ``a``.
     """
-    y, t = _pair(y, t)
-    return (y - t) / _batch_size(y)
+    return _mean_cost_prime(COSTS["quadratic"], a, t)
 
 
-def mse(y: ArrayLike, t: ArrayLike) -> float:
-    """Mean squared error over all elements, ``np.mean((y - t)**2)``.
+def mse(a: ArrayLike, t: ArrayLike) -> float:
+    """Mean squared error over all elements, ``np.mean((a - t)**2)``.
 
     Parameters
     ----------
-    y, t : array_like, shape (batch, features) or (features,)
+    a, t : array_like, shape (batch, features) or (features,)
 
     Returns
     -------
     float
     """
-    y, t = _pair(y, t)
-    d = y - t
-    return float(np.mean(d * d))
+    return _mean_cost(COSTS["mse"], a, t)
 
 
-def mse_prime(y: ArrayLike, t: ArrayLike) -> np.ndarray:
-    """Gradient of :func:`mse` with respect to ``y``: ``2 (y - t) / y.size``.
+def mse_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
+    """Gradient of :func:`mse` with respect to ``a``: ``2 (a - t) / a.size``.
 
     Returns
     -------
-    numpy.ndarray, same shape as ``y``.
+    numpy.ndarray, same shape as ``a``.
     """
-    y, t = _pair(y, t)
-    return 2.0 * (y - t) / y.size
+    return _mean_cost_prime(COSTS["mse"], a, t)
 
 
-def cross_entropy(y: ArrayLike, t: ArrayLike, eps: float = CROSS_ENTROPY_EPS) -> float:
-    """Cross-entropy of predicted probabilities, mean over the batch.
+def cross_entropy(a: ArrayLike, t: ArrayLike, eps: float = CROSS_ENTROPY_EPS) -> float:
+    """Categorical cross-entropy of predicted probabilities, mean over the batch.
 
     Parameters
     ----------
-    y : array_like, shape (batch, classes) or (classes,)
+    a : array_like, shape (batch, classes) or (classes,)
         Probabilities in [0, 1] (for example the output of ``softmax``).
     t : array_like
-        One-hot targets of the same shape as ``y``, or integer labels of shape
-        ``(batch,)`` (a scalar label when ``y`` is 1-D).
+        One-hot targets of the same shape as ``a``, or integer labels of shape
+        ``(batch,)`` (a scalar label when ``a`` is 1-D).
     eps : float, default 1e-12
-        ``y`` is clipped to ``[eps, 1]`` before the log (see the module notes).
+        ``a`` is clipped to ``[eps, 1]`` before the log (see the module notes).
 
     Returns
     -------
     float
-        ``-sum(t * log(max(y, eps))) / batch``.
+        ``-sum(t * log(max(a, eps))) / batch``.
     """
-    y = as_float_array(y, "y", ndims=(1, 2))
-    if np.any(y < 0) or np.any(y > 1):
+    a = as_float_array(a, "a", ndims=(1, 2))
+    if np.any(a < 0) or np.any(a > 1):
         raise ValueError(
-            "y must hold probabilities in [0, 1], but it ranges from "
-            f"{float(y.min())} to {float(y.max())}; for raw scores use softmax_cross_entropy"
+            "a must hold probabilities in [0, 1], but it ranges from "
+            f"{float(a.min())} to {float(a.max())}; for raw scores use softmax_cross_entropy"
         )
-    onehot = to_one_hot(t, y.shape)
-    return float(-np.sum(onehot * np.log(np.clip(y, eps, 1.0))) / _batch_size(y))
+    onehot = to_one_hot(t, a.shape)
+    return float(-np.sum(onehot * np.log(np.clip(a, eps, 1.0))) / _batch_size(a))
 
 
-def _log_softmax(z: np.ndarray) -> np.ndarray:
-    """``log(softmax(z))`` over the last axis via log-sum-exp (no overflow)."""
-    shifted = z - np.max(z, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
-
-
-def softmax_cross_entropy(logits: ArrayLike, t: ArrayLike) -> float:
-    """Cross-entropy of ``softmax(logits)``, computed stably from the logits.
+def softmax_cross_entropy(z: ArrayLike, t: ArrayLike) -> float:
+    """Cross-entropy of ``softmax(z)``, computed stably from the logits ``z``.
 
     Uses :math:`\\log \\mathrm{softmax}(z)_j = z_j - m - \\log\\sum_i e^{z_i - m}`
     with :math:`m = \\max_i z_i`, so no exponent is ever positive.
 
     Parameters
     ----------
-    logits : array_like, shape (batch, classes) or (classes,)
+    z : array_like, shape (batch, classes) or (classes,)
+        Logits.
     t : array_like
         One-hot targets of the same shape, or integer labels of shape (batch,).
 
     Returns
     -------
     float
-        Mean over the batch of ``-sum_j t_j log softmax(logits)_j``.
+        Mean over the batch of ``-sum_j t_j log softmax(z)_j``.
     """
-    z = as_float_array(logits, "logits", ndims=(1, 2))
+    z = as_float_array(z, "z", ndims=(1, 2))
     onehot = to_one_hot(t, z.shape)
-    return float(-np.sum(onehot * _log_softmax(z)) / _batch_size(z))
+    return float(-np.sum(onehot * log_softmax(z)) / _batch_size(z))
 
 
-def softmax_cross_entropy_prime(logits: ArrayLike, t: ArrayLike) -> np.ndarray:
-    """Gradient of :func:`softmax_cross_entropy`: ``(softmax(logits) - t) / batch``.
+def softmax_cross_entropy_prime(z: ArrayLike, t: ArrayLike) -> np.ndarray:
+    """Gradient of :func:`softmax_cross_entropy`: ``(softmax(z) - t) / batch``.
 
     Returns
     -------
-    numpy.ndarray, same shape as ``logits``.
+    numpy.ndarray, same shape as ``z``.
     """
-    z = as_float_array(logits, "logits", ndims=(1, 2))
+    z = as_float_array(z, "z", ndims=(1, 2))
     onehot = to_one_hot(t, z.shape)
-    return (np.exp(_log_softmax(z)) - onehot) / _batch_size(z)
+    return (np.exp(log_softmax(z)) - onehot) / _batch_size(z)

@@ -9,18 +9,75 @@ side by side: ``params``, ``layers``, ``lastLayer``, ``predict``, ``loss``,
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator, MutableMapping
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_known, check_positive, check_positive_int
+from ._validation import (
+    as_float_array,
+    check_known,
+    check_positive,
+    check_positive_int,
+    check_seed,
+)
 from .gradcheck import numerical_gradient as _numerical_gradient
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss, Tanh
 from .losses import to_one_hot
 
-__all__ = ["TwoLayerNet"]
+__all__ = ["TwoLayerNet", "LayerParams"]
 
 _HIDDEN_LAYERS = {"relu": ("Relu1", Relu), "sigmoid": ("Sigmoid1", Sigmoid), "tanh": ("Tanh1", Tanh)}
+
+
+class LayerParams(MutableMapping):
+    """``params`` of a layer model: a dict-like view of the Affine layers' arrays.
+
+    ``params["W1"]`` *is* ``layers["Affine1"].W``, so both ways of updating
+    reach the layers:
+
+    * in place, ``params["W1"] -= lr * grads["W1"]`` (DLfS's way);
+    * by assignment, ``params["W1"] = params["W1"] - lr * grads["W1"]``
+      (what cs231n-style code does): the new array is checked (same shape,
+      finite numbers) and becomes the layer's parameter.
+
+    Keys cannot be added or removed.
+    """
+
+    def __init__(self, slots: dict[str, tuple[Affine, str]]) -> None:
+        self._slots = slots  # name -> (layer, attribute), e.g. "W1" -> (Affine1, "W")
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        layer, attr = self._slots[name]
+        return getattr(layer, attr)
+
+    def __setitem__(self, name: str, value: ArrayLike) -> None:
+        if name not in self._slots:
+            raise KeyError(f"{name!r} is not a parameter; the parameters are {list(self._slots)}")
+        layer, attr = self._slots[name]
+        old = getattr(layer, attr)
+        if value is old:
+            return
+        new = as_float_array(value, f"params[{name!r}]")
+        if new.shape != old.shape:
+            raise ValueError(
+                f"params[{name!r}] must keep its shape {old.shape}, but the new array has "
+                f"shape {new.shape}"
+            )
+        setattr(layer, attr, new)
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError(f"the parameters of a model cannot be removed (tried {name!r})")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._slots)
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{k!r}: array{self[k].shape}" for k in self)
+        return f"LayerParams({{{shapes}}})"
 
 
 class TwoLayerNet:
@@ -38,11 +95,12 @@ class TwoLayerNet:
 
     Attributes
     ----------
-    params : dict of numpy.ndarray
+    params : LayerParams (a dict-like mapping of numpy.ndarray)
         ``W1`` (input_size, hidden_size), ``b1`` (hidden_size,),
-        ``W2`` (hidden_size, output_size), ``b2`` (output_size,).  The Affine
-        layers hold the *same* arrays, so in-place updates such as
-        ``net.params["W1"] -= lr * grads["W1"]`` reach the layers.
+        ``W2`` (hidden_size, output_size), ``b2`` (output_size,).  They are
+        the Affine layers' own arrays, so in-place updates such as
+        ``net.params["W1"] -= lr * grads["W1"]`` *and* assignments such as
+        ``net.params["W1"] = new_array`` both reach the layers.
     layers : OrderedDict
         ``Affine1``, the activation layer, ``Affine2``.
     last_layer : SoftmaxWithLoss
@@ -64,25 +122,32 @@ class TwoLayerNet:
         weight_init_std = check_positive(weight_init_std, "weight_init_std")
         check_known(activation, _HIDDEN_LAYERS, "activation")
 
-        rng = np.random.default_rng(seed)
-        self.params: dict[str, np.ndarray] = {
-            "W1": weight_init_std * rng.standard_normal((input_size, hidden_size)),
-            "b1": np.zeros(hidden_size),
-            "W2": weight_init_std * rng.standard_normal((hidden_size, output_size)),
-            "b2": np.zeros(output_size),
-        }
+        rng = np.random.default_rng(check_seed(seed))
+        W1 = weight_init_std * rng.standard_normal((input_size, hidden_size))
+        W2 = weight_init_std * rng.standard_normal((hidden_size, output_size))
 
         layer_name, layer_cls = _HIDDEN_LAYERS[activation]
         self.layers: OrderedDict[str, object] = OrderedDict()
-        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
+        self.layers["Affine1"] = affine1 = Affine(W1, np.zeros(hidden_size))
         self.layers[layer_name] = layer_cls()
-        self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"])
+        self.layers["Affine2"] = affine2 = Affine(W2, np.zeros(output_size))
         self.last_layer = SoftmaxWithLoss()
+        self.params = LayerParams({
+            "W1": (affine1, "W"), "b1": (affine1, "b"), "W2": (affine2, "W"), "b2": (affine2, "b"),
+        })
 
     @property
     def lastLayer(self) -> SoftmaxWithLoss:  # noqa: N802 (the article's spelling)
         """Alias of ``last_layer`` (the name used in article 002 and DLfS)."""
         return self.last_layer
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "params" and "params" in self.__dict__:
+            raise AttributeError(
+                "net.params cannot be replaced; assign its entries instead "
+                "(net.params['W1'] = new_array), which updates the layers"
+            )
+        super().__setattr__(name, value)
 
     def _check_x(self, x: ArrayLike) -> np.ndarray:
         x = as_float_array(x, "x", ndims=2)
@@ -151,7 +216,7 @@ class TwoLayerNet:
         dict with keys W1, b1, W2, b2, each shaped like the parameter.
         """
         loss_W = lambda W: self.loss(x, t)  # noqa: E731 (the article's idiom)
-        return {key: _numerical_gradient(loss_W, self.params[key], eps) for key in ("W1", "b1", "W2", "b2")}
+        return {key: _numerical_gradient(loss_W, param, eps) for key, param in self.params.items()}
 
     def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, np.ndarray]:
         """Gradients of :meth:`loss` by backpropagation through the layers.
@@ -168,9 +233,5 @@ class TwoLayerNet:
         for layer in reversed(list(self.layers.values())):
             dout = layer.backward(dout)
 
-        return {
-            "W1": self.layers["Affine1"].dW,
-            "b1": self.layers["Affine1"].db,
-            "W2": self.layers["Affine2"].dW,
-            "b2": self.layers["Affine2"].db,
-        }
+        affine1, affine2 = self.layers["Affine1"], self.layers["Affine2"]
+        return {"W1": affine1.dW, "b1": affine1.db, "W2": affine2.dW, "b2": affine2.db}

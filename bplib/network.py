@@ -18,70 +18,64 @@ With a batch, every :math:`\\delta^l` has one column per sample;
 ``delta @ a.T`` then *sums* BP4 over the samples, and BP3 sums ``delta``
 over its columns.
 
-Costs (per sample, i.e. per column; ``Network.cost`` averages over samples):
+Costs (per sample, i.e. per column; ``Network.cost`` averages over samples)
+are the objects of :mod:`bplib.costs`: ``"quadratic"``, ``"mse"`` and
+``"binary_cross_entropy"`` (``"cross_entropy"`` is an older name of the last).
 
-``"quadratic"``
-    :math:`C = \\frac12 \\lVert a - y\\rVert^2`, :math:`\\nabla_a C = a - y`.
-``"mse"``
-    :math:`C = \\frac1{n} \\sum_j (a_j - y_j)^2` over the ``n`` output units,
-    :math:`\\nabla_a C = 2(a - y)/n` (with one output, article 000's ``2(a - y)``).
-``"cross_entropy"``
-    binary cross-entropy summed over output units,
-    :math:`C = -\\sum_j [y_j \\ln a_j + (1 - y_j) \\ln(1 - a_j)]`; it needs the
-    sigmoid activation, and then :math:`\\delta^L = a - y` (the
-    :math:`\\sigma'` cancels).  The cost is computed from :math:`z^L` as
-    ``logaddexp(0, z) - y z``, which never takes ``log(0)``.
+Training: :meth:`Network.sgd` calls :meth:`Network.update_batch` on each
+batch, which calls :meth:`Network.backprop` (Nielsen's chain, the *reference
+path*).  When none of those methods is overridden (in a subclass or on the
+instance) the same computation runs on the *fast path*,
+:class:`bplib.fast.FastTrainer`, equal to the reference to float rounding;
+:meth:`Network.uses_fast_path` says which path ``sgd`` takes, and
+``sgd(fast=False)`` always takes the reference path.
+
+Vocabulary: ``x`` input, ``z`` weighted input, ``a`` activation (the output
+``a^L`` is the prediction), ``y`` target.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import (
-    as_float_array,
-    check_known,
-    check_positive,
-    check_positive_int,
+from ._validation import as_float_array, check_bool, check_positive, check_seed
+from .activations import Activation, get_activation
+from .costs import Cost, get_cost
+from .fast import FastTrainer
+from .training import (
+    History,
+    batch_slices,
+    check_columns,
+    check_converging,
+    check_training_args,
+    unpack_data,
 )
-from .activations import get_activation, sigmoid
 
-__all__ = ["Network", "History", "COSTS"]
-
-#: Names of the costs ``Network`` understands.
-COSTS = ("quadratic", "mse", "cross_entropy")
+__all__ = ["Network", "History"]
 
 ActivationPair = tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
 
+# The methods whose override (in a subclass or on an instance) makes ``sgd``
+# take the reference path, so the override runs.
+_TAUGHT_CHAIN = ("update_batch", "backprop", "backprop_per_sample", "cost", "_forward")
 
-@dataclass
-class History:
-    """What :meth:`Network.sgd` records, one entry per epoch.
 
-    Attributes
-    ----------
-    loss : list of float
-        Mean training cost per sample, measured after each epoch.
-    test_loss : list of float
-        Mean cost on ``test_data`` after each epoch (empty without test data).
-    """
-
-    loss: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.loss)
-
-    def __repr__(self) -> str:
-        if not self.loss:
-            return "History(epochs=0)"
-        text = f"History(epochs={len(self.loss)}, final loss={self.loss[-1]:.6g}"
-        if self.test_loss:
-            text += f", final test loss={self.test_loss[-1]:.6g}"
-        return text + ")"
+def _as_activation(activation: object) -> Activation:
+    """A name, an :class:`Activation` record or a pair ``(f, f_prime)`` as a record."""
+    if isinstance(activation, Activation):
+        return activation
+    if isinstance(activation, str):
+        return get_activation(activation)
+    if isinstance(activation, tuple) and len(activation) == 2 and all(map(callable, activation)):
+        f, f_prime = activation
+        return Activation(getattr(f, "__name__", "custom"), lambda z, out=None: f(z), f_prime)
+    raise ValueError(
+        "activation must be a name such as 'sigmoid', an Activation record or a pair "
+        f"(f, f_prime) of functions, but got {activation!r}"
+    )
 
 
 class Network:
@@ -91,20 +85,21 @@ class Network:
     ----------
     sizes : sequence of int
         Units per layer, input layer first, e.g. ``[1, 8, 5, 3, 1]``.
-    activation : str or (f, f_prime), default "sigmoid"
+    activation : str, Activation or (f, f_prime), default "sigmoid"
         Activation used by every layer: ``"sigmoid"``, ``"relu"``, ``"tanh"``
-        or ``"identity"`` (see :func:`bplib.activations.get_activation`), or a
-        pair of functions ``(f, f_prime)`` of ``z``.
-    cost : {"quadratic", "mse", "cross_entropy"}, default "quadratic"
-        Per-sample cost; see the module docstring for the formulas.
-    seed : int, default 0
+        or ``"identity"`` (see :data:`bplib.activations.ACTIVATIONS`), or a
+        pair of functions ``(f, f_prime)`` of ``z`` (trained on the reference path).
+    cost : str or Cost, default "quadratic"
+        ``"quadratic"``, ``"mse"`` or ``"binary_cross_entropy"`` (see
+        :mod:`bplib.costs`; ``"cross_entropy"`` is accepted as the older name
+        of the binary cross-entropy, which needs ``activation="sigmoid"``).
+    seed : int >= 0, default 0
         Seed for ``np.random.default_rng``; weights and biases are drawn from
         the standard normal distribution like Nielsen's (biases first).
     bias : bool, default True
         ``bias=False`` builds a network without biases (articles 001 and 003):
         ``biases`` are then zero arrays that are never updated, and
-        ``backprop`` returns zero bias gradients, because the biases are not
-        parameters of such a network.
+        ``backprop`` returns zero bias gradients.
 
     Attributes
     ----------
@@ -115,39 +110,46 @@ class Network:
         ``weights[l]`` has shape ``(sizes[l+1], sizes[l])``.
     biases : list of numpy.ndarray
         ``biases[l]`` has shape ``(sizes[l+1], 1)``.
-    activation : str
-        Name of the activation.
-    cost_name : str
-        Name of the cost.
+    activation : Activation
+        The activation record (``activation.name``, ``activation.f``, ...).
+    cost_function : Cost
+        The cost object (``cost_function.name``, ``fn``, ``delta``).
     bias : bool
     """
 
     def __init__(
         self,
         sizes: Sequence[int],
-        activation: str | ActivationPair = "sigmoid",
-        cost: str = "quadratic",
+        activation: str | Activation | ActivationPair = "sigmoid",
+        cost: str | Cost = "quadratic",
         seed: int = 0,
         bias: bool = True,
     ) -> None:
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
+            raise ValueError(
+                "sizes must be a list of layer sizes such as [2, 3, 1] (input layer first), "
+                f"but got {type(sizes).__name__} {sizes!r}"
+            )
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(
                 f"sizes must list at least 2 layers (input and output), but got {sizes!r}"
             )
         for i, n in enumerate(sizes):
-            check_positive_int(n, f"sizes[{i}]")
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+                raise ValueError(f"sizes[{i}] must be a positive integer, but got {n!r}")
         self.sizes = [int(n) for n in sizes]
         self.num_layers = len(self.sizes)
-        self._set_activation(activation)
-        self.cost_name = check_known(cost, COSTS, "cost")
-        if self.cost_name == "cross_entropy" and self.act is not sigmoid:
+        self.activation = _as_activation(activation)
+        self.cost_function = get_cost(cost)
+        needed = self.cost_function.activation
+        if needed is not None and self.activation.name != needed:
             raise ValueError(
-                "cost='cross_entropy' is the binary cross-entropy of sigmoid outputs, so "
-                f"it needs activation='sigmoid', but got activation={self.activation!r}"
+                f"cost={self.cost_function.name!r} is computed for {needed} outputs, so it "
+                f"needs activation={needed!r}, but got activation={self.activation.name!r}"
             )
-        self.bias = bool(bias)
-        rng = np.random.default_rng(seed)
+        self.bias = check_bool(bias, "bias")
+        rng = np.random.default_rng(check_seed(seed))
         self.biases = [rng.standard_normal((n, 1)) for n in self.sizes[1:]]
         self.weights = [
             rng.standard_normal((n_out, n_in))
@@ -156,30 +158,18 @@ class Network:
         if not self.bias:
             self.biases = [np.zeros((n, 1)) for n in self.sizes[1:]]
 
-    def _set_activation(self, activation: str | ActivationPair) -> None:
-        if isinstance(activation, str):
-            self.act, self.act_prime = get_activation(activation)
-            self.activation = activation
-        elif (
-            isinstance(activation, tuple)
-            and len(activation) == 2
-            and all(callable(f) for f in activation)
-        ):
-            self.act, self.act_prime = activation
-            self.activation = getattr(self.act, "__name__", "custom")
-        else:
-            raise ValueError(
-                "activation must be a name such as 'sigmoid' or a pair (f, f_prime) of "
-                f"functions, but got {activation!r}"
-            )
+    @property
+    def cost_name(self) -> str:
+        """Name of the cost (``cost_function.name``)."""
+        return self.cost_function.name
 
     @classmethod
     def from_weights(
         cls,
         weights: Sequence[ArrayLike],
         biases: Sequence[ArrayLike] | None = None,
-        activation: str | ActivationPair = "sigmoid",
-        cost: str = "quadratic",
+        activation: str | Activation | ActivationPair = "sigmoid",
+        cost: str | Cost = "quadratic",
     ) -> "Network":
         """Build a network with exactly the given weights (copied).
 
@@ -206,7 +196,7 @@ class Network:
         >>> net.sizes
         [2, 2, 1]
         """
-        if len(weights) == 0:
+        if weights is None or len(weights) == 0:
             raise ValueError("weights must contain at least one matrix, but got none")
         ws = [as_float_array(w, f"weights[{i}]", ndims=2).copy() for i, w in enumerate(weights)]
         for i in range(1, len(ws)):
@@ -239,39 +229,15 @@ class Network:
 
     def __repr__(self) -> str:
         return (
-            f"Network(sizes={self.sizes}, activation={self.activation!r}, "
-            f"cost={self.cost_name!r}, bias={self.bias})"
+            f"Network(sizes={self.sizes}, activation={self.activation.name!r}, "
+            f"cost={self.cost_function.name!r}, bias={self.bias})"
         )
 
     # ------------------------------------------------------------------ checks
-    def _check_x(self, x: ArrayLike) -> np.ndarray:
-        """x as a float array of shape (n_in, m) or (n_in,)."""
-        x = as_float_array(x, "x", ndims=(1, 2))
-        if x.shape[0] != self.sizes[0]:
-            raise ValueError(
-                f"x has {x.shape[0]} rows but the network's input layer has "
-                f"{self.sizes[0]} units (x.shape={x.shape})"
-            )
-        return x
-
     def _check_xy(self, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """x, y as 2-D column batches (n_in, m) and (n_out, m)."""
-        x = self._check_x(x)
-        y = as_float_array(y, "y", ndims=(1, 2))
-        if y.shape[0] != self.sizes[-1]:
-            raise ValueError(
-                f"y has {y.shape[0]} rows but the network's output layer has "
-                f"{self.sizes[-1]} units (y.shape={y.shape})"
-            )
-        if x.ndim == 1:
-            x = x.reshape(-1, 1)
-        if y.ndim == 1:
-            y = y.reshape(-1, 1)
-        if x.shape[1] != y.shape[1]:
-            raise ValueError(
-                f"x has {x.shape[1]} columns (samples) but y has {y.shape[1]} "
-                f"(x.shape={x.shape}, y.shape={y.shape})"
-            )
+        """x, y as 2-D column batches (n_in, m) and (n_out, m), y a valid target."""
+        x, y = check_columns(x, y, self.sizes[0], self.sizes[-1])
+        self.cost_function.check_target(y)
         return x, y
 
     # ----------------------------------------------------------- forward pass
@@ -286,46 +252,29 @@ class Network:
         -------
         numpy.ndarray, shape (n_out,) or (n_out, m)
         """
-        a = self._check_x(a)
-        one_sample = a.ndim == 1
-        if one_sample:
-            a = a.reshape(-1, 1)
-        for b, w in zip(self.biases, self.weights):
-            a = self.act(w @ a + b)
-        return a[:, 0] if one_sample else a
+        a = as_float_array(a, "x", ndims=(1, 2))
+        if a.shape[0] != self.sizes[0]:
+            raise ValueError(
+                f"x has {a.shape[0]} rows but the network's input layer has "
+                f"{self.sizes[0]} units (x.shape={a.shape})"
+            )
+        _, activations = self._forward(a.reshape(self.sizes[0], -1))
+        return activations[-1][:, 0] if a.ndim == 1 else activations[-1]
 
     def _forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Forward pass keeping every ``z^l`` and ``a^l`` (``activations[0] = x``)."""
+        f = self.activation.f
         activation = x
         activations = [x]
         zs = []
         for b, w in zip(self.biases, self.weights):
             z = w @ activation + b
             zs.append(z)
-            activation = self.act(z)
+            activation = f(z)
             activations.append(activation)
         return zs, activations
 
     # ------------------------------------------------------------------ costs
-    def _costs_per_sample(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Cost of each column, shape (m,)."""
-        if self.cost_name == "quadratic":
-            return 0.5 * np.sum((a - y) ** 2, axis=0)
-        if self.cost_name == "mse":
-            return np.mean((a - y) ** 2, axis=0)
-        # binary cross-entropy of a = sigmoid(z), written in z so no log(0) occurs
-        return np.sum(np.logaddexp(0.0, z) - y * z, axis=0)
-
-    def _output_error(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """BP1: delta^L = nabla_a C ⊙ sigma'(z^L), one column per sample."""
-        if self.cost_name == "quadratic":
-            return (a - y) * self.act_prime(z)
-        if self.cost_name == "mse":
-            return (2.0 / self.sizes[-1]) * (a - y) * self.act_prime(z)
-        # cross-entropy with sigmoid: nabla_a C = (a - y) / (a (1 - a)) and
-        # sigma'(z) = a (1 - a) cancel exactly, leaving a - y.
-        return a - y
-
     def cost(self, x: ArrayLike, y: ArrayLike) -> float:
         """Mean cost per sample over the columns of ``x``.
 
@@ -333,17 +282,46 @@ class Network:
         ----------
         x : array_like, shape (n_in, m) or (n_in,)
         y : array_like, shape (n_out, m) or (n_out,)
+            Targets.
 
         Returns
         -------
         float
         """
         x, y = self._check_xy(x, y)
-        return self._cost(x, y)
-
-    def _cost(self, x: np.ndarray, y: np.ndarray) -> float:
         zs, activations = self._forward(x)
-        return float(np.mean(self._costs_per_sample(zs[-1], activations[-1], y)))
+        return float(np.mean(self.cost_function.fn(activations[-1], y, zs[-1])))
+
+    # ----------------------------------------------- the gradient-check protocol
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """The parameters by name, ``w0, b0, w1, b1, ...`` (no ``b`` when ``bias=False``).
+
+        The arrays are the network's own (changing one in place changes the
+        network), which is what :func:`bplib.gradcheck.check_gradients` needs.
+        """
+        out: dict[str, np.ndarray] = {}
+        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+            out[f"w{i}"] = w
+            if self.bias:
+                out[f"b{i}"] = b
+        return out
+
+    def loss(self, x: ArrayLike, y: ArrayLike) -> float:
+        """The same as :meth:`cost` (the name the layer models use)."""
+        return self.cost(x, y)
+
+    def gradient(self, x: ArrayLike, y: ArrayLike) -> dict[str, np.ndarray]:
+        """Gradients of :meth:`loss` (the *mean* cost) by name, as :attr:`params`.
+
+        :meth:`backprop` returns sums over the samples; this divides by their number.
+        """
+        x, y = self._check_xy(x, y)
+        nabla_b, nabla_w = self.backprop(x, y)
+        m = x.shape[1]
+        grads = {f"w{i}": nw / m for i, nw in enumerate(nabla_w)}
+        grads.update({f"b{i}": nb / m for i, nb in enumerate(nabla_b)})
+        return {name: grads[name] for name in self.params}
 
     # --------------------------------------------------------- backward pass
     def backprop(self, x: ArrayLike, y: ArrayLike) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -365,16 +343,12 @@ class Network:
             ``nabla_w[l]`` has the shape of ``weights[l]``.
         """
         x, y = self._check_xy(x, y)
-        return self._backprop(x, y)
-
-    def _backprop(self, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Vectorised backprop on checked 2-D arrays (columns are samples)."""
         nabla_b = [np.zeros_like(b) for b in self.biases]
         nabla_w = [np.zeros_like(w) for w in self.weights]
         zs, activations = self._forward(x)
 
         # BP1: error at the output layer, shape (n_out, m)
-        delta = self._output_error(zs[-1], activations[-1], y)
+        delta = self.cost_function.delta(zs[-1], activations[-1], y, self.activation)
         # BP3 (summed over the m columns) and BP4 (delta @ a.T sums over them too)
         nabla_b[-1] = delta.sum(axis=1, keepdims=True)
         nabla_w[-1] = delta @ activations[-2].T
@@ -382,7 +356,7 @@ class Network:
         # walk back through the hidden layers: l = 2 is the last hidden layer
         for l in range(2, self.num_layers):
             # BP2: pull the error back through W^{l+1}, then through sigma'
-            delta = (self.weights[-l + 1].T @ delta) * self.act_prime(zs[-l])
+            delta = (self.weights[-l + 1].T @ delta) * self.activation.prime(zs[-l])
             nabla_b[-l] = delta.sum(axis=1, keepdims=True)  # BP3
             nabla_w[-l] = delta @ activations[-l - 1].T  # BP4
 
@@ -395,24 +369,19 @@ class Network:
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Same result as :meth:`backprop`, one sample at a time (article 000's loop).
 
-        Each column of ``x`` is passed through backprop as an ``(n_in, 1)``
-        array and the gradients are added up, exactly like the source
-        article's ``update_batch``.  It is slower; it exists so the vectorised
-        version can be compared with it.
+        Each column of ``x`` is passed through :meth:`backprop` as an
+        ``(n_in, 1)`` array and the gradients are added up, exactly like the
+        source article's ``update_batch``.  It is slower; it exists so the
+        vectorised version can be compared with it.
 
         Parameters, Returns
             As for :meth:`backprop`.
         """
         x, y = self._check_xy(x, y)
-        return self._backprop_per_sample(x, y)
-
-    def _backprop_per_sample(
-        self, x: np.ndarray, y: np.ndarray
-    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         nabla_b = [np.zeros_like(b) for b in self.biases]
         nabla_w = [np.zeros_like(w) for w in self.weights]
         for j in range(x.shape[1]):
-            delta_nabla_b, delta_nabla_w = self._backprop(x[:, j : j + 1], y[:, j : j + 1])
+            delta_nabla_b, delta_nabla_w = self.backprop(x[:, j : j + 1], y[:, j : j + 1])
             nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
             nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
         return nabla_b, nabla_w
@@ -436,20 +405,10 @@ class Network:
         """
         x, y = self._check_xy(x, y)
         learning_rate = check_positive(learning_rate, "learning_rate")
-        self._update_batch(x, y, learning_rate, per_sample)
-
-    def _update_batch(
-        self, x: np.ndarray, y: np.ndarray, learning_rate: float, per_sample: bool
-    ) -> None:
-        """The update step used by :meth:`sgd`, on checked arrays.
-
-        A faster implementation can replace this method; it must leave the
-        weights exactly as this one does (up to float rounding).
-        """
-        if per_sample:
-            nabla_b, nabla_w = self._backprop_per_sample(x, y)
+        if check_bool(per_sample, "per_sample"):
+            nabla_b, nabla_w = self.backprop_per_sample(x, y)
         else:
-            nabla_b, nabla_w = self._backprop(x, y)
+            nabla_b, nabla_w = self.backprop(x, y)
         step = learning_rate / x.shape[1]
         for w, nw in zip(self.weights, nabla_w):
             w -= step * nw
@@ -457,17 +416,39 @@ class Network:
             for b, nb in zip(self.biases, nabla_b):
                 b -= step * nb
 
+    def uses_fast_path(self, per_sample: bool = False) -> bool:
+        """Whether :meth:`sgd` (with ``fast=True``) runs on :class:`bplib.fast.FastTrainer`.
+
+        True only when the fast path computes what the reference chain
+        ``sgd -> update_batch -> backprop`` computes: no method of that chain
+        (nor ``cost`` or ``_forward``) is overridden in ``type(self)`` or set on
+        the instance, the activation has a ``prime_from_output``, the cost is
+        of the form ``s (a - y)`` (its ``delta`` and ``gradient`` are not
+        overridden), and ``per_sample`` is False.  An override is therefore
+        never bypassed.
+        """
+        if per_sample or not FastTrainer.supports(self):
+            return False
+        cost_type = type(self.cost_function)
+        if cost_type.delta is not Cost.delta or cost_type.gradient is not Cost.gradient:
+            return False
+        cls = type(self)
+        return all(
+            getattr(cls, name) is getattr(Network, name) and name not in vars(self)
+            for name in _TAUGHT_CHAIN
+        )
+
     def sgd(
         self,
-        training_data: tuple[ArrayLike, ArrayLike],
+        training_data: tuple[ArrayLike, ArrayLike] | list,
         epochs: int,
         batch_size: int,
         learning_rate: float,
         seed: int = 0,
         per_sample: bool = False,
-        test_data: tuple[ArrayLike, ArrayLike] | None = None,
+        test_data: tuple[ArrayLike, ArrayLike] | list | None = None,
         fast: bool = True,
-        dtype: str = "float64",
+        dtype: str | type = "float64",
     ) -> History:
         """Train with mini-batch stochastic gradient descent.
 
@@ -476,33 +457,33 @@ class Network:
         ``batch_size`` columns (the last batch may be smaller and then uses its
         real size) and calls :meth:`update_batch` on each.  Nothing is printed.
 
-        That loop, with :meth:`_update_batch` and :meth:`backprop`, is the
-        *reference path*.  By default the same computation runs on the *fast
-        path*, :class:`bplib.fast.FastTrainer` (preallocated buffers, biases
-        folded into the matrix products, no per-batch validation), which gives
-        the same weights and loss history up to float rounding (tested to
-        1e-12).  The fast path is used when ``fast=True``, ``per_sample=False``
-        and the activation is one of the named ones (a custom ``(f, f_prime)``
-        pair, or a subclass overriding a training method, uses the reference
-        path).
+        That loop, with :meth:`update_batch` and :meth:`backprop`, is the
+        *reference path*.  With ``fast=True`` (the default) the same
+        computation runs on the *fast path*, :class:`bplib.fast.FastTrainer`,
+        whenever :meth:`uses_fast_path` is True; it gives the same weights and
+        loss history up to float rounding (tested to 1e-12).  An override of
+        ``update_batch`` or ``backprop`` always runs.
 
         Parameters
         ----------
-        training_data : (x, y)
-            ``x`` of shape (n_in, n) and ``y`` of shape (n_out, n).
+        training_data : tuple (X, Y) or list of (x, y) pairs
+            A tuple of two arrays, ``X`` of shape (n_in, n) and ``Y`` of shape
+            (n_out, n), or a list (or ``zip``) of ``(x, y)`` pairs of column
+            vectors, one per sample, as in Nielsen's book.  The container type
+            decides: a tuple is ``(X, Y)``, anything else is a list of pairs.
         epochs, batch_size : int >= 1
         learning_rate : float > 0
-        seed : int, default 0
+        seed : int >= 0, default 0
             Seed of the shuffling generator.
         per_sample : bool, default False
             Use the per-sample loop; same shuffles, so the same result up to
             float rounding.
-        test_data : (x, y) or None
+        test_data : same forms as training_data, or None
             If given, its mean cost is recorded after every epoch.
         fast : bool, default True
             Use the fast path when it applies; ``fast=False`` forces the
             reference path (what the book's chapters on backprop describe).
-        dtype : {"float64", "float32"}, default "float64"
+        dtype : {"float64", "float32"} or numpy dtype, default "float64"
             Precision of the fast path's arithmetic; ``"float32"`` is faster
             on large layers but only float32-accurate.  It needs the fast path.
 
@@ -510,52 +491,45 @@ class Network:
         -------
         History
             ``history.loss[e]`` is the mean training cost after epoch ``e``.
+
+        Raises
+        ------
+        ValueError
+            For bad input; the message names the argument.
+        bplib.training.TrainingDiverged
+            If the cost stops being finite; the message names the epoch and
+            suggests a smaller learning rate (on both paths).
         """
-        from .fast import DTYPES, FastTrainer  # fast.py imports this module
-
-        x, y = self._unpack(training_data, "training_data")
-        epochs = check_positive_int(epochs, "epochs")
-        batch_size = check_positive_int(batch_size, "batch_size")
-        learning_rate = check_positive(learning_rate, "learning_rate")
-        dtype = check_known(dtype, DTYPES, "dtype")
-        if test_data is not None:
-            x_test, y_test = self._unpack(test_data, "test_data")
-
-        use_fast = fast and not per_sample and FastTrainer.supports(self)
-        if dtype != "float64" and not use_fast:
+        x, y = unpack_data(training_data, self.sizes[0], self.sizes[-1], "training_data")
+        self.cost_function.check_target(y, "training_data Y")
+        args = check_training_args(epochs, batch_size, learning_rate, seed, dtype)
+        use_fast = check_bool(fast, "fast") and self.uses_fast_path(check_bool(per_sample, "per_sample"))
+        if args.dtype != "float64" and not use_fast:
             raise ValueError(
-                f"dtype={dtype!r} needs the fast path (fast=True, per_sample=False and a "
-                f"named activation), but got fast={fast!r}, per_sample={per_sample!r}, "
-                f"activation={self.activation!r}"
+                f"dtype={args.dtype!r} needs the fast path (fast=True, per_sample=False, a "
+                f"named activation and no overridden training method), but got fast={fast!r}, "
+                f"per_sample={per_sample!r}, activation={self.activation.name!r}"
             )
+        if test_data is not None:
+            test_data = unpack_data(test_data, self.sizes[0], self.sizes[-1], "test_data")
+            self.cost_function.check_target(test_data[1], "test_data Y")
         if use_fast:
-            trainer = FastTrainer(self, dtype=dtype)
-            test = (x_test, y_test) if test_data is not None else None
-            return trainer.train(x, y, epochs, batch_size, learning_rate, seed, test)
+            trainer = FastTrainer(self, dtype=args.dtype)
+            return trainer.train(x, y, args.epochs, args.batch_size, args.learning_rate,
+                                 args.seed, test_data)
 
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(args.seed)
         n = x.shape[1]
         history = History()
-        for _ in range(epochs):
-            order = rng.permutation(n)
-            x_shuffled, y_shuffled = x[:, order], y[:, order]
-            for k in range(0, n, batch_size):
-                self._update_batch(
-                    x_shuffled[:, k : k + batch_size],
-                    y_shuffled[:, k : k + batch_size],
-                    learning_rate,
-                    per_sample,
-                )
-            history.loss.append(self._cost(x, y))
-            if test_data is not None:
-                history.test_loss.append(self._cost(x_test, y_test))
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked per epoch
+            for epoch in range(args.epochs):
+                order = rng.permutation(n)
+                x_shuffled, y_shuffled = x[:, order], y[:, order]
+                for cols in batch_slices(n, args.batch_size):
+                    self.update_batch(x_shuffled[:, cols], y_shuffled[:, cols],
+                                      args.learning_rate, per_sample)
+                history.loss.append(self.cost(x, y))
+                check_converging(history.loss[-1], epoch, args.learning_rate)
+                if test_data is not None:
+                    history.test_loss.append(self.cost(*test_data))
         return history
-
-    def _unpack(self, data: object, name: str) -> tuple[np.ndarray, np.ndarray]:
-        if not isinstance(data, (tuple, list)) or len(data) != 2:
-            raise ValueError(
-                f"{name} must be a pair (x, y) of arrays with shapes (n_in, n) and "
-                f"(n_out, n), but got {type(data).__name__}"
-                + (f" of length {len(data)}" if isinstance(data, (tuple, list)) else "")
-            )
-        return self._check_xy(data[0], data[1])

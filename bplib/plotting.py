@@ -226,11 +226,11 @@ def _layers(root: Value) -> tuple[list[Value], dict[int, int]]:
     order = topological_order(root)
     layer: dict[int, int] = {}
     for node in order:  # children come first, so their layers are known
-        layer[id(node)] = 1 + max((layer[id(c)] for c in node._prev), default=-1)
+        layer[id(node)] = 1 + max((layer[id(c)] for c in node.children), default=-1)
     first_use: dict[int, int] = {}
     for node in order:
-        for c in node._prev:
-            if not c._prev:
+        for c in node.children:
+            if not c.children:
                 first_use[id(c)] = min(first_use.get(id(c), layer[id(node)]), layer[id(node)])
     for key, user_layer in first_use.items():
         layer[key] = user_layer - 1
@@ -239,10 +239,10 @@ def _layers(root: Value) -> tuple[list[Value], dict[int, int]]:
 
 def _node_text(node: Value, show_grad: bool) -> str:
     """``"name"`` line (label and/or op), then data and grad with 4 significant digits."""
-    if node.label and node._op:
-        name = f"{node.label} ({node._op})"
+    if node.label and node.op:
+        name = f"{node.label} ({node.op})"
     else:
-        name = node.label or node._op
+        name = node.label or node.op
     lines = [name] if name else []
     lines.append(f"data {format_number(node.data)}")
     if show_grad:
@@ -307,7 +307,7 @@ def draw_value_graph(
     index = {id(n): i for i, n in enumerate(order)}          # node ids for draw_graph
     users: dict[int, list[Value]] = {id(n): [] for n in order}
     for n in order:
-        for c in n._prev:
+        for c in n.children:
             users[id(c)].append(n)
     n_layers = 1 + max(layer.values())
     by_layer: list[list[Value]] = [[] for _ in range(n_layers)]
@@ -319,7 +319,7 @@ def draw_value_graph(
     for _ in range(2):
         for members in by_layer:
             def key(n: Value) -> tuple[float, int]:
-                near = [slot[id(m)] for m in (*n._prev, *users[id(n)]) if id(m) in slot]
+                near = [slot[id(m)] for m in (*n.children, *users[id(n)]) if id(m) in slot]
                 return (sum(near) / len(near) if near else float(index[id(n)]), index[id(n)])
             members.sort(key=key)
             for k, n in enumerate(members):
@@ -342,14 +342,14 @@ def draw_value_graph(
         _, ax = plt.subplots(figsize=figsize)
 
     nodes = [index[id(n)] for n in order]
-    edges = [(index[id(c)], index[id(n)]) for n in order for c in n._prev]
+    edges = [(index[id(c)], index[id(n)]) for n in order for c in n.children]
     labels = {index[id(n)]: _node_text(n, show_grad) for n in order}
-    groups = {index[id(n)]: ("output" if n is root else "input" if not n._prev else "inner")
+    groups = {index[id(n)]: ("output" if n is root else "input" if not n.children else "inner")
               for n in order}
     edge_labels = None
     if show_local_grads:
         edge_labels = {(index[id(c)], index[id(n)]): format_number(g)
-                       for n in order for c, g in zip(n._prev, n._local_grads)}
+                       for n in order for c, g in n.local_derivatives()}
     return draw_graph(
         nodes, edges, pos, ax=ax, node_labels=labels, edge_labels=edge_labels,
         node_groups=groups, group_colors={"input": GROUP_COLORS[0], "output": GROUP_COLORS[1],

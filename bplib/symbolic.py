@@ -14,6 +14,9 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import sympy as sp
 
+from ._validation import check_known
+from .activations import ACTIVATIONS
+
 __all__ = [
     "sigmoid",
     "relu",
@@ -30,35 +33,26 @@ __all__ = [
 
 def sigmoid(x: sp.Expr) -> sp.Expr:
     """The logistic function ``1 / (1 + exp(-x))`` as a SymPy expression."""
-    return 1 / (1 + sp.exp(-x))
+    return ACTIVATIONS["sigmoid"].symbolic(x)
 
 
 def relu(x: sp.Expr) -> sp.Expr:
     """``max(0, x)`` as a SymPy ``Piecewise`` (derivative 0 for x <= 0, like bplib)."""
-    return sp.Piecewise((x, x > 0), (0, True))
-
-
-_ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
-    "sigmoid": sigmoid,
-    "tanh": sp.tanh,
-    "relu": relu,
-    "identity": lambda x: x,
-}
+    return ACTIVATIONS["relu"].symbolic(x)
 
 
 def activation(name: str) -> Callable[[sp.Expr], sp.Expr]:
-    """Return the symbolic activation called ``name`` (``sigmoid``, ``tanh``, ``relu``, ``identity``).
+    """Return the symbolic form of the activation called ``name``.
+
+    The forms are the ``symbolic`` fields of :data:`bplib.activations.ACTIVATIONS`
+    (``sigmoid``, ``tanh``, ``relu``, ``identity``).
 
     Raises
     ------
     ValueError
         If ``name`` is not one of the known activations.
     """
-    try:
-        return _ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(sorted(_ACTIVATIONS))
-        raise ValueError(f"unknown activation {name!r}; expected one of: {known}") from None
+    return ACTIVATIONS[check_known(name, ACTIVATIONS, "activation")].symbolic
 
 
 def matrix_symbols(name: str, rows: int, cols: int, **assumptions: bool) -> sp.Matrix:

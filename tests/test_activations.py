@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import sympy as sp
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,8 +12,8 @@ from hypothesis.extra.numpy import array_shapes, arrays
 from bplib import activations as act
 from bplib.layers import Relu
 
-FINITE = st.floats(-20, 20, allow_nan=False, allow_infinity=False)
-Z = arrays(np.float64, array_shapes(min_dims=0, max_dims=3, max_side=5), elements=FINITE)
+from strategies import FINITE, Z, central_difference
+
 
 PAIRS = [
     (act.sigmoid, act.sigmoid_prime),
@@ -20,10 +21,6 @@ PAIRS = [
     (act.relu, act.relu_prime),
     (act.identity, act.identity_prime),
 ]
-
-
-def central_difference(f, z, h=1e-6):
-    return (f(z + h) - f(z - h)) / (2 * h)
 
 
 @pytest.mark.parametrize("f, f_prime", PAIRS, ids=lambda p: getattr(p, "__name__", ""))
@@ -47,8 +44,13 @@ def test_sigmoid_known_values_and_symmetry():
 
 def test_sigmoid_keeps_relative_precision_for_very_negative_z():
     # 1/(1+exp(40)) ~ 4.25e-18; computing it as 0.5*(1+tanh(-20)) would give 0
-    assert act.sigmoid(-40.0) == pytest.approx(np.exp(-40.0) / (1 + np.exp(-40.0)), rel=1e-14)
-    assert act.sigmoid_prime(-40.0) == pytest.approx(np.exp(-40.0), rel=1e-12)
+    assert act.sigmoid(-40.0) == pytest.approx(np.exp(-40.0) / (1 + np.exp(-40.0)), rel=1e-14, abs=0)
+    assert act.sigmoid_prime(-40.0) == pytest.approx(np.exp(-40.0), rel=1e-12, abs=0)
+    # sigma'(40) = e^-40 / (1 + e^-40)^2 = 4.248e-18; a(1 - a) would round it to 0
+    exact = float(sp.N(sp.exp(-40) / (1 + sp.exp(-40)) ** 2, 30))
+    assert act.sigmoid_prime(40.0) == pytest.approx(exact, rel=1e-12, abs=0)
+    assert act.sigmoid_prime(40.0) == act.sigmoid_prime(-40.0)  # even
+    assert pytest.approx(4.2e-18, rel=1e-14) == 0.0  # why abs=0 above: approx adds 1e-12 by default
 
 
 @pytest.mark.parametrize("f", [act.sigmoid, act.sigmoid_prime, act.tanh, act.tanh_prime,
@@ -99,8 +101,14 @@ def test_softmax_is_row_wise_and_exact_at_1e4():
 
 
 def test_get_activation_registry():
-    assert act.get_activation("sigmoid") == (act.sigmoid, act.sigmoid_prime)
-    assert act.get_activation("relu") == (act.relu, act.relu_prime)
+    for name in ("sigmoid", "relu", "tanh", "identity"):
+        record = act.get_activation(name)
+        assert record is act.ACTIVATIONS[name] and record.name == name
+        z = np.linspace(-3, 3, 13)
+        np.testing.assert_array_equal(record.f(z), getattr(act, name)(z))
+        np.testing.assert_array_equal(record.prime(z), getattr(act, f"{name}_prime")(z))
+        # the derivative from the output a = f(z) is the same derivative
+        np.testing.assert_allclose(record.prime_from_output(record.f(z)), record.prime(z), rtol=1e-12)
     with pytest.raises(ValueError, match=r"unknown activation 'sigmod'.*'relu'.*'sigmoid'.*'tanh'"):
         act.get_activation("sigmod")
 

@@ -9,13 +9,9 @@ from hypothesis import strategies as st
 
 from bplib import Network, activations
 from bplib.exercises import check
+
+from strategies import verdict as _verdict
 from bplib.exercises.four_equations import _bp2
-
-
-def _verdict(capsys) -> str:
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out  # exactly one line
-    return out
 
 
 # ------------------------------------------------------------ backprop_error
@@ -128,9 +124,16 @@ def _mutating_backprop(weights, biases, x, y):
     return result
 
 
+def _mutating_biases(weights, biases, x, y):
+    result = _make_backprop()(weights, biases, x, y)
+    biases[-1] -= 0.1 * result[0][-1]  # in place: the caller's bias array changes
+    return result
+
+
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
+        (_mutating_biases, r"changed the weights or biases in place"),
         (_make_backprop(average=True), r"is the mean over the 5 samples"),
         (_make_backprop(keep_columns=True), r"nabla_b\[1\] .* one column per sample"),
         (_make_backprop(no_transpose=True), r"raised ValueError|nabla_\w\[0\] .* (is wrong|has shape)"),

@@ -8,14 +8,10 @@ import pytest
 from bplib import layers
 from bplib.exercises import check
 
+from strategies import verdict as _verdict
+
 # Article 002's Relu, verbatim, and with only its method name repaired (one copy, shared).
-from test_layer_pitfalls import ArticleRelu, ArticleReluSpelled
-
-
-def _verdict(capsys) -> str:
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out  # exactly one line
-    return out
+from article_002 import ArticleRelu, ArticleReluSpelled
 
 
 # ------------------------------------------------------------------ affine_layer
@@ -78,6 +74,16 @@ def _bw_wrong_dx(self, dout):
     return 2.0 * (dout @ self.W.T)
 
 
+def _bw_db_slightly_off(self, dout):
+    dx = GoodAffine.backward(self, dout)
+    self.db = self.db * 1.01
+    return dx
+
+
+def _fw_one_percent_off(self, x):
+    return 1.01 * GoodAffine.forward(self, x)
+
+
 def _fw_no_store(self, x):
     return x @ self.W + self.b
 
@@ -109,6 +115,8 @@ def test_affine_layer_accepts_reference(cls, capsys):
         (_affine_variant(backward=_bw_wrong_dx), r"dx .* off by a constant factor of 2"),
         (_affine_variant(forward=_fw_no_store), r"backward raised AttributeError.*self\.x = x"),
         (_StaleX, r"dW was computed from the x of an earlier forward call"),
+        (_affine_variant(backward=_bw_db_slightly_off), r"db .* (is wrong|off by a constant factor of 1\.01)"),
+        (_affine_variant(forward=_fw_one_percent_off), r"forward\(x\) .* (is wrong|off by a constant factor of 1\.01)"),
         (_affine_variant(forward=None), r"has no method 'forward'"),
     ],
 )
@@ -157,6 +165,8 @@ def test_relu_layer_accepts_reference(cls, capsys):
         (CopyingReluStrictMask, r"passes the gradient through where x == 0"),
         (ReluMutatesX, r"forward changed its argument x in place"),
         (type("NoReturn", (GoodRelu,), {"backward": lambda self, dout: None}), r"is None"),
+        (type("OnePercentOff", (GoodRelu,), {"forward": lambda self, x: 1.01 * GoodRelu.forward(self, x)}),
+         r"forward\(x\) .* (is wrong|off by a constant factor of 1\.01)"),
     ],
 )
 def test_relu_layer_rejects_typical_mistakes(wrong, message, capsys):

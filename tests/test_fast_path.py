@@ -21,8 +21,8 @@ TOL = dict(rtol=1e-12, atol=1e-12)
 COMBOS = [
     (act, cost)
     for act in ("sigmoid", "tanh", "relu", "identity")
-    for cost in ("quadratic", "mse", "cross_entropy")
-    if cost != "cross_entropy" or act == "sigmoid"
+    for cost in ("quadratic", "mse", "binary_cross_entropy")
+    if cost != "binary_cross_entropy" or act == "sigmoid"
 ]
 
 
@@ -87,14 +87,14 @@ def test_fast_equals_reference_for_any_batch_size(batch_size):
 @given(
     sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4),
     activation=st.sampled_from(["sigmoid", "tanh", "relu"]),
-    cost=st.sampled_from(["quadratic", "mse", "cross_entropy"]),
+    cost=st.sampled_from(["quadratic", "mse", "binary_cross_entropy"]),
     bias=st.booleans(),
     n=st.integers(1, 30),
     batch_size=st.integers(1, 12),
     seed=st.integers(0, 2**16),
 )
 def test_fast_equals_reference_property(sizes, activation, cost, bias, n, batch_size, seed):
-    if cost == "cross_entropy":
+    if cost == "binary_cross_entropy":
         activation = "sigmoid"
     runs = train_both(sizes, activation, cost, bias, n, batch_size, epochs=3, seed=seed)
     assert_same(runs)
@@ -150,8 +150,8 @@ CUSTOM = (lambda z: sigmoid(z), lambda z: sigmoid_prime(z))
 
 def test_custom_activation_pair_uses_reference_path():
     assert not FastTrainer.supports(Network([2, 2, 1], activation=CUSTOM))
-    # the registry's own pair is recognised as "sigmoid"
-    assert FastTrainer.supports(Network([2, 2, 1], activation=(sigmoid, sigmoid_prime)))
+    assert not Network([2, 2, 1], activation=CUSTOM).uses_fast_path()
+    assert Network([2, 2, 1], activation="sigmoid").uses_fast_path()
     x, y = make_data([2, 2, 1], 6, 0)
     a = Network([2, 2, 1], activation=CUSTOM, seed=0)
     b = Network([2, 2, 1], activation="sigmoid", seed=0)
@@ -164,14 +164,51 @@ def test_subclass_overriding_update_batch_is_respected():
     calls = []
 
     class Logged(Network):
-        def _update_batch(self, x, y, learning_rate, per_sample):
-            calls.append(x.shape[1])
-            super()._update_batch(x, y, learning_rate, per_sample)
+        def update_batch(self, x, y, learning_rate, per_sample=False):
+            calls.append(np.shape(x)[1])
+            super().update_batch(x, y, learning_rate, per_sample)
 
     net = Logged([2, 2, 1], seed=0)
-    assert not FastTrainer.supports(net)
+    assert not net.uses_fast_path()
     net.sgd(make_data([2, 2, 1], 10, 0), 2, 4, 0.5)
     assert calls == [4, 4, 2, 4, 4, 2]
+
+
+@pytest.mark.parametrize("method", ["backprop", "update_batch", "backprop_per_sample", "cost"])
+def test_no_override_of_the_taught_chain_is_ever_bypassed(method):
+    calls = []
+    original = getattr(Network, method)
+
+    def logged(self, *args, **kwargs):
+        calls.append(method)
+        return original(self, *args, **kwargs)
+
+    per_sample = method == "backprop_per_sample"
+    subclass = type("Sub", (Network,), {method: logged})([2, 2, 1], seed=0)
+    subclass.sgd(make_data([2, 2, 1], 6, 0), 1, 3, 0.5, per_sample=per_sample)
+    assert calls, f"sgd bypassed the subclass's {method}"
+    calls.clear()
+    instance = Network([2, 2, 1], seed=0)
+    setattr(instance, method, logged.__get__(instance))  # a monkeypatch on one object
+    assert not instance.uses_fast_path()
+    instance.sgd(make_data([2, 2, 1], 6, 0), 1, 3, 0.5, per_sample=per_sample)
+    assert calls, f"sgd bypassed the instance's {method}"
+
+
+def test_custom_cost_with_its_own_delta_takes_the_reference_path():
+    from bplib.costs import QuadraticCost
+
+    class Doubled(QuadraticCost):
+        def delta(self, z, a, y, activation):
+            return 2 * super().delta(z, a, y, activation)
+
+    net = Network([2, 2, 1], cost=Doubled(), seed=0)
+    assert not net.uses_fast_path()
+    ref = Network([2, 2, 1], cost="quadratic", seed=0)
+    data = make_data([2, 2, 1], 6, 0)
+    net.sgd(data, 1, 6, 0.5)
+    ref.sgd(data, 1, 6, 1.0, fast=False)  # doubling delta = doubling the step
+    np.testing.assert_allclose(net.weights[0], ref.weights[0], **TOL)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -185,5 +222,44 @@ def test_bad_dtype_raises(kwargs, message):
 
 
 def test_trainer_rejects_unsupported_network():
-    with pytest.raises(ValueError, match="FastTrainer needs a Network with activation"):
+    with pytest.raises(ValueError, match="FastTrainer needs a Network whose activation has a prime_from_output"):
         FastTrainer(Network([2, 2, 1], activation=CUSTOM))
+
+
+@pytest.mark.parametrize("args, message", [
+    ((1, 2, -5.0), "learning_rate must be a positive number, but got -5.0"),
+    ((0, 2, 0.1), "epochs must be a positive integer, but got 0"),
+    ((1, 0, 0.1), "batch_size must be a positive integer, but got 0"),
+])
+def test_public_trainer_validates_its_inputs(args, message):
+    x, y = make_data([2, 2, 1], 4, 0)
+    with pytest.raises(ValueError, match=message):
+        FastTrainer(Network([2, 2, 1])).train(x, y, *args)
+    with pytest.raises(ValueError, match="x has 3 rows but the network's input layer has 2"):
+        FastTrainer(Network([2, 2, 1])).train(np.zeros((3, 4)), y, 1, 2, 0.1)
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_diverging_training_raises_the_same_error_on_both_paths(fast):
+    x, y = make_data([1, 4, 1], 20, 0)
+    net = Network([1, 4, 1], activation="identity", seed=0)
+    with pytest.raises(FloatingPointError, match=r"training diverged: the cost after epoch (\d+) .*"
+                       r"try a smaller learning_rate than 50"):
+        net.sgd((x, y), 20, 5, 50.0, fast=fast)
+
+
+def test_diverging_paths_name_the_same_epoch():
+    x, y = make_data([1, 4, 1], 20, 0)
+    messages = []
+    for fast in (False, True):
+        with pytest.raises(FloatingPointError) as info:
+            Network([1, 4, 1], activation="identity", seed=0).sgd((x, y), 20, 5, 50.0, fast=fast)
+        messages.append(str(info.value).split(" is ")[0])
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.dtype("float32"), "float32"])
+def test_dtype_may_be_a_numpy_type(dtype):
+    x, y = make_data([2, 2, 1], 4, 0)
+    h = Network([2, 2, 1]).sgd((x, y), 1, 2, 0.1, dtype=dtype)
+    assert len(h.loss) == 1

@@ -96,7 +96,7 @@ def test_check_gradients_detects_a_wrong_gradient():
     report = check_gradients(net, x, np.array([0, 1, 1]))
     assert not report.ok
     assert report["W1"].ok and not report["b2"].ok
-    assert report["b2"].relative_error == pytest.approx(1 / 3, rel=1e-4)
+    assert report["b2"].relative_error == pytest.approx(1 / 3, rel=1e-4, abs=0)
     assert "NO" in str(report) and "SOME GRADIENTS DIFFER" in str(report)
 
 
@@ -112,5 +112,38 @@ def test_check_gradients_accepts_a_network(bias):
 
 
 def test_check_gradients_rejects_other_objects():
-    with pytest.raises(ValueError, match="model must be a Network or have params, loss and gradient"):
+    with pytest.raises(ValueError, match="model must have params, loss and gradient"):
         check_gradients(object(), np.zeros((1, 1)), np.zeros(1))
+
+
+def test_numerical_gradient_of_a_vector_function_is_refused_by_name():
+    x = np.ones(3)
+    with pytest.raises(ValueError, match=r"f must return a real scalar \(one float\), but it returned an array of shape \(3,\)"):
+        numerical_gradient(lambda v: v * 2, x)
+    np.testing.assert_array_equal(x, 1.0)  # restored
+    assert numerical_gradient(lambda v: np.sum(v**2), x)[0] == pytest.approx(2.0, rel=1e-8, abs=0)
+
+
+class _Stub:
+    """A model whose gradients are analytic + a chosen error, to test the verdict."""
+
+    def __init__(self, scale, error):
+        self.params = {"w": np.array([1.0, -2.0, 0.5]) * scale}
+        self.error = error
+
+    def loss(self, x, t):
+        return float(np.sum(self.params["w"] ** 2) / 2)
+
+    def gradient(self, x, t):
+        return {"w": self.params["w"] * (1 + self.error)}
+
+
+@pytest.mark.parametrize("scale", [1e-9, 1.0, 1e6])
+@pytest.mark.parametrize("error, ok", [(0.0, True), (1e-9, True), (1e-3, False), (0.5, False)])
+def test_verdict_is_the_reported_relative_error_against_tol(scale, error, ok):
+    # tiny gradients (scale 1e-9) with a 50% error have a tiny absolute difference:
+    # the verdict must still say NO, because the *relative* error it reports is large
+    report = check_gradients(_Stub(scale, error), None, None, eps=1e-4 * scale)
+    row = report["w"]
+    assert row.ok == (row.relative_error <= report.tol) == report.ok == ok
+    assert ("all gradients match" in str(report)) == ok

@@ -50,7 +50,7 @@ def test_predict_loss_accuracy():
     assert net.accuracy(x, np.eye(2)[labels]) == net.accuracy(x, labels)
     z = scores - scores.max(axis=1, keepdims=True)
     log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    assert net.loss(x, labels) == pytest.approx(-log_p[np.arange(4), labels].mean(), rel=1e-12)
+    assert net.loss(x, labels) == pytest.approx(-log_p[np.arange(4), labels].mean(), rel=1e-12, abs=0)
 
 
 def test_training_on_digits_learns():
@@ -92,3 +92,32 @@ def test_bad_inputs_raise():
         TwoLayerNet(4, 0, 2)
     with pytest.raises(ValueError, match="x must contain only finite numbers"):
         net.predict(np.full((1, 4), np.nan))
+
+
+def test_assigning_a_parameter_reaches_the_layers_like_cs231n():
+    x = np.random.default_rng(0).standard_normal((5, 4))
+    t = np.array([0, 1, 2, 1, 0])
+    net = TwoLayerNet(4, 6, 3, seed=0)
+    before = net.loss(x, t)
+    grads = net.gradient(x, t)
+    for key in net.params:
+        net.params[key] = net.params[key] - 0.5 * grads[key]  # rebinding, not in place
+    assert net.layers["Affine1"].W is net.params["W1"] and net.layers["Affine2"].b is net.params["b2"]
+    assert net.loss(x, t) < before
+    from bplib.gradcheck import check_gradients
+
+    assert check_gradients(net, x, t).ok  # the check sees the weights predict uses
+
+
+def test_bad_parameter_assignments_are_refused_loudly():
+    net = TwoLayerNet(4, 6, 3, seed=0)
+    with pytest.raises(ValueError, match=r"params\['W1'\] must keep its shape \(4, 6\), but the new array has shape \(6, 4\)"):
+        net.params["W1"] = np.zeros((6, 4))
+    with pytest.raises(KeyError, match="'W3' is not a parameter"):
+        net.params["W3"] = np.zeros(3)
+    with pytest.raises(TypeError, match="cannot be removed"):
+        del net.params["b1"]
+    with pytest.raises(AttributeError, match=r"net.params cannot be replaced"):
+        net.params = {}
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, but got -1"):
+        TwoLayerNet(4, 6, 3, seed=-1)

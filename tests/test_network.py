@@ -14,7 +14,7 @@ CASES = [
     ([2, 3, 1], "sigmoid", "quadratic", True),
     ([3, 4, 4, 2], "tanh", "mse", True),
     ([2, 5, 3], "relu", "quadratic", False),
-    ([4, 3, 2], "sigmoid", "cross_entropy", True),
+    ([4, 3, 2], "sigmoid", "binary_cross_entropy", True),
     ([1, 8, 5, 3, 1], "sigmoid", "mse", False),
     ([2, 2], "identity", "mse", True),
 ]
@@ -70,8 +70,8 @@ def test_article_003_worked_example_by_hand():
     # the same numbers, computed step by step
     h = sigmoid(W0 @ x)
     out = sigmoid(W1 @ h)
-    assert net.feedforward(x)[0, 0] == pytest.approx(out[0, 0], rel=1e-15)
-    assert net.cost(x, y) == pytest.approx(0.5 * (out[0, 0] - 0.5) ** 2, rel=1e-14)
+    assert net.feedforward(x)[0, 0] == pytest.approx(out[0, 0], rel=1e-15, abs=0)
+    assert net.cost(x, y) == pytest.approx(0.5 * (out[0, 0] - 0.5) ** 2, rel=1e-14, abs=0)
     d_out = (out - y) * out * (1 - out)
     d_hidden = W1.T @ d_out * h * (1 - h)
     _, (nw0, nw1) = net.backprop(x, y)
@@ -112,10 +112,10 @@ def test_cross_entropy_cost_is_stable_and_correct():
         value = net.cost(x, y)
         nb, nw = net.backprop(x, y)
     assert value == pytest.approx(1e4 / 2)  # -log(1 - sigmoid(1e4)) = 1e4, and 0 for the second
-    small = Network([2, 1], cost="cross_entropy", seed=0)
+    small = Network([2, 1], cost="binary_cross_entropy", seed=0)
     a = small.feedforward(x)
     expected = -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))
-    assert small.cost(x, y) == pytest.approx(expected, rel=1e-12)
+    assert small.cost(x, y) == pytest.approx(expected, rel=1e-12, abs=0)
 
 
 def test_sgd_per_sample_equals_vectorised_and_is_deterministic():
@@ -206,7 +206,23 @@ def test_data_sets():
      "epochs must be a positive integer, but got -1"),
     (lambda n: n.sgd((np.zeros((2, 4)), np.zeros((1, 4))), 1, 2.5, 0.1),
      "batch_size must be a positive integer, but got 2.5"),
-    (lambda n: n.sgd(np.zeros((2, 4)), 1, 2, 0.1), r"training_data must be a pair \(x, y\)"),
+    (lambda n: n.sgd(np.zeros((2, 4)), 1, 2, 0.1),
+     r"training_data must be a tuple \(X, Y\) of arrays or a list of \(x, y\) pairs, but got ndarray"),
+    (lambda n: n.sgd([np.zeros((2, 4)), np.zeros((1, 4))], 1, 2, 0.1),
+     r"training_data is a list, so it is read as \(x, y\) pairs.*training_data\[0\] is a ndarray"
+     r" of shape \(2, 4\); pass arrays of samples as a tuple \(X, Y\)"),
+    (lambda n: n.sgd((np.zeros((2, 4)), np.zeros((1, 4))), 1, 2, 0.1, test_data=(np.zeros((3, 4)), np.zeros((1, 4)))),
+     r"test_data X has 3 rows but the network's input layer has 2 units"),
+    (lambda n: n.sgd((np.zeros((2, 4)), np.zeros((1, 4))), 1, 2, 0.1, test_data=np.zeros(3)),
+     r"test_data must be a tuple \(X, Y\) of arrays or a list of \(x, y\) pairs"),
+    (lambda n: n.sgd((np.zeros((2, 4)), np.zeros((1, 4))), 1, 2, 0.1, seed=-1),
+     "seed must be a non-negative integer, but got -1"),
+    (lambda n: n.sgd((np.zeros((2, 4)), np.zeros((1, 4))), 1, 2, 0.1, seed=1.5),
+     "seed must be a non-negative integer, but got 1.5"),
+    (lambda n: n.cost(None, np.zeros(1)), "x must be an array of numbers, but got None"),
+    (lambda n: n.backprop(np.zeros((2, 1)), None), "y must be an array of numbers, but got None"),
+    (lambda n: n.feedforward(np.ones((2, 1)) * 1j), "x must hold real numbers, but it has complex dtype"),
+    (lambda n: n.cost(np.ones((2, 1)), np.ones((1, 1)) + 0j), "y must hold real numbers"),
     (lambda n: n.update_batch(np.zeros((2, 4)), np.zeros((1, 4)), -0.1),
      "learning_rate must be a positive number, but got -0.1"),
 ])
@@ -218,10 +234,25 @@ def test_bad_input_raises(call, message):
 def test_bad_construction_raises():
     with pytest.raises(ValueError, match=r"unknown activation 'sigmod'; known activations: .*'sigmoid'"):
         Network([2, 1], activation="sigmod")
-    with pytest.raises(ValueError, match=r"unknown cost 'l2'; known costs: 'cross_entropy', 'mse', 'quadratic'"):
+    with pytest.raises(ValueError, match=r"unknown cost 'l2'; known costs: 'binary_cross_entropy', 'mse', 'quadratic'"):
         Network([2, 1], cost="l2")
+    with pytest.raises(ValueError, match=r"sizes must be a list of layer sizes such as \[2, 3, 1\].*but got int 3"):
+        Network(3)
+    with pytest.raises(ValueError, match=r"sizes must be a list of layer sizes.*but got str"):
+        Network("231")
+    for seed in (-1, 1.5, "0"):
+        with pytest.raises(ValueError, match=f"seed must be a non-negative integer, but got {seed!r}"):
+            Network([2, 1], seed=seed)
+    for bias in ("no", 0, None):
+        with pytest.raises(ValueError, match=f"bias must be True or False, but got {bias!r}"):
+            Network([2, 1], bias=bias)
+    with pytest.raises(ValueError, match=r"y must hold targets in \[0, 1\] for the binary cross-entropy, "
+                       r"but it ranges from -1.0 to 2.0"):
+        Network([2, 1], cost="binary_cross_entropy").cost(np.zeros((2, 2)), [[-1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"training_data Y must hold targets in \[0, 1\]"):
+        Network([2, 1], cost="binary_cross_entropy").sgd((np.zeros((2, 2)), [[0.5, 2.0]]), 1, 1, 0.1)
     with pytest.raises(ValueError, match=r"needs activation='sigmoid', but got activation='relu'"):
-        Network([2, 1], activation="relu", cost="cross_entropy")
+        Network([2, 1], activation="relu", cost="binary_cross_entropy")
     with pytest.raises(ValueError, match=r"sizes\[1\] must be a positive integer, but got 0"):
         Network([2, 0, 1])
     with pytest.raises(ValueError, match="at least 2 layers"):
@@ -238,3 +269,60 @@ def test_custom_activation_pair_and_repr():
     x = np.ones((2, 3))
     np.testing.assert_allclose(net.feedforward(x), ref.feedforward(x))
     assert repr(ref) == "Network(sizes=[2, 1], activation='tanh', cost='quadratic', bias=True)"
+
+
+def test_cross_entropy_is_the_older_name_of_the_binary_cost():
+    net = Network([2, 1], cost="cross_entropy")
+    assert net.cost_function.name == net.cost_name == "binary_cross_entropy"
+
+
+# ------------------------------------------------------------ the sources' calls
+def _pairs(x, y):
+    """Nielsen's form: a list of (x, y) column-vector pairs, one per sample."""
+    return [(x[:, j : j + 1], y[:, j : j + 1]) for j in range(x.shape[1])]
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+@pytest.mark.parametrize("fast", [True, False])
+def test_sgd_accepts_a_list_of_pairs_like_nielsen(n, fast):
+    rng = np.random.default_rng(n)
+    x, y = rng.standard_normal((2, n)), rng.uniform(0, 1, (1, n))
+    as_arrays, as_pairs = Network([2, 3, 1], seed=0), Network([2, 3, 1], seed=0)
+    h1 = as_arrays.sgd((x, y), 3, 2, 0.5, fast=fast)
+    h2 = as_pairs.sgd(_pairs(x, y), 3, 2, 0.5, fast=fast, test_data=_pairs(x, y))
+    assert h1.loss == h2.loss and h2.test_loss == h2.loss
+    for a, b in zip(as_arrays.weights, as_pairs.weights):
+        np.testing.assert_array_equal(a, b)
+    # 1-D vectors, and a zip object (Python 3's zip of Nielsen's loader), work too
+    flat = Network([2, 3, 1], seed=0)
+    assert flat.sgd(list(zip(x.T, y.T)), 3, 2, 0.5, fast=fast).loss == h1.loss
+    zipped = Network([2, 3, 1], seed=0)
+    assert zipped.sgd(zip(x.T, y.T), 3, 2, 0.5, fast=fast).loss == h1.loss
+
+
+def test_two_samples_as_pairs_and_as_arrays_are_never_confused():
+    # n = 2: both forms have length 2; the container type decides
+    x, y = np.array([[0.1, 0.9], [0.3, -0.2]]), np.array([[0.2, 0.7]])
+    pairs = _pairs(x, y)
+    assert len(pairs) == len((x, y)) == 2
+    a, b = Network([2, 2, 1], seed=0), Network([2, 2, 1], seed=0)
+    assert a.sgd((x, y), 2, 1, 0.3).loss == b.sgd(pairs, 2, 1, 0.3).loss
+    with pytest.raises(ValueError, match=r"training_data\[0\] x must be one sample"):
+        Network([2, 2, 1]).sgd([(x, y), (x, y)], 1, 1, 0.1)  # pairs of batches are not samples
+    with pytest.raises(ValueError, match="as a tuple must be \\(X, Y\\).*length 3"):
+        Network([2, 2, 1]).sgd((x, y, y), 1, 1, 0.1)
+    with pytest.raises(ValueError, match="must hold at least one sample"):
+        Network([2, 2, 1]).sgd([], 1, 1, 0.1)
+
+
+def test_gradient_protocol_is_the_mean_of_backprop():
+    net = Network([2, 3, 2], seed=1)
+    x, y = np.random.default_rng(0).standard_normal((2, 4)), np.full((2, 4), 0.5)
+    nabla_b, nabla_w = net.backprop(x, y)
+    grads = net.gradient(x, y)
+    assert list(grads) == list(net.params) == ["w0", "b0", "w1", "b1"]
+    np.testing.assert_allclose(grads["w1"], nabla_w[1] / 4, rtol=1e-15)
+    np.testing.assert_allclose(grads["b0"], nabla_b[0] / 4, rtol=1e-15)
+    assert net.loss(x, y) == net.cost(x, y)
+    assert list(Network([2, 1], bias=False).params) == ["w0"]
+    assert net.params["w0"] is net.weights[0]

@@ -66,7 +66,7 @@ def test_draw_graph_circles_have_equal_size():
     ax = draw_graph(NODES_003, EDGES_003, POS_003, node_shape="circle")
     ax.figure.canvas.draw()
     widths = [t.get_bbox_patch().get_window_extent().width for t in ax.texts]
-    assert max(widths) == pytest.approx(min(widths), rel=0.02)
+    assert max(widths) == pytest.approx(min(widths), rel=0.02, abs=0)
 
 
 def test_draw_graph_is_deterministic_and_uses_given_axes():

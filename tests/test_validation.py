@@ -74,3 +74,27 @@ def test_as_labels():
         v.as_labels([True, False], 3)
     with pytest.raises(ValueError, match="t must not be empty"):
         v.as_labels(np.array([], dtype=int), 3)
+
+
+@pytest.mark.parametrize("value, message", [
+    (None, "x must be an array of numbers, but got None"),
+    (np.array([1 + 2j]), r"x must hold real numbers, but it has complex dtype complex128; pass x\.real"),
+    ([1.0, 2j], "x must hold real numbers"),
+])
+def test_none_and_complex_are_named_not_nan_or_truncated(value, message):
+    with pytest.raises(ValueError, match=message):
+        v.as_float_array(value, "x")
+
+
+def test_seed_bool_and_dtype_checks():
+    assert v.check_seed(np.int64(3)) == 3 and v.check_seed(0) == 0
+    for bad in (-1, 1.5, True, "1", None):
+        with pytest.raises(ValueError, match=f"seed must be a non-negative integer, but got {bad!r}"):
+            v.check_seed(bad)
+    assert v.check_bool(np.bool_(True), "bias") is True
+    with pytest.raises(ValueError, match="bias must be True or False, but got 'no'"):
+        v.check_bool("no", "bias")
+    for spelled in ("float32", np.float32, np.dtype("float32")):
+        assert v.as_dtype_name(spelled, ("float64", "float32")) == "float32"
+    with pytest.raises(ValueError, match="unknown dtype 'float16'"):
+        v.as_dtype_name(np.float16, ("float64", "float32"))

@@ -124,7 +124,7 @@ def value_sin(fn: Callable[[Value], Any]) -> bool:
                 )
             compare(out.data, math.sin(x0), name="the data of value_sin(v)", where=where,
                     rtol=1e-12, atol=1e-12)
-            if not any(child is v for child in out._prev):
+            if not any(child is v for child in out.children):
                 raise CheckFailed(
                     "the new node does not remember its input: pass _children=(v,), "
                     "otherwise backward() never reaches v"
