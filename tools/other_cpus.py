@@ -15,7 +15,8 @@ printed digit depends on those bits:
    ``tanh`` ... results by one unit in the last place for three inputs in four,
    deterministically, as a different CPU's kernels would.
 
-Usage: ``python tools/other_cpus.py [extra pytest arguments]``.
+Usage: ``python tools/other_cpus.py [book/chapter.ipynb ...] [extra pytest arguments]``
+(every chapter when no notebook is named).
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ def avx512_features() -> list[str]:
 
 
 def nbval(env: dict[str, str], extra: list[str]) -> int:
+    targets = [a for a in extra if a.endswith(".ipynb")] or [str(ROOT / "book")]
+    options = [a for a in extra if not a.endswith(".ipynb")]
     command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q",
-               *NBVAL, *extra, str(ROOT / "book")]
+               *NBVAL, *options, *targets]
     return subprocess.call(command, cwd=ROOT, env=env)
 
 

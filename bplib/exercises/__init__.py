@@ -56,3 +56,10 @@ def _collect() -> dict[str, Callable[..., bool]]:
 
 
 check = Checks(_collect())
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext bplib.exercises`` registers the ``%%solution`` cell magic."""
+    from ._magic import load_ipython_extension as load
+
+    load(ipython)
