@@ -33,7 +33,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 import numpy as np
 import pytest
 import yaml
-from test_repository_url import owner_and_name, repository_url, url_problems
+from repository import owner_and_name, repository_url, url_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
