@@ -229,3 +229,20 @@ def test_every_figure_of_the_site_is_in_the_pdf(book_pdf, singlehtml):
             pdf[(int(r[3]), int(r[4]))] += 1
     missing = site - pdf
     assert not missing, f"figures of the site not in the PDF (width, height: count): {dict(missing)}; PDF has {dict(pdf)}"
+
+
+def test_nothing_runs_past_the_side_margins(book_pdf):
+    """Every word (pdftotext -bbox) lies between the 15 mm side margins: long code lines
+    and tables wrap or shrink instead of being cut off at the right edge."""
+    boxes = _poppler("pdftotext", "-bbox", str(book_pdf), "-")
+    margin = 15 / 25.4 * 72 - 2  # points, with 2 pt of tolerance
+    outside = []
+    for number, page in enumerate(boxes.split("<page ")[1:], start=1):
+        width = float(re.match(r'width="([\d.]+)"', page).group(1))
+        for x0, x1, word in re.findall(r'<word xMin="([-\d.]+)" yMin="[-\d.]+" xMax="([-\d.]+)" yMax="[-\d.]+">([^<]+)</word>', page):
+            # MathJax's glyphs have no text, or private-use code points, and odd boxes: skipped.
+            if all(0xE000 <= ord(c) <= 0xF8FF for c in html_lib.unescape(word).strip()):
+                continue
+            if float(x0) < margin or float(x1) > width - margin:
+                outside.append(f"page {number}: {html_lib.unescape(word)!r} at x = {float(x0):.0f}..{float(x1):.0f}")
+    assert not outside, f"{len(outside)} word(s) outside the margins, e.g. {outside[:8]}"

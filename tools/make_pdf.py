@@ -203,7 +203,12 @@ def print_book(singlehtml: Path, out: Path) -> int:
                        if (getComputedStyle(el).boxShadow !== 'none') el.style.setProperty('box-shadow', 'none', 'important');
                    })"""
             )
-            page.evaluate(SHRINK_WIDE)
+            shrunk = page.evaluate(SHRINK_WIDE)
+            if shrunk:
+                print(f"scaled down to the text width: {len(shrunk)} element(s), e.g. {shrunk[:4]}", file=sys.stderr)
+            overflow = page.evaluate(OVERFLOWING)
+            if overflow:
+                print(f"past the right margin: {overflow[:8]}", file=sys.stderr)
             raw = page.evaluate(
                 """() => Array.from(document.querySelectorAll('.math'))
                      .filter(el => !el.querySelector('mjx-container')).length"""
@@ -223,9 +228,7 @@ def print_book(singlehtml: Path, out: Path) -> int:
                 outline=True,
                 tagged=True,
             )
-            t0 = time.monotonic()
             page.pdf(path=str(tmp), **pdf_options)
-            print(f"first printing: {time.monotonic() - t0:.0f} s", file=sys.stderr)
             pages = chapter_pages(tmp, toc)
             page.evaluate(
                 """(pages) => document.querySelectorAll('.pdf-contents .pdf-page').forEach(
@@ -257,6 +260,16 @@ SHRINK_WIDE = """() => {
     shrunk.push(el.tagName + '.' + el.className);
   }
   return shrunk;
+}"""
+
+
+#: Visible elements whose right edge is past the text column's (nothing should be).
+OVERFLOWING = """() => {
+  const right = document.querySelector('.pdf-book').getBoundingClientRect().right + 2;
+  return Array.from(document.querySelectorAll('.pdf-book *'))
+    .filter(el => !el.closest('mjx-assistive-mml') && el.getClientRects().length
+                  && el.getBoundingClientRect().right > right)
+    .map(el => el.tagName + '.' + el.className + ': ' + (el.textContent || '').trim().slice(0, 40));
 }"""
 
 
