@@ -10,7 +10,8 @@
 3. After MathJax has typeset everything and every image and font has loaded, Chromium
    prints it (``page.pdf``: A4, page numbers in the footer, PDF bookmarks from the headings).
 4. The page where each chapter starts is read back from those bookmarks (pypdf) and
-   written into the table of contents, and the book is printed again.
+   written into the table of contents, and the book is printed again; pypdf then gives the
+   bookmarks the headings' own titles (Chromium's drop the math in a heading).
 
 Usage: ``python tools/make_pdf.py [--out _build/html/backprop-tested.pdf] [--build-dir _build]
 [--no-build]``. Prints the PDF's path, its page count and the time taken.
@@ -22,7 +23,7 @@ import argparse
 import datetime as dt
 import functools
 import http.server
-import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
+
+# pypdf notes harmless quirks of Chromium's PDFs ("Object count ... exceeds defined trailer size").
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent / "pdf"
@@ -122,23 +126,72 @@ def serve(directory: Path) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def chapter_pages(pdf: Path, toc: list[dict]) -> dict[str, int]:
-    """Page (1-based) of each chapter, read from the PDF's top-level bookmarks."""
+#: Every visible heading of the book, in document order: its level, its title as plain text
+#: (math as MathJax's accessible text, without the "#" links) and, for a chapter's title,
+#: the chapter's docname. Chromium makes one bookmark of each, in this order.
+HEADINGS = """() => Array.from(document.querySelectorAll('.pdf-book :is(h1, h2, h3, h4, h5, h6)'))
+  .filter(h => h.getClientRects().length)
+  .map(h => {
+    const clone = h.cloneNode(true);
+    clone.querySelectorAll('mjx-container').forEach(m => {
+      const mml = m.querySelector('mjx-assistive-mml');
+      m.replaceWith(document.createTextNode(mml ? mml.textContent : ''));
+    });
+    clone.querySelectorAll('.headerlink').forEach(e => e.remove());
+    const chapter = h.closest('section.pdf-chapter');
+    const first = chapter && chapter.querySelector(':is(h1, h2, h3, h4, h5, h6)') === h;
+    return {level: parseInt(h.tagName[1], 10), title: clone.textContent.replace(/\\s+/g, ' ').trim(),
+            docname: first ? chapter.dataset.docname : null};
+  })"""
+
+
+def bookmark_positions(pdf: Path) -> list[tuple[int, float | None, float | None]]:
+    """Chromium's bookmarks, depth first: (page index, left, top) of each."""
     from pypdf import PdfReader
 
     reader = PdfReader(str(pdf))
-    top = [o for o in reader.outline if not isinstance(o, list)]
-    pages: dict[str, int] = {}
-    i = 0
-    for entry in toc:
-        # Chromium's bookmark titles lose the spaces where a heading wraps: compare without.
-        while i < len(top) and "".join(top[i].title.split()) != "".join(entry["title"].split()):
-            i += 1
-        if i == len(top):
-            raise RuntimeError(f"no bookmark for chapter {entry['title']!r}; bookmarks: {[o.title for o in top]}")
-        pages[entry["docname"]] = reader.get_destination_page_number(top[i]) + 1
-        i += 1
-    return pages
+    out = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                out.append((reader.get_destination_page_number(item), item.get("/Left"), item.get("/Top")))
+
+    walk(reader.outline)
+    return out
+
+
+def chapter_pages(pdf: Path, headings: list[dict]) -> dict[str, int]:
+    """Page (1-based) where each chapter starts, from the PDF's bookmarks."""
+    positions = bookmark_positions(pdf)
+    if len(positions) != len(headings):
+        raise RuntimeError(f"{len(positions)} bookmarks in the PDF for {len(headings)} headings")
+    return {h["docname"]: pos[0] + 1 for h, pos in zip(headings, positions) if h["docname"]}
+
+
+def write_bookmarks(pdf: Path, headings: list[dict]) -> None:
+    """Replace Chromium's bookmark titles (which drop math and the spaces where a heading
+    wraps, and sometimes repeat words) with the headings' own text, nested by level."""
+    from pypdf import PdfWriter
+    from pypdf.generic import Fit, NameObject
+
+    positions = bookmark_positions(pdf)
+    writer = PdfWriter(clone_from=str(pdf))
+    if NameObject("/Outlines") in writer._root_object:
+        del writer._root_object[NameObject("/Outlines")]
+    stack: list[tuple[int, object]] = []  # (level, outline item) of the open ancestors
+    for h, (page, left, top) in zip(headings, positions):
+        while stack and stack[-1][0] >= h["level"]:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        fit = Fit.xyz(left=left, top=top) if top is not None else Fit.fit()
+        item = writer.add_outline_item(title=h["title"], page_number=page, parent=parent, fit=fit)
+        stack.append((h["level"], item))
+    writer.page_mode = "/UseOutlines"
+    with open(pdf, "wb") as fh:
+        writer.write(fh)
 
 
 def print_book(singlehtml: Path, out: Path) -> int:
@@ -228,16 +281,21 @@ def print_book(singlehtml: Path, out: Path) -> int:
                 outline=True,
                 tagged=True,
             )
+            headings = page.evaluate(HEADINGS)
             page.pdf(path=str(tmp), **pdf_options)
-            pages = chapter_pages(tmp, toc)
+            pages = chapter_pages(tmp, headings)
             page.evaluate(
                 """(pages) => document.querySelectorAll('.pdf-contents .pdf-page').forEach(
                        el => { el.textContent = pages[el.dataset.docname]; })""",
                 pages,
             )
             page.pdf(path=str(tmp), **pdf_options)
-            if chapter_pages(tmp, toc) != pages:
+            if chapter_pages(tmp, headings) != pages:
                 raise RuntimeError("the chapters moved between the two printings")
+            missing = [entry["docname"] for entry in toc if entry["docname"] not in pages]
+            if missing:
+                raise RuntimeError(f"no bookmark for the chapters {missing}")
+            write_bookmarks(tmp, headings)
         finally:
             browser.close()
     tmp.replace(out)
