@@ -43,8 +43,8 @@ def book_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Printing takes a minute or two, so it runs once per test run, not once per
     pytest-xdist worker: the first worker to ask builds it in a directory every
     worker of this run shares (under a file lock) and the others wait for it.
-    Fails (in CI, or where ``/usr/bin/chromium`` exists) or skips when Chromium
-    or Playwright is missing.  Returns the path of the PDF.
+    Without ``/usr/bin/chromium`` it skips, except in CI (``$CI`` set), where it
+    fails.  Returns the path of the PDF.
     """
     import fcntl
     import os
