@@ -10,7 +10,7 @@ HTML   := _build/html
 # Strict nbval: stored outputs must match exactly (sanitised only for memory addresses).
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=1800
 
-.PHONY: help install book test test-fast lab notebooks bench clean
+.PHONY: help install book test test-fast lab notebooks bench clean pdf
 
 help:
 	@echo "make book       build the HTML book into $(HTML) (warnings are errors)"
@@ -18,6 +18,7 @@ help:
 	@echo "make lab        open JupyterLab on book/ with bplib importable"
 	@echo "make notebooks  re-execute every chapter and store its outputs (after editing a chapter)"
 	@echo "make bench      run the speed benchmarks (not part of the tests)"
+	@echo "make pdf        print the whole book to one PDF, $(HTML)/backprop-tested.pdf (needs /usr/bin/chromium)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,3 +54,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
+
+# The whole book as one PDF, written into the built site (after `make book`, or alone):
+# a single-page HTML build printed by headless Chromium (tools/make_pdf.py).
+pdf: $(STAMP)
+	$(PY) tools/make_pdf.py --out $(HTML)/backprop-tested.pdf

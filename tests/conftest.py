@@ -34,3 +34,53 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Com
         timeout=1200,
     )
     return proc, out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def book_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole book as one PDF, made by ``tools/make_pdf.py`` as ``make pdf`` makes it.
+
+    Printing takes a minute or two, so it runs once per test run, not once per
+    pytest-xdist worker: the first worker to ask builds it in a directory every
+    worker of this run shares (under a file lock) and the others wait for it.
+    Without ``/usr/bin/chromium`` it skips, except in CI (``$CI`` set), where it
+    fails.  Returns the path of the PDF.
+    """
+    import fcntl
+    import os
+
+    if not Path("/usr/bin/chromium").exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium not found at /usr/bin/chromium; the PDF must be built in CI ($CI is set)")
+        pytest.skip("Chromium not found at /usr/bin/chromium (apt-get install -y chromium fonts-noto-cjk)")
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "book-pdf"
+    folder.mkdir(exist_ok=True)
+    pdf = folder / "backprop-tested.pdf"
+    failed = folder / "failed.txt"
+    with open(shared / "book-pdf.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not pdf.is_file() and not failed.is_file():
+                proc = subprocess.run(
+                    [sys.executable, str(ROOT / "tools" / "make_pdf.py"),
+                     "--build-dir", str(folder / "_build"), "--out", str(pdf)],
+                    capture_output=True, text=True, timeout=1800,
+                )
+                if proc.returncode != 0 or not pdf.is_file():
+                    failed.write_text(f"exit {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    if failed.is_file():
+        pytest.fail(f"make_pdf.py failed:\n{failed.read_text()}")
+    return pdf
+
+
+@pytest.fixture(scope="session")
+def built_book_with_pdf(built_book, book_pdf) -> tuple[subprocess.CompletedProcess, Path]:
+    """``built_book`` with the PDF in it, where ``make pdf`` puts it (the intro links to it)."""
+    proc, html = built_book
+    if html.is_dir():
+        shutil.copyfile(book_pdf, html / book_pdf.name)
+    return proc, html

@@ -256,9 +256,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(built_book) -> Iterator[str]:
-    """Serve the built book from 127.0.0.1 on a free port; yield its base URL."""
-    proc, html = built_book
+def site(built_book_with_pdf) -> Iterator[str]:
+    """Serve the built book, with its PDF (conftest.py), from 127.0.0.1 on a free port; yield its base URL."""
+    proc, html = built_book_with_pdf
     if proc.returncode != 0 or not (html / "index.html").is_file():
         pytest.fail("the book did not build; see test_book_builds_without_warnings")
     handler = functools.partial(_QuietHandler, directory=str(html))

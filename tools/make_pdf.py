@@ -1,0 +1,351 @@
+"""Print the whole book to one PDF: ``make pdf``.
+
+1. ``jupyter-book build --builder singlehtml`` puts every page of ``_toc.yml``, in its
+   order, into one HTML page, with MathJax served from the build (``_ext/offline_mathjax.py``).
+2. Headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright; never
+   ``playwright install``) opens that page from a server on 127.0.0.1, and
+   ``tools/pdf/prepare.js`` keeps only the article, opens every folded block (solutions,
+   proofs), and adds a title page and a table of contents; ``tools/pdf/print.css`` wraps
+   code, fits tables and picks fonts with CJK glyphs (fonts-noto-cjk).
+3. After MathJax has typeset everything and every image and font has loaded, Chromium
+   prints it (``page.pdf``: A4, page numbers in the footer, PDF bookmarks from the headings).
+4. The page where each chapter starts is read back from those bookmarks (pypdf) and
+   written into the table of contents, and the book is printed again; pypdf then gives the
+   bookmarks the headings' own titles (Chromium's drop the math in a heading).
+
+Usage: ``python tools/make_pdf.py [--out _build/html/backprop-tested.pdf] [--build-dir _build]
+[--no-build]``. Prints the PDF's path, its page count and the time taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import http.server
+import logging
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+# pypdf notes harmless quirks of Chromium's PDFs ("Object count ... exceeds defined trailer size").
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent / "pdf"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PDF_NAME = "backprop-tested.pdf"
+#: The printable width of an A4 page with 15 mm side margins, in CSS pixels (96 per inch):
+#: the page is laid out at this width so that what is measured on screen fits on paper.
+PRINT_WIDTH_PX = round((210 - 2 * 15) / 25.4 * 96)
+TIMEOUT_MS = 180_000
+FOOTER = (
+    '<div style="width:100%;font-size:8pt;color:#555;text-align:center;'
+    "font-family:'DejaVu Sans',sans-serif;\">"
+    '<span class="title"></span> · <span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+)
+
+
+def toc_parts(toc_path: Path = ROOT / "_toc.yml") -> tuple[str, list[dict]]:
+    """The root document and the parts of ``_toc.yml``: ``[{caption, docnames}]``, in order."""
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+
+    def name(file: str) -> str:
+        p = Path(file)
+        return str(p.with_suffix("")) if p.suffix in (".md", ".ipynb") else file
+
+    def walk(node: object, out: list[str]) -> list[str]:
+        if isinstance(node, dict):
+            if "file" in node:
+                out.append(name(node["file"]))
+            for key in ("chapters", "sections"):
+                walk(node.get(key, []), out)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, out)
+        return out
+
+    root = name(toc["root"])
+    parts = [{"caption": None, "docnames": [root]}]
+    if "parts" in toc:
+        parts += [{"caption": p.get("caption"), "docnames": walk(p, [])} for p in toc["parts"]]
+    else:
+        parts[0]["docnames"] += walk(toc.get("chapters", []), [])
+    return root, parts
+
+
+def build_singlehtml(build_dir: Path) -> Path:
+    """Build the single-page HTML book (warnings are errors); return its directory."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(ROOT), "--builder", "singlehtml",
+           "-W", "-n", "--keep-going"]
+    if build_dir.resolve() != (ROOT / "_build").resolve():
+        cmd += ["--path-output", str(build_dir.parent)]
+        if build_dir.name != "_build":
+            raise SystemExit("--build-dir must be a directory named _build")
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or "WARNING" in proc.stderr:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-6000:])
+        raise SystemExit("the single-page HTML build failed (see above)")
+    return build_dir / "singlehtml"
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` from 127.0.0.1 on a free port; yield the base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+#: Every visible heading of the book, in document order: its level, its title as plain text
+#: (math as MathJax's accessible text, without the "#" links) and, for a chapter's title,
+#: the chapter's docname. Chromium makes one bookmark of each, in this order.
+HEADINGS = """() => Array.from(document.querySelectorAll('.pdf-book :is(h1, h2, h3, h4, h5, h6)'))
+  .filter(h => h.getClientRects().length)
+  .map(h => {
+    const clone = h.cloneNode(true);
+    clone.querySelectorAll('mjx-container').forEach(m => {
+      const mml = m.querySelector('mjx-assistive-mml');
+      m.replaceWith(document.createTextNode(mml ? mml.textContent : ''));
+    });
+    clone.querySelectorAll('.headerlink').forEach(e => e.remove());
+    const chapter = h.closest('section.pdf-chapter');
+    const first = chapter && chapter.querySelector(':is(h1, h2, h3, h4, h5, h6)') === h;
+    return {level: parseInt(h.tagName[1], 10), title: clone.textContent.replace(/\\s+/g, ' ').trim(),
+            docname: first ? chapter.dataset.docname : null};
+  })"""
+
+
+def bookmark_positions(pdf: Path) -> list[tuple[int, float | None, float | None]]:
+    """Chromium's bookmarks, depth first: (page index, left, top) of each."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    out = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                out.append((reader.get_destination_page_number(item), item.get("/Left"), item.get("/Top")))
+
+    walk(reader.outline)
+    return out
+
+
+def chapter_pages(pdf: Path, headings: list[dict]) -> dict[str, int]:
+    """Page (1-based) where each chapter starts, from the PDF's bookmarks."""
+    positions = bookmark_positions(pdf)
+    if len(positions) != len(headings):
+        raise RuntimeError(f"{len(positions)} bookmarks in the PDF for {len(headings)} headings")
+    return {h["docname"]: pos[0] + 1 for h, pos in zip(headings, positions) if h["docname"]}
+
+
+def write_bookmarks(pdf: Path, headings: list[dict]) -> None:
+    """Replace Chromium's bookmark titles (which drop math and the spaces where a heading
+    wraps, and sometimes repeat words) with the headings' own text, nested by level."""
+    from pypdf import PdfWriter
+    from pypdf.generic import Fit, NameObject
+
+    positions = bookmark_positions(pdf)
+    writer = PdfWriter(clone_from=str(pdf))
+    if NameObject("/Outlines") in writer._root_object:
+        del writer._root_object[NameObject("/Outlines")]
+    stack: list[tuple[int, object]] = []  # (level, outline item) of the open ancestors
+    for h, (page, left, top) in zip(headings, positions):
+        while stack and stack[-1][0] >= h["level"]:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        fit = Fit.xyz(left=left, top=top) if top is not None else Fit.fit()
+        item = writer.add_outline_item(title=h["title"], page_number=page, parent=parent, fit=fit)
+        stack.append((h["level"], item))
+    writer.page_mode = "/UseOutlines"
+    with open(pdf, "wb") as fh:
+        writer.write(fh)
+
+
+def print_book(singlehtml: Path, out: Path) -> int:
+    """Print the single-page book in ``singlehtml`` to ``out``; return the page count."""
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader
+
+    if not CHROMIUM.exists():
+        raise SystemExit(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk")
+    root, parts = toc_parts()
+    page_file = singlehtml / f"{root}.html"
+    # singlehtml writes the root page where the root document lives (book/intro.html) but
+    # makes its links relative to the build's top: serve a copy from there.
+    shutil.copyfile(page_file, singlehtml / "_pdf.html")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    today = dt.date.today().isoformat()
+    args = {
+        "root": root,
+        "parts": parts,
+        "title": config.get("title", "Backprop, Tested"),
+        "subtitle": "A course on the backpropagation algorithm, derived, checked and executed",
+        "meta": [
+            config.get("author", ""),
+            f"© {config.get('copyright', '')}",
+            f"Printed from the Jupyter Book on {today}",
+            config.get("repository", {}).get("url", ""),
+        ],
+        "logo": "_static/logo.png" if (singlehtml / "_static" / "logo.png").is_file() else "",
+    }
+    prepare = (HERE / "prepare.js").read_text(encoding="utf-8")
+    css = (HERE / "print.css").read_text(encoding="utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp.pdf")
+
+    with serve(singlehtml) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1100})
+            page.set_default_timeout(TIMEOUT_MS)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            # singlehtml links a search index it does not write: the PDF has no search box.
+            page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}")
+                    if r.url.startswith(base) and not r.url.endswith("searchindex.js") else None)
+            page.emulate_media(media="print")
+            page.goto(base + "_pdf.html", wait_until="load")
+            toc = page.evaluate(prepare, args)
+            page.add_style_tag(content=css)
+            # MathJax: wait for the first typesetting, then typeset again (nothing moved out
+            # of reach of it, but this also waits for any pending retypeset).
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("() => MathJax.startup.promise.then(() => MathJax.typesetPromise ? MathJax.typesetPromise() : null)")
+            page.evaluate(
+                """() => Promise.all(Array.from(document.images).map(img => img.complete ? null :
+                       new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); })))"""
+            )
+            page.evaluate("() => document.fonts.ready")
+            # No shadows: Chromium prints each as a bitmap (large, and no figure of the book).
+            # The theme's are `!important`; only an inline `!important` beats them.
+            page.evaluate(
+                """() => document.querySelectorAll('*').forEach(el => {
+                       if (getComputedStyle(el).boxShadow !== 'none') el.style.setProperty('box-shadow', 'none', 'important');
+                   })"""
+            )
+            shrunk = page.evaluate(SHRINK_WIDE)
+            if shrunk:
+                print(f"scaled down to the text width: {len(shrunk)} element(s), e.g. {shrunk[:4]}", file=sys.stderr)
+            overflow = page.evaluate(OVERFLOWING)
+            if overflow:
+                print(f"past the right margin: {overflow[:8]}", file=sys.stderr)
+            raw = page.evaluate(
+                """() => Array.from(document.querySelectorAll('.math'))
+                     .filter(el => !el.querySelector('mjx-container')).length"""
+            )
+            broken = page.evaluate("() => Array.from(document.images).filter(i => !i.naturalWidth).map(i => i.src)")
+            if raw or broken or errors:
+                raise SystemExit(f"not printable: {raw} math element(s) not typeset, images not loaded: {broken}, "
+                                 f"errors: {errors[:5]}")
+            pdf_options = dict(
+                format="A4",
+                margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+                print_background=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=FOOTER,
+                prefer_css_page_size=False,
+                outline=True,
+                tagged=True,
+            )
+            headings = page.evaluate(HEADINGS)
+            page.pdf(path=str(tmp), **pdf_options)
+            pages = chapter_pages(tmp, headings)
+            page.evaluate(
+                """(pages) => document.querySelectorAll('.pdf-contents .pdf-page').forEach(
+                       el => { el.textContent = pages[el.dataset.docname]; })""",
+                pages,
+            )
+            page.pdf(path=str(tmp), **pdf_options)
+            if chapter_pages(tmp, headings) != pages:
+                raise RuntimeError("the chapters moved between the two printings")
+            missing = [entry["docname"] for entry in toc if entry["docname"] not in pages]
+            if missing:
+                raise RuntimeError(f"no bookmark for the chapters {missing}")
+            write_bookmarks(tmp, headings)
+        finally:
+            browser.close()
+    tmp.replace(out)
+    (singlehtml / "_pdf.html").unlink(missing_ok=True)
+    return len(PdfReader(str(out)).pages)
+
+
+#: Anything still wider than the text column (a display equation, a table, a wide output)
+#: is scaled down with CSS zoom until it fits: nothing runs past the right margin.
+SHRINK_WIDE = """() => {
+  const width = document.querySelector('.pdf-book').clientWidth;
+  const wide = Array.from(document.querySelectorAll(
+      'mjx-container[display="true"], table, .cell_output .output, div.highlight, img, svg, figure'))
+    .filter(el => el.getBoundingClientRect().width > width + 1 || el.scrollWidth > el.clientWidth + 1);
+  const shrunk = [];
+  for (const el of wide) {
+    const w = Math.max(el.scrollWidth, el.getBoundingClientRect().width);
+    if (w <= width + 1) continue;
+    el.style.zoom = (width / w).toFixed(3);
+    shrunk.push(el.tagName + '.' + el.className);
+  }
+  return shrunk;
+}"""
+
+
+#: Visible elements whose right edge is past the text column's (nothing should be).
+OVERFLOWING = """() => {
+  const right = document.querySelector('.pdf-book').getBoundingClientRect().right + 2;
+  return Array.from(document.querySelectorAll('.pdf-book *'))
+    .filter(el => !el.closest('mjx-assistive-mml') && el.getClientRects().length
+                  && el.getBoundingClientRect().right > right)
+    .map(el => el.tagName + '.' + el.className + ': ' + (el.textContent || '').trim().slice(0, 40));
+}"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "_build", help="Jupyter Book's _build directory")
+    parser.add_argument("--out", type=Path, default=None, help=f"the PDF (default: <build-dir>/html/{PDF_NAME})")
+    parser.add_argument("--no-build", action="store_true", help="print the existing singlehtml build")
+    opts = parser.parse_args(argv)
+    start = time.monotonic()
+    singlehtml = opts.build_dir / "singlehtml"
+    if not opts.no_build:
+        singlehtml = build_singlehtml(opts.build_dir)
+    out = opts.out or opts.build_dir / "html" / PDF_NAME
+    n = print_book(singlehtml, out)
+    print(f"{out}: {n} pages, in {time.monotonic() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+// Backprop, Tested as one PDF: turn the single-page HTML build into a printable book.
+// Run by tools/make_pdf.py in headless Chromium after the page has loaded; the argument
+// is {parts: [{caption, docnames}], title, subtitle, meta: [lines], logo}.
+// It keeps only the article, opens every folded block, marks chapters so that each starts
+// on a new page, and adds a title page and a table of contents (page numbers come later).
+(args) => {
+  const article = document.querySelector("article.bd-article") || document.querySelector("main");
+  const body = document.body;
+
+  // 1. Only the article: drop the theme's navigation, sidebars, header and footer.
+  const keep = document.createElement("div");
+  keep.className = "pdf-book";
+  while (article.firstChild) keep.appendChild(article.firstChild);
+  Array.from(body.children).forEach((el) => {
+    if (el.tagName !== "SCRIPT") el.remove();
+  });
+  body.appendChild(keep);
+  body.removeAttribute("data-bs-spy");
+
+  // 2. Folded blocks printed open: sphinx-togglebutton's dropdowns (solutions, proofs),
+  //    <details> (hidden cells, sphinx-design dropdowns).
+  keep.querySelectorAll(".toggle-hidden").forEach((el) => el.classList.remove("toggle-hidden"));
+  keep.querySelectorAll(".toggle-button, .toggle-button-hidden, .headerlink, .copybtn").forEach((el) => el.remove());
+  keep.querySelectorAll("details").forEach((el) => (el.open = true));
+  keep.querySelectorAll("[aria-expanded='false']").forEach((el) => el.setAttribute("aria-expanded", "true"));
+
+  // The intro's link to this PDF means nothing inside it: drop that paragraph.
+  keep.querySelectorAll("a[href$='backprop-tested.pdf']").forEach((a) => (a.closest("p") || a).remove());
+
+  // 3. Links: singlehtml writes links to other places of the book as
+  //    "book/intro.html#id"; inside one PDF they are "#id".
+  keep.querySelectorAll("a[href]").forEach((a) => {
+    const href = a.getAttribute("href");
+    const m = href.match(/^(?:\.\/)?book\/intro\.html(#.*)?$/);
+    if (m) a.setAttribute("href", m[1] || "#pdf-title-page");
+  });
+
+  // 4. Chapters: the root document's section, then one section after each
+  //    <span id="document-..."> marker. Each becomes a top-level outline entry (h1).
+  const rename = (el, tag) => {
+    const n = document.createElement(tag);
+    for (const attr of el.attributes) n.setAttribute(attr.name, attr.value);
+    while (el.firstChild) n.appendChild(el.firstChild);
+    el.replaceWith(n);
+    return n;
+  };
+  const chapters = {};
+  const rootSection = keep.querySelector("section");
+  chapters[args.root] = rootSection;
+  keep.querySelectorAll("span[id^='document-']").forEach((span) => {
+    const section = span.nextElementSibling;
+    if (section && section.tagName === "SECTION") chapters[span.id.slice("document-".length)] = section;
+  });
+  // The root page's own sections (h2) stay under it; the chapters (h2 in singlehtml, since
+  // they sit inside the root's toctree) become h1, their sections h2, and so on.
+  const shift = (section, from) => {
+    section.querySelectorAll("h1, h2, h3, h4, h5, h6").forEach((h) => {
+      const level = Math.max(1, parseInt(h.tagName[1], 10) - from);
+      rename(h, "h" + Math.min(level, 6));
+    });
+  };
+  Object.entries(chapters).forEach(([docname, section]) => {
+    section.classList.add("pdf-chapter");
+    section.dataset.docname = docname;
+    if (docname !== args.root) shift(section, 1);
+  });
+  // Move the chapters out of the root section so that their headings are not nested in it.
+  // (singlehtml writes one toctree-wrapper per part of _toc.yml.)
+  const after = rootSection.nextSibling;
+  rootSection.querySelectorAll(".toctree-wrapper").forEach((toctree) => {
+    Array.from(toctree.children).forEach((el) => keep.insertBefore(el, after));
+    toctree.remove();
+  });
+
+  const titleOf = (section) => {
+    const h = section.querySelector("h1, h2");
+    return h ? h.textContent.replace(/\s+/g, " ").trim() : "";
+  };
+
+  // 5. Title page and table of contents.
+  const front = document.createElement("div");
+  const title = document.createElement("div");
+  title.className = "pdf-title-page";
+  title.id = "pdf-title-page";
+  title.innerHTML =
+    (args.logo ? `<img src="${args.logo}" alt="">` : "") +
+    `<p class="pdf-title"></p><p class="pdf-subtitle"></p><div class="pdf-meta"></div>`;
+  title.querySelector(".pdf-title").textContent = args.title;
+  title.querySelector(".pdf-subtitle").textContent = args.subtitle;
+  title.querySelector(".pdf-meta").innerHTML = args.meta.map((l) => `<div>${l}</div>`).join("");
+  front.appendChild(title);
+
+  const contents = document.createElement("div");
+  contents.className = "pdf-contents";
+  contents.id = "pdf-contents";
+  contents.innerHTML = "<h1>Contents</h1>";
+  const toc = [];
+  args.parts.forEach((part) => {
+    if (part.caption) {
+      const p = document.createElement("div");
+      p.className = "pdf-part";
+      p.textContent = part.caption;
+      contents.appendChild(p);
+    }
+    const ol = document.createElement("ol");
+    part.docnames.forEach((docname) => {
+      const section = chapters[docname];
+      if (!section) throw new Error(`chapter ${docname} not found in the single-page build`);
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = "#" + section.id;
+      a.textContent = titleOf(section);
+      li.innerHTML = `<span class="pdf-dots"></span><span class="pdf-page" data-docname="${docname}"></span>`;
+      li.prepend(a);
+      ol.appendChild(li);
+      toc.push({ docname, title: titleOf(section), id: section.id });
+    });
+    contents.appendChild(ol);
+  });
+  front.appendChild(contents);
+  keep.prepend(...front.children);
+  return toc;
+};
