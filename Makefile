@@ -43,8 +43,10 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -n 2 tests -m "not book and not browser"
 
+# jupyterlab-myst (requirements.txt) renders the chapters' MyST; as root (a container)
+# JupyterLab refuses to start without --allow-root.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=book
+	$(VENV)/bin/jupyter lab --notebook-dir=book $(if $(filter 0,$(shell id -u)),--allow-root)
 
 notebooks: $(STAMP)
 	$(PY) tools/execute_notebook.py book/*.ipynb
