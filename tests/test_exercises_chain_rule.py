@@ -114,3 +114,17 @@ def test_two_paths_rejects_a_function_that_changes_x(capsys):
 
     assert not check.two_paths(mutating)
     assert "in place" in capsys.readouterr().out
+
+
+def test_overflow_in_the_readers_code_is_reported_not_warned(capsys):
+    """An overflow in the reader's function shows as a diagnosis, not as a NumPy warning
+    (a warning in a notebook prints a temporary file's path)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not check.softplus_prime(lambda z: np.exp(z) / (1 + np.exp(z)))
+        assert not check.sigmoid_prime(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2)
+        assert not check.two_paths(lambda w, x, v, y: float(np.exp(1e4 * w)))
+    out = capsys.readouterr().out
+    assert out.count("NaN or inf") == 3, out
