@@ -58,3 +58,73 @@ def test_softplus_prime_accepts_sigmoid_and_rejects_mistakes(capsys):
     with np.errstate(all="ignore"):
         assert not check.softplus_prime(lambda z: np.exp(z) / (1 + np.exp(z)))  # overflows
     assert "NaN or inf" in capsys.readouterr().out
+
+
+# --- two_paths: a weight shared by two sigmoid units --------------------------------
+
+
+def _paths(w, x, v, y):
+    z = w * np.asarray(x)
+    a = _sigmoid(z)
+    s = float(np.asarray(v) @ a)
+    return (s - y) * np.asarray(v) * a * (1 - a) * np.asarray(x), z, a, s
+
+
+def test_two_paths_accepts_the_sum_of_both_paths(capsys):
+    assert check.two_paths(lambda w, x, v, y: _paths(w, x, v, y)[0].sum())
+    assert capsys.readouterr().out.startswith("Correct:")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda w, x, v, y: _paths(w, x, v, y)[0][0], r"only the path through z_1"),
+        (lambda w, x, v, y: _paths(w, x, v, y)[0][1], r"only the path through z_2"),
+        (lambda w, x, v, y: np.prod(_paths(w, x, v, y)[0]), r"multiplied the two path products"),
+        (
+            lambda w, x, v, y: float(
+                ((_paths(w, x, v, y)[3] - y) * np.asarray(v) * (w * np.asarray(x)) * (1 - w * np.asarray(x))
+                 * np.asarray(x)).sum()
+            ),
+            r"computed as z \(1 - z\) on the weighted input",
+        ),
+        (
+            lambda w, x, v, y: float(((_paths(w, x, v, y)[3] - y) * np.asarray(v) * np.asarray(x)).sum()),
+            r"sigma'\(z_j\) = a_j \(1 - a_j\) of each sigmoid is missing",
+        ),
+        (lambda w, x, v, y: -_paths(w, x, v, y)[0].sum(), r"wrong sign on every hidden case"),
+        (lambda w, x, v, y: 2 * _paths(w, x, v, y)[0].sum(), r"constant factor of 2 on every hidden case"),
+        (lambda w, x, v, y: None, r"forget to `return`"),
+        (lambda w, x, v, y: _paths(w, x, v, y)[0], r"has shape \(2,\), expected \(\)"),
+        (lambda w, x, v, y: 0.0, r"is wrong"),
+    ],
+)
+def test_two_paths_names_the_mistake(wrong, message, capsys):
+    assert check.two_paths(wrong) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet:") and out.count("\n") == 1, out
+    assert __import__("re").search(message, out), out
+
+
+def test_two_paths_rejects_a_function_that_changes_x(capsys):
+    def mutating(w, x, v, y):
+        result = _paths(w, x, v, y)[0].sum()
+        x *= 2
+        return result
+
+    assert not check.two_paths(mutating)
+    assert "in place" in capsys.readouterr().out
+
+
+def test_overflow_in_the_readers_code_is_reported_not_warned(capsys):
+    """An overflow in the reader's function shows as a diagnosis, not as a NumPy warning
+    (a warning in a notebook prints a temporary file's path)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not check.softplus_prime(lambda z: np.exp(z) / (1 + np.exp(z)))
+        assert not check.sigmoid_prime(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2)
+        assert not check.two_paths(lambda w, x, v, y: float(np.exp(1e4 * w)))
+    out = capsys.readouterr().out
+    assert out.count("NaN or inf") == 3, out

@@ -63,6 +63,14 @@ def _no_output_prime(W0, W1, x, y):
     return np.outer(delta_out * W1[0] * z * (1 - z), x), delta_out * z[np.newaxis, :]
 
 
+def _prime_on_weighted_input(W0, W1, x, y):
+    h = W0 @ x
+    a = _sig(h)
+    zy = W1[0] @ a
+    delta_out = (_sig(zy) - y) * zy * (1 - zy)
+    return np.outer(delta_out * W1[0] * h * (1 - h), x), delta_out * a[np.newaxis, :]
+
+
 def _article_script(W0, W1, x, y):
     l0 = x.reshape(2, 1)
     l1 = _sig(W0 @ l0)
@@ -86,6 +94,7 @@ def _mutating(W0, W1, x, y):
         (_no_hidden_prime, r"misses the factor sigma'\(h_j\)"),
         (_no_output_prime, r"sigma'\(z_y\) = y_hat \(1 - y_hat\) of the output unit is missing"),
         (_article_script, r"article 003's script"),
+        (_prime_on_weighted_input, r"sigma' computed as t \(1 - t\) on the weighted inputs"),
         (lambda *a: tuple(-g for g in reference(*a)), r"wrong sign on every hidden case"),
         (lambda *a: tuple(2 * g for g in reference(*a)), r"constant factor of 2"),
         (lambda *a: None, r"forget to `return dW0, dW1`"),

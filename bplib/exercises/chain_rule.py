@@ -7,9 +7,23 @@ from typing import Callable
 import numpy as np
 
 from bplib import activations
-from bplib.exercises._core import check_elementwise, run_checks
+from bplib.exercises._core import (
+    CheckFailed,
+    assert_not_mutated,
+    check_elementwise,
+    compare,
+    diagnose_factor,
+    run_checks,
+)
 
-__all__ = ["sigmoid_prime", "tanh_prime", "softplus_prime"]
+__all__ = ["sigmoid_prime", "tanh_prime", "softplus_prime", "two_paths"]
+
+
+def _quietly(checker: Callable[..., None], *args, **kwargs) -> None:
+    """Run ``checker`` with NumPy's floating-point warnings off: an overflow in the
+    reader's code is reported as a NaN or inf in the result, never as a warning."""
+    with np.errstate(all="ignore"):
+        checker(*args, **kwargs)
 
 
 def sigmoid_prime(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
@@ -20,7 +34,7 @@ def sigmoid_prime(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
     """
     return run_checks(
         "sigmoid_prime matches σ(z)(1 − σ(z)) on every hidden case, large |z| included.",
-        lambda: check_elementwise(
+        lambda: _quietly(check_elementwise,
             fn,
             activations.sigmoid_prime,
             fn_name="sigmoid_prime",
@@ -34,7 +48,7 @@ def tanh_prime(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
     """Check a reader's ``tanh_prime(z)``: the derivative of ``tanh`` at ``z``, elementwise."""
     return run_checks(
         "tanh_prime matches 1 − tanh(z)² on every hidden case.",
-        lambda: check_elementwise(fn, activations.tanh_prime, fn_name="tanh_prime", seed=102),
+        lambda: _quietly(check_elementwise, fn, activations.tanh_prime, fn_name="tanh_prime", seed=102),
     )
 
 
@@ -42,7 +56,7 @@ def softplus_prime(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
     """Check a reader's derivative of softplus, ``log(1 + exp(z))``, elementwise."""
     return run_checks(
         "softplus_prime matches the derivative of log(1 + e^z) on every hidden case.",
-        lambda: check_elementwise(
+        lambda: _quietly(check_elementwise,
             fn,
             activations.sigmoid,
             fn_name="softplus_prime",
@@ -50,3 +64,97 @@ def softplus_prime(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
             extra_cases=[("at z = ±1e4", np.array([-1e4, 1e4]))],
         ),
     )
+
+
+# --- Two paths: a weight shared by two units -----------------------------------
+#
+# The network of the exercise: one weight w feeds two sigmoid units,
+#     z_j = w * x_j,  a_j = sigma(z_j)   (j = 1, 2)
+#     s = v_1 a_1 + v_2 a_2,  L = 1/2 (s - y)^2,
+# so w reaches L along two paths, and dL/dw is the SUM of one chain-rule
+# product per path:  (s - y) * (v_1 sigma'(z_1) x_1 + v_2 sigma'(z_2) x_2).
+
+
+def _two_paths(w: float, x: np.ndarray, v: np.ndarray, y: float, *, variant: str = "right") -> float:
+    """dL/dw of the exercise's network, or one of the signature mistakes."""
+    z = w * x
+    a = activations.sigmoid(z)
+    s = float(v @ a)
+    if variant == "z(1-z)":
+        local = z * (1.0 - z)                 # sigma' computed as a(1-a) on z
+    elif variant == "no sigma'":
+        local = np.ones_like(z)
+    else:
+        local = a * (1.0 - a)
+    paths = (s - y) * v * local * x           # one product per path
+    if variant == "path 1":
+        return float(paths[0])
+    if variant == "path 2":
+        return float(paths[1])
+    if variant == "product":
+        return float(paths[0] * paths[1])
+    return float(paths.sum())
+
+
+_TWO_PATH_MISTAKES = [
+    ("path 1", "you followed only the path through z_1; w also reaches L through z_2, "
+               "and the chain rule ADDS one product per path"),
+    ("path 2", "you followed only the path through z_2; w also reaches L through z_1, "
+               "and the chain rule ADDS one product per path"),
+    ("product", "you multiplied the two path products; the chain rule adds them"),
+    ("z(1-z)", "sigma'(z) computed as z (1 - z) on the weighted input z; the form "
+               "a (1 - a) needs the activation a = sigma(z)"),
+    ("no sigma'", "the factor sigma'(z_j) = a_j (1 - a_j) of each sigmoid is missing"),
+]
+
+
+def _two_path_cases(rng: np.random.Generator) -> list[tuple[str, float, np.ndarray, np.ndarray, float]]:
+    cases = [("on the chapter's example", 0.8, np.array([0.5, -1.5]), np.array([1.2, 0.7]), 0.3)]
+    for k in range(4):
+        cases.append((
+            f"on hidden random case {k + 1}",
+            float(rng.normal()),
+            rng.uniform(-2.0, 2.0, size=2),
+            rng.normal(size=2),
+            float(rng.uniform(0.0, 1.0)),
+        ))
+    return cases
+
+
+def two_paths(fn: Callable[..., float]) -> bool:
+    """Check a reader's ``dL_dw(w, x, v, y)`` for a weight shared by two units.
+
+    ``w`` and ``y`` are floats, ``x`` and ``v`` arrays of shape (2,); the
+    network is ``z_j = w x_j``, ``a_j = sigma(z_j)``, ``s = v @ a``,
+    ``L = 1/2 (s - y)^2``.  The answer must be one number (shape ``()``).
+    A missing path, paths multiplied instead of added, sigma' taken on ``z``
+    and a missing sigma' are named in words.
+    """
+
+    def checks() -> None:
+        cases = _two_path_cases(np.random.default_rng(104))
+        results = []
+        with np.errstate(all="ignore"):
+            for where, w, x, v, y in cases:
+                got = assert_not_mutated(
+                    lambda xx, vv: fn(w, xx, vv, y), x.copy(), v.copy(), what="dL_dw"
+                )
+                results.append((where, w, x, v, y, got))
+        try:
+            flat = np.array([float(np.asarray(r[5], dtype=float)) for r in results])
+        except (TypeError, ValueError):
+            flat = None
+        if flat is not None and np.all(np.isfinite(flat)):
+            expected = np.array([_two_paths(w, x, v, y) for _, w, x, v, y, _ in results])
+            if not np.allclose(flat, expected, rtol=1e-6, atol=1e-12):
+                for variant, message in _TWO_PATH_MISTAKES:
+                    wrong = np.array([_two_paths(w, x, v, y, variant=variant)
+                                      for _, w, x, v, y, _ in results])
+                    if np.allclose(flat, wrong, rtol=1e-6, atol=1e-12):
+                        raise CheckFailed(message)
+                diagnose_factor(flat, expected, "dL_dw", " on every hidden case")
+        for where, w, x, v, y, got in results:
+            compare(got, np.array(_two_paths(w, x, v, y)), name="dL_dw", where=where,
+                    rtol=1e-6, atol=1e-12)
+
+    return run_checks("dL_dw adds the products along both paths, on every hidden case.", checks)

@@ -40,22 +40,26 @@ def _backward(
     dloss: str = "derivative",
     output_prime: bool = True,
     hidden_prime: bool = True,
+    prime_on_z: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gradients ``(dL/dW0, dL/dW1)`` of the 2-2-1 network, shapes (2, 2) and (1, 2).
 
     The keyword switches build the classic wrong answers the checker
     recognises: ``dloss="loss"`` uses the loss ``1/2 (y - y_hat)^2`` where its
     derivative belongs, ``output_prime=False`` / ``hidden_prime=False`` drop a
-    factor ``sigma'``.
+    factor ``sigma'``, ``prime_on_z=True`` computes ``sigma'`` as ``t (1 - t)`` on
+    the weighted inputs ``t = h`` and ``t = z_y`` instead of on the activations.
     """
     h = W0 @ x                       # (2,)
     z = activations.sigmoid(h)       # (2,)
     zy = float(W1[0] @ z)
     y_hat = float(activations.sigmoid(np.array(zy)))
     dl = y_hat - y if dloss == "derivative" else 0.5 * (y - y_hat) ** 2
-    delta_out = dl * (y_hat * (1.0 - y_hat) if output_prime else 1.0)
+    out_prime = zy * (1.0 - zy) if prime_on_z else y_hat * (1.0 - y_hat)
+    hid_prime = h * (1.0 - h) if prime_on_z else z * (1.0 - z)
+    delta_out = dl * (out_prime if output_prime else 1.0)
     dW1 = delta_out * z[np.newaxis, :]                                  # (1, 2)
-    delta_h = delta_out * W1[0] * (z * (1.0 - z) if hidden_prime else 1.0)  # (2,)
+    delta_h = delta_out * W1[0] * (hid_prime if hidden_prime else 1.0)  # (2,)
     dW0 = np.outer(delta_h, x)                                          # (2, 2)
     return dW0, dW1
 
@@ -126,6 +130,9 @@ _MISTAKES: list[tuple[str, Callable[..., tuple[np.ndarray, np.ndarray]]]] = [
      lambda *a: _backward(*a, output_prime=False)),
     ("dW1 is right but dW0 misses the factor sigma'(h_j) = z_j (1 - z_j) of the hidden units",
      lambda *a: _backward(*a, hidden_prime=False)),
+    ("sigma' computed as t (1 - t) on the weighted inputs t = h and t = z_y; the form "
+     "a (1 - a) needs the activations a = sigma(t) (z_j and y_hat)",
+     lambda *a: _backward(*a, prime_on_z=True)),
     ("this is (minus) the change article 003's script makes: its W0 update "
      "`l0.T.dot(l1_delta)` is not the gradient (see the chapter)",
      _article_script),
