@@ -526,11 +526,9 @@ NOTEBOOK_FIXES: dict[tuple[str, str], str] = {
     )
     for name in (
         "book/autodiff",
-        "book/chain_rule",
         "book/four_equations",
         "book/layers",
         "book/speed",
-        "book/worked_example",
         "book/xor",
     )
 }
