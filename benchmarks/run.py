@@ -16,7 +16,8 @@ c. the limit: the matrix products alone that one epoch needs (NumPy's BLAS,
 
 Every time is the median of several repeats; the contenders of one case run
 interleaved (A, B, A, B, ...) so a load change on the machine hits all of
-them.  Results go to ``benchmarks/results/results.json`` and ``results.md``.
+them.  Results go to ``bplib/benchmark_results/results.json`` and ``results.md``
+(package data: the speed chapter reads them with importlib.resources).
 
 Usage::
 
@@ -45,7 +46,9 @@ import bplib
 from bplib.data import cosine_curve
 from bplib.network import Network
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# Shipped inside the package (package data), so that the speed chapter can show the
+# last run's table wherever it runs: importlib.resources.files("bplib") / "benchmark_results".
+RESULTS = Path(__file__).resolve().parents[1] / "bplib" / "benchmark_results"
 
 try:  # scikit-learn brings threadpoolctl; without it BLAS threads cannot be limited
     from threadpoolctl import threadpool_info, threadpool_limits
@@ -498,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smoke test: few epochs and repeats")
     parser.add_argument("--out", type=Path, default=None,
-                        help="directory for results.json/.md (default: benchmarks/results, "
+                        help="directory for results.json/.md (default: bplib/benchmark_results, "
                         "or a temporary directory with --quick)")
     args = parser.parse_args(argv)
     if args.out is None:

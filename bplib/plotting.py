@@ -338,7 +338,7 @@ def draw_value_graph(
         if rankdir == "LR":
             figsize = (0.6 + 1.55 * scale * depth, 0.6 + 0.95 * scale * breadth)
         else:
-            figsize = (0.6 + 1.55 * scale * breadth, 0.6 + 0.75 * scale * depth)
+            figsize = (0.6 + 1.55 * scale * breadth, 0.6 + 1.05 * scale * depth)
         _, ax = plt.subplots(figsize=figsize)
 
     nodes = [index[id(n)] for n in order]

@@ -68,7 +68,10 @@ def _sin_in_place(v):
     ("wrong", "message"),
     [
         (_sin_with_local(lambda x: -math.cos(x)), r"d sin\(v\)/dv from backward\(\) has the wrong sign"),
-        (_sin_with_local(math.sin), r"d sin\(v\)/dv from backward\(\) at v.data = 0 is wrong"),
+        (_sin_with_local(math.sin), r"the local derivative is sin\(v\), the function itself"),
+        (_sin_with_local(lambda x: math.cos(math.sin(x))), r"cos taken at the output sin\(v\)"),
+        (_sin_with_local(lambda x: -math.sin(x)), r"-sin\(v\), the derivative of cos"),
+        (_sin_with_local(lambda x: 1.0), r"the local derivative is 1, as for an addition"),
         (lambda v: Value(math.sin(v.data)), r"does not remember its input"),
         (lambda v: math.sin(v.data), r"returned a float, not a Value"),
         (lambda v: Value(math.cos(v.data), _children=(v,), _local_grads=(-math.sin(v.data),)),

@@ -128,3 +128,32 @@ def test_format_number():
     assert format_number(-0.0) == "0"
     assert format_number(1.0) == "1"
     assert format_number(0.00123456) == "0.001235"
+
+
+def _layered_graph() -> Value:
+    """Article 003's 2-2-1 network on Values: ten layers deep, six leaves wide."""
+    x = [Value(0.35, label="x1"), Value(0.9, label="x2")]
+    W0 = [[Value(w, label=f"w{i}{j}") for j, w in enumerate(row, 1)]
+          for i, row in enumerate([[0.1, 0.8], [0.4, 0.6]], 1)]
+    h = [row[0] * x[0] + row[1] * x[1] for row in W0]
+    z = [hi.sigmoid() for hi in h]
+    zy = Value(0.3, label="wh1") * z[0] + Value(0.9, label="wh2") * z[1]
+    loss = 0.5 * (0.5 - zy.sigmoid()) ** 2
+    loss.backward()
+    return loss
+
+
+def test_a_deep_graph_drawn_top_to_bottom_has_labels_readable_in_the_column(tmp_path):
+    # The book's column is 688 CSS px; a figure wider than that (at 100 dpi) is shrunk.
+    # Labels must stay at least 9 CSS px: font_pt * 100/72 * min(1, 688 / width_px) >= 9.
+    ax = draw_value_graph(_layered_graph(), rankdir="TB", fontsize=9)
+    path = tmp_path / "graph.png"
+    ax.figure.savefig(path, dpi=100, bbox_inches="tight")
+    width_px = plt.imread(path).shape[1]
+    assert 9 * 100 / 72 * min(1.0, 688 / width_px) >= 9
+    # and the layers are far enough apart that no two node boxes overlap
+    ax.figure.canvas.draw()
+    boxes = [t.get_bbox_patch().get_window_extent() for t in ax.texts]
+    overlaps = [(i, j) for i in range(len(boxes)) for j in range(i)
+                if boxes[i].overlaps(boxes[j])]
+    assert not overlaps

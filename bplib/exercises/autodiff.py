@@ -96,6 +96,28 @@ def backward_div(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> boo
     )
 
 
+#: Local derivatives a reader may store for sin instead of cos(v), and what to say.
+_WRONG_SIN_LOCALS: tuple[tuple[Callable[[np.ndarray], np.ndarray], str], ...] = (
+    (np.sin, "the local derivative is sin(v), the function itself; the derivative of sin is "
+             "cos, evaluated at the input: _local_grads=(math.cos(v.data),)"),
+    (lambda v: np.cos(np.sin(v)), "the local derivative is cos taken at the output sin(v); "
+                                  "take it at the input: math.cos(v.data)"),
+    (lambda v: -np.sin(v), "the local derivative is -sin(v), the derivative of cos; the "
+                           "derivative of sin is cos(v)"),
+    (np.ones_like, "the local derivative is 1, as for an addition, so backward() passes the "
+                   "gradient through unchanged; for sin it is cos(v.data)"),
+)
+
+
+def _diagnose_sin_local(points: np.ndarray, got: np.ndarray, expected: np.ndarray) -> None:
+    """Name a wrong local derivative of sin when it explains every hidden point."""
+    if np.allclose(got, expected, rtol=1e-12, atol=1e-12):
+        return
+    for wrong, message in _WRONG_SIN_LOCALS:
+        if np.allclose(got, wrong(points), rtol=1e-9, atol=1e-12):
+            raise CheckFailed(message)
+
+
 def value_sin(fn: Callable[[Value], Any]) -> bool:
     """Check a reader's ``value_sin(v)``: a new :class:`Value` node for ``sin(v)``.
 
@@ -132,6 +154,7 @@ def value_sin(fn: Callable[[Value], Any]) -> bool:
             out.backward()
             grads_got.append(v.grad)
             grads_exp.append(math.cos(x0))
+        _diagnose_sin_local(np.array(points), np.array(grads_got), np.array(grads_exp))
         diagnose_factor(np.array(grads_got), np.array(grads_exp), "d sin(v)/dv from backward()",
                         " on every hidden point")
         for x0, got, expected in zip(points, grads_got, grads_exp):
