@@ -525,10 +525,8 @@ NOTEBOOK_FIXES: dict[tuple[str, str], str] = {
         "figure cell needs metadata mystnb.image.alt (and mystnb.figure caption/name)"
     )
     for name in (
-        "book/autodiff",
         "book/four_equations",
         "book/layers",
-        "book/speed",
         "book/xor",
     )
 }
