@@ -1,0 +1,260 @@
+"""Every chapter that uses ``bplib`` catches a bug planted in ``bplib`` (issue 15).
+
+For each chapter, one deliberately wrong change relevant to that chapter is
+planted into a *temporary copy* of the ``bplib`` package (never the package
+itself).  The chapter then runs with nbclient in a kernel whose ``PYTHONPATH``
+puts that copy first (a probe cell checks ``bplib.__file__`` inside the
+kernel), with a copy of ``book/`` as its working directory, and it must stop
+at one of its *checking assertions*: an ``AssertionError`` raised by an
+``assert`` in the chapter or by a checking call (``symbolic.assert_equivalent``,
+``display.below``, ``numpy.testing``).  Any other error (a ``NameError``, a
+shape ``ValueError``, ``bplib.display.UnstableRounding``, a diverged training
+run) fails the test: the chapter must catch the bug by checking, not by
+accident.  A control run of the cheapest chapter against the unmodified copy
+shows that the harness itself runs a chapter to the end.
+
+Each plant is a list of exact text substitutions; each ``old`` text must occur
+exactly once in its file, so that a change of ``bplib`` under this test makes
+it fail loudly instead of silently planting nothing.
+
+The chapters that train (``xor``, ``speed``) do so on the fast path
+(:class:`bplib.fast.FastTrainer`), so the plants aimed at their training go
+into ``bplib/fast.py`` or into the ``prime_from_output`` kernels it uses.
+A missing transpose in BP2 or in ``Affine.backward`` is not among the plants:
+no weight matrix these chapters pull an error back through is square, so
+``W @ delta`` in place of ``W.T @ delta`` stops every chapter with a shape
+``ValueError`` before any check runs (loud, but not caught by a check).
+
+Run one plant by hand with ``pytest tests/test_planted_bugs.py -k xor``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+PACKAGE = ROOT / "bplib"
+#: Seconds one cell may take (the slowest cells of these chapters take well under a minute).
+CELL_TIMEOUT = 600
+PROBE = "import bplib\nprint(bplib.__file__)"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+ARROW = re.compile(r"^\s*-+> ?(.*)$", re.M)  # IPython marks the raising line "--->"
+
+
+@dataclass(frozen=True)
+class Plant:
+    """One planted bug: exact substitutions ``(old, new)`` in ``bplib/<file>``."""
+
+    chapter: str
+    name: str
+    file: str
+    substitutions: tuple[tuple[str, str], ...]
+    what: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.chapter}-{self.name}"
+
+
+PLANTS = [
+    Plant(
+        "chain_rule",
+        "sigmoid_prime",
+        "activations.py",
+        (("    e = np.exp(-np.abs(z))\n    return e / (1.0 + e) ** 2\n",
+          "    e = np.exp(-np.abs(z))\n    return e / (1.0 + e * e)\n"),),
+        "sigma'(z), the prime(z) kernel behind sigmoid_prime, as e/(1 + e^2) for e/(1 + e)^2",
+    ),
+    Plant(
+        "worked_example",
+        "bp2_without_sigma_prime",
+        "network.py",
+        (("delta = (self.weights[-l + 1].T @ delta) * self.activation.prime(zs[-l])",
+          "delta = self.weights[-l + 1].T @ delta"),),
+        "BP2 in Network.backprop without the factor sigma'(z^l)",
+    ),
+    Plant(
+        "xor",
+        "sigmoid_prime_from_output",
+        "activations.py",
+        (("    return np.multiply(a, 1.0 - a, out=out)\n",
+          "    return np.subtract(1.0, a * a, out=out)\n"),),
+        "sigma' from the output (prime_from_output, what the fast trainer uses) as 1 - a^2, "
+        "tanh's formula, for a (1 - a)",
+    ),
+    Plant(
+        "four_equations",
+        "bp3_averaged",
+        "network.py",
+        (("nabla_b[-l] = delta.sum(axis=1, keepdims=True)  # BP3",
+          "nabla_b[-l] = delta.mean(axis=1, keepdims=True)  # BP3"),),
+        "BP3 of the hidden layers in Network.backprop averaged over the batch instead of summed",
+    ),
+    Plant(
+        "layers",
+        "softmax_loss_without_1_over_batch",
+        "losses.py",
+        (("    return (np.exp(log_softmax(z)) - onehot) / _batch_size(z)\n",
+          "    return np.exp(log_softmax(z)) - onehot\n"),),
+        "the 1/batch dropped from softmax_cross_entropy_prime, what SoftmaxWithLoss.backward returns",
+    ),
+    Plant(
+        "layers",
+        "affine_dw_over_batch",
+        "layers.py",
+        (("        self.dW = self.x.T @ d2\n", "        self.dW = self.x.T @ d2 / d2.shape[0]\n"),),
+        "Affine.backward dividing dW by the batch size again (the loss layer already did)",
+    ),
+    Plant(
+        "autodiff",
+        "mul_local_derivatives_swapped",
+        "autodiff.py",
+        (("_local_grads=(other.data, self.data))", "_local_grads=(self.data, other.data))"),),
+        "Value.__mul__ with its two local derivatives swapped (d(ab)/da = a)",
+    ),
+    Plant(
+        "speed",
+        "fast_bp2_after_update",
+        "fast.py",
+        (("            matmul(delta, a_prev.T, out=grads[l])\n",
+          "            matmul(delta, a_prev.T, out=grads[l])\n"
+          "            np.subtract(params[l], grads[l], out=params[l])\n"),
+         ("                delta = delta_prev\n            np.subtract(params[l], grads[l], out=params[l])\n",
+          "                delta = delta_prev\n")),
+        "FastTrainer's BP2 with the weights already updated by this step (update moved before BP2)",
+    ),
+]
+
+
+@dataclass
+class Outcome:
+    """How a chapter run ended: ``ename`` is None when every cell ran."""
+
+    probe: str
+    ename: str | None = None
+    evalue: str = ""
+    cell: str = ""  # where: "cell 17 (code cell 9, id ...)", counted in the chapter from 1
+    line: str = ""  # the chapter's line that raised (the first ``---->`` of the traceback)
+    traceback: str = ""
+
+    def describe(self) -> str:
+        if self.ename is None:
+            return "the chapter ran to the end without an error"
+        return (
+            f"{self.ename} in {self.cell}\n  at: {self.line}\n  message: {self.evalue[:300]}\n"
+            "  traceback (end):\n"
+            + "\n".join("    " + line for line in self.traceback.splitlines()[-12:])
+        )
+
+
+def plant_into(package: Path, plant: Plant) -> None:
+    """Apply ``plant`` to the package copy at ``package``; each ``old`` must occur once."""
+    path = package / plant.file
+    text = path.read_text(encoding="utf-8")
+    for old, new in plant.substitutions:
+        count = text.count(old)
+        assert count == 1, (
+            f"the plant for {plant.chapter!r} expects this text exactly once in bplib/{plant.file}, "
+            f"found it {count} times (bplib changed: update the plant):\n{old}"
+        )
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
+def run_chapter(chapter: str, workdir: Path, plant: Plant | None = None) -> Outcome:
+    """Run ``book/<chapter>.ipynb`` against a copy of bplib (with ``plant`` applied)."""
+    packages = workdir / "packages"
+    copy = packages / "bplib"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    if plant is not None:
+        plant_into(copy, plant)
+    # the chapters with what they read: book/ and (speed) ../benchmarks/results/
+    book = workdir / "book"
+    skip = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "_build")
+    shutil.copytree(BOOK, book, ignore=skip)
+    shutil.copytree(ROOT / "benchmarks" / "results", workdir / "benchmarks" / "results", ignore=skip)
+
+    nb = nbformat.read(book / f"{chapter}.ipynb", as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(PROBE))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(packages)] + [p for p in [env.get("PYTHONPATH")] if p])
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(book)}},
+    )
+    error: CellExecutionError | None = None
+    try:
+        client.execute(env=env)
+    except CellExecutionError as exc:
+        error = exc
+
+    probe_out = "".join(o.get("text", "") for o in nb.cells[0].get("outputs", [])
+                        if o.get("name") == "stdout")
+    outcome = Outcome(probe=probe_out.strip())
+    if error is None:
+        return outcome
+    outcome.ename, outcome.evalue = error.ename, error.evalue
+    code_cells = 0
+    for index, cell in enumerate(nb.cells):
+        code_cells += cell.cell_type == "code"
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            # index 0 is the probe cell, so index counts the chapter's cells from 1
+            outcome.cell = f"cell {index} (code cell {code_cells - 1}, id {cell.get('id', '?')})"
+            outcome.traceback = ANSI.sub("", "\n".join(errors[0].get("traceback", [])))
+            arrows = [m.group(1) for m in ARROW.finditer(outcome.traceback)]
+            outcome.line = arrows[0].strip() if arrows else "?"
+            break
+    return outcome
+
+
+def _expect_copy(outcome: Outcome, workdir: Path) -> None:
+    expected = workdir / "packages" / "bplib" / "__init__.py"
+    assert outcome.probe == str(expected), (
+        f"the kernel imported bplib from {outcome.probe!r}, not from the copy {expected}"
+    )
+
+
+def test_every_plant_applies_to_bplib_once(tmp_path: Path) -> None:
+    """Each plant's texts are in today's bplib exactly once (quick, runs no chapter)."""
+    for plant in PLANTS:
+        copy = tmp_path / plant.id / "bplib"
+        shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        before = (copy / plant.file).read_text(encoding="utf-8")
+        plant_into(copy, plant)
+        assert (copy / plant.file).read_text(encoding="utf-8") != before, plant.id
+    missing = Plant("none", "absent", "network.py", (("no such line", "x"),), "")
+    with pytest.raises(AssertionError, match="found it 0 times"):
+        plant_into(copy, missing)
+
+
+def test_unmodified_copy_runs_a_chapter_to_the_end(tmp_path: Path) -> None:
+    """Control: the harness runs the cheapest chapter against an unplanted copy, without error."""
+    outcome = run_chapter("chain_rule", tmp_path)
+    _expect_copy(outcome, tmp_path)
+    assert outcome.ename is None, outcome.describe()
+
+
+@pytest.mark.parametrize("plant", PLANTS, ids=lambda p: p.id)
+def test_chapter_catches_planted_bug(plant: Plant, tmp_path: Path) -> None:
+    """The chapter stops at a checking assertion when ``plant`` is in bplib."""
+    outcome = run_chapter(plant.chapter, tmp_path, plant)
+    _expect_copy(outcome, tmp_path)
+    assert outcome.ename == "AssertionError", (
+        f"with the planted bug ({plant.what}) {plant.chapter}.ipynb did not stop at a checking "
+        f"assertion:\n{outcome.describe()}"
+    )
+    print(f"{plant.chapter}.ipynb caught: {plant.what}\n{outcome.describe()}")
