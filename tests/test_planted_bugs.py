@@ -178,11 +178,10 @@ def run_chapter(chapter: str, workdir: Path, plant: Plant | None = None) -> Outc
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     if plant is not None:
         plant_into(copy, plant)
-    # the chapters with what they read: book/ and (speed) ../benchmarks/results/
+    # the chapters (the benchmark results they show ship inside the bplib copy)
     book = workdir / "book"
     skip = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "_build")
     shutil.copytree(BOOK, book, ignore=skip)
-    shutil.copytree(ROOT / "benchmarks" / "results", workdir / "benchmarks" / "results", ignore=skip)
 
     nb = nbformat.read(book / f"{chapter}.ipynb", as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(PROBE))
