@@ -4,7 +4,10 @@ The network is article 001's, in its row convention: a batch ``X`` of shape
 (N, 2) (one sample per row), hidden layer ``H = sigmoid(X @ W1)`` with ``W1``
 of shape (2, 2) (``W1[i, j]`` joins input ``i`` to hidden unit ``j``), output
 ``y_hat = sigmoid(H @ W2)`` with ``W2`` of shape (2, 1), no biases, and the
-loss ``MSE = mean over the N rows of (y_hat - y)^2``.
+loss ``MSE = mean over the N rows of (y_hat - y)^2`` (``xor_backward``).
+
+``xor_bias_backward`` checks the chapter's fixed network: the same layers with
+biases ``b1`` (1, 2) and ``b2`` (1, 1), and the mean binary cross-entropy.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from bplib.exercises._core import (
     run_checks,
 )
 
-__all__ = ["xor_backward"]
+__all__ = ["xor_backward", "xor_bias_backward"]
 
 Backward = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Any]
 
@@ -167,5 +170,177 @@ def xor_backward(fn: Backward) -> bool:
 
     return run_checks(
         "xor_backward matches the gradient of the MSE on the XOR batch and on every hidden batch.",
+        checks,
+    )
+
+
+# ------------------------------------------------ the fixed network: biases, cross-entropy
+
+BiasBackward = Callable[..., Any]
+_BIAS_NAMES = ("dW1", "db1", "dW2", "db2")
+
+
+def _bias_backward(
+    X: np.ndarray,
+    y: np.ndarray,
+    W1: np.ndarray,
+    b1: np.ndarray,
+    W2: np.ndarray,
+    b2: np.ndarray,
+    *,
+    sum_biases: bool = True,
+    bias_scale: float = 1.0,
+    output_prime: bool = False,
+    prime_of: str = "activation",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of the mean binary cross-entropy: ``(dW1, db1, dW2, db2)``.
+
+    The switches build the wrong answers the checker names: ``sum_biases=False``
+    returns the per-sample bias gradients (the rows of delta, not their sum),
+    ``bias_scale=1/N`` averages deltas that already carry the 1/N,
+    ``output_prime=True`` keeps the factor y_hat (1 - y_hat) of the MSE in the
+    output delta, and ``prime_of="z"`` feeds the helper a (1 - a) with z.
+    """
+    n = X.shape[0]
+    Z1 = X @ W1 + b1                      # (N, 2)
+    H = activations.sigmoid(Z1)
+    Z2 = H @ W2 + b2                      # (N, 1)
+    y_hat = activations.sigmoid(Z2)
+    delta2 = (y_hat - y) / n              # (N, 1): dC/dz2, the sigmoid's sigma' cancels
+    if output_prime:
+        delta2 = delta2 * y_hat * (1.0 - y_hat)
+    d_hid = H * (1.0 - H) if prime_of == "activation" else Z1 * (1.0 - Z1)
+    delta1 = (delta2 @ W2.T) * d_hid      # (N, 2)
+    if sum_biases:
+        db1 = bias_scale * delta1.sum(axis=0, keepdims=True)
+        db2 = bias_scale * delta2.sum(axis=0, keepdims=True)
+    else:
+        db1, db2 = delta1, delta2
+    return X.T @ delta1, db1, H.T @ delta2, db2
+
+
+def _bias_cases(rng: np.random.Generator) -> list[tuple[str, tuple[np.ndarray, ...]]]:
+    """Hidden (where, (X, y, W1, b1, W2, b2)) cases: XOR, then random batches."""
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    cases = []
+    for where, X_, y_ in [("on the XOR batch", X, y)] + [
+        (f"on a hidden random batch of N = {n} rows",
+         rng.uniform(-2.0, 2.0, size=(n, 2)), rng.uniform(0.0, 1.0, size=(n, 1)))
+        for n in (3, 7, 16)
+    ]:
+        params = (
+            rng.normal(scale=1.5, size=(2, 2)), rng.normal(size=(1, 2)),
+            rng.normal(scale=1.5, size=(2, 1)), rng.normal(size=(1, 1)),
+        )
+        cases.append((where, (X_, y_) + params))
+    return cases
+
+
+_BIAS_MISTAKES: list[tuple[str, dict[str, Any]]] = [
+    ("the output delta keeps the factor y_hat (1 - y_hat): with the cross-entropy it "
+     "cancels, dC/dz2 = (y_hat - y) / N", {"output_prime": True}),
+    ("you applied the helper a (1 - a) to the pre-activations z; it gives sigma'(z) only "
+     "when it is fed the activation a = sigmoid(z)", {"prime_of": "z"}),
+    ("the bias gradients are 1/N of the right ones: delta already carries the 1/N of the "
+     "mean cost, so the bias gradient is the SUM of delta over the batch, not its mean",
+     {"bias_scale": "1/N"}),
+]
+
+
+def _bias_flat(results: list[tuple[Any, ...]], shapes: list[tuple[tuple[int, ...], ...]]):
+    """All results as one vector, or None if any is not finite or has another shape."""
+    parts = []
+    for result, want in zip(results, shapes):
+        for got, shape in zip(result, want):
+            try:
+                arr = np.asarray(got, dtype=float)
+            except (TypeError, ValueError):
+                return None
+            if arr.shape != shape or not np.all(np.isfinite(arr)):
+                return None
+            parts.append(arr.ravel())
+    return np.concatenate(parts)
+
+
+def xor_bias_backward(fn: BiasBackward) -> bool:
+    """Check a reader's ``xor_bias_backward(X, y, W1, b1, W2, b2)``.
+
+    The network is ``H = sigmoid(X @ W1 + b1)``, ``y_hat = sigmoid(H @ W2 + b2)``
+    with ``X`` (N, 2), ``y`` (N, 1), ``W1`` (2, 2), ``b1`` (1, 2), ``W2``
+    (2, 1), ``b2`` (1, 1), and the cost is the mean binary cross-entropy
+    ``C = -mean(y ln y_hat + (1 - y) ln(1 - y_hat))``.  The function must
+    return ``(dW1, db1, dW2, db2)``, the gradients of ``C``, each with the shape
+    of its parameter, and leave its inputs unchanged.
+
+    Returns
+    -------
+    bool
+        True if every hidden case is right; prints one line either way.
+    """
+
+    def checks() -> None:
+        cases = _bias_cases(np.random.default_rng(402))
+        results = []
+        with np.errstate(all="ignore"):
+            for where, args in cases:
+                got = assert_not_mutated(
+                    fn, *(a.copy() for a in args), what="xor_bias_backward"
+                )
+                if got is None:
+                    raise CheckFailed(
+                        "xor_bias_backward returned None: did you forget to "
+                        "`return dW1, db1, dW2, db2`?"
+                    )
+                if not isinstance(got, (tuple, list)) or len(got) != 4:
+                    raise CheckFailed(
+                        "xor_bias_backward must return four arrays (dW1, db1, dW2, db2), "
+                        f"got {type(got).__name__}"
+                    )
+                results.append(tuple(got))
+            expected = [_bias_backward(*args) for _, args in cases]
+            right_shapes = [tuple(e.shape for e in exp) for exp in expected]
+            per_sample = [tuple(e.shape for e in _bias_backward(*args, sum_biases=False))
+                          for _, args in cases]
+            if _bias_flat(results, per_sample) is not None and any(
+                    args[0].shape[0] > 1 for _, args in cases):
+                summed = [(r[0], np.sum(r[1], axis=0, keepdims=True), r[2],
+                           np.sum(r[3], axis=0, keepdims=True)) for r in results]
+                if np.allclose(_bias_flat(summed, right_shapes),
+                               _bias_flat(expected, right_shapes), rtol=1e-6, atol=1e-10):
+                    raise CheckFailed(
+                        "db1 and db2 have one row per sample: the sum over the batch is "
+                        "missing (a bias is shared by every sample, so its gradient is "
+                        "delta summed over the rows, delta.sum(axis=0, keepdims=True))"
+                    )
+            got_flat = _bias_flat(results, right_shapes)
+            if got_flat is not None:
+                want = _bias_flat(expected, right_shapes)
+                if not np.allclose(got_flat, want, rtol=1e-6, atol=1e-10):
+                    transposed = [(e[0].T,) + tuple(e[1:]) for e in expected]
+                    if np.allclose(got_flat, _bias_flat(transposed, right_shapes),
+                                   rtol=1e-6, atol=1e-10):
+                        raise CheckFailed(
+                            "dW1 is transposed: with H = sigmoid(X @ W1 + b1), entry [i, j] "
+                            "joins input i to hidden unit j, so dW1 = X.T @ delta1"
+                        )
+                    for message, switches in _BIAS_MISTAKES:
+                        if switches.get("bias_scale") == "1/N":
+                            candidate = [_bias_backward(*args, bias_scale=1.0 / args[0].shape[0])
+                                         for _, args in cases]
+                        else:
+                            candidate = [_bias_backward(*args, **switches) for _, args in cases]
+                        if np.allclose(got_flat, _bias_flat(candidate, right_shapes),
+                                       rtol=1e-6, atol=1e-10):
+                            raise CheckFailed(message)
+                    diagnose_factor(got_flat, want, "(dW1, db1, dW2, db2)",
+                                    " on every hidden case")
+        for (where, _), got, exp in zip(cases, results, expected):
+            for name, g, e in zip(_BIAS_NAMES, got, exp):
+                compare(g, e, name=name, where=where, rtol=1e-6, atol=1e-10)
+
+    return run_checks(
+        "xor_bias_backward matches the gradient of the mean cross-entropy on the XOR batch "
+        "and on every hidden batch.",
         checks,
     )
