@@ -527,7 +527,6 @@ NOTEBOOK_FIXES: dict[tuple[str, str], str] = {
     for name in (
         "book/four_equations",
         "book/layers",
-        "book/xor",
     )
 }
 
