@@ -213,12 +213,13 @@ def dense_layer(layer_cls: type) -> bool:
     ``layer_cls(W, b)``; ``forward(x)`` returns ``a = sigmoid(x @ W + b)`` for ``x``
     of shape ``(batch, n_in)``; ``backward(dout)``, with ``dout = dL/da`` of shape
     ``(batch, n_out)``, returns ``dx`` (shape of ``x``) and sets ``self.dW`` (shape
-    of ``W``) and ``self.db`` (shape of ``b``).  The checker compares them with the
+    of ``W``) and ``self.db`` (shape of ``b``). The checker compares them with the
     chain rule through the sigmoid and the affine map on hidden shapes, and names
-    the course's signature mistakes: sigma' computed on the wrong quantity
-    (``z * (1 - z)`` on the weighted input, or sigma' of the activation), the sigmoid's factor left out, ``W`` instead of
-    ``W.T`` in ``dx``, a transposed ``dx`` or ``dW``, ``db`` not summed over the
-    batch (or averaged), and one constant factor on every hidden case.
+    the course's signature mistakes: sigma' computed on the wrong quantity (``z * (1
+    - z)`` on the weighted input, or sigma' of the activation), the sigmoid's factor
+    left out, ``W`` instead of ``W.T`` in ``dx``, a transposed ``dx`` or ``dW``,
+    ``db`` not summed over the batch (or averaged), and one constant factor on every
+    hidden case.
     """
 
     def checks() -> None:
