@@ -268,7 +268,13 @@ DENSE_MISTAKES = {
         r"backward changed its argument dout in place"),
     "not implemented": (
         _dense(lambda self, dout: (_ for _ in ()).throw(NotImplementedError("derive it"))),
-        r"backward raised NotImplementedError: derive it"),
+        r"backward raised NotImplementedError: derive it$"),
+    "a product of mismatched shapes": (
+        _dense(lambda self, dout: self._finish(
+            _delta(self, dout),
+            dx=(_delta(self, dout) @ self.W.T if self.W.shape[0] == self.W.shape[1]
+                else self.x @ _delta(self, dout)))),
+        r"backward raised ValueError: .*matmul.*which product has the shape you need\?\)$"),
 }
 
 

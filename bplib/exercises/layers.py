@@ -238,7 +238,13 @@ def dense_layer(layer_cls: type) -> bool:
             _methods(layer, "your layer")
             out = _run(layer.forward, x.copy(), "forward")
             compare(out, a, name="forward(x)", where=where)
-            got_dx = _run(layer.backward, dout.copy(), "backward", hint=_MATMUL_HINT)
+            try:
+                got_dx = _run(layer.backward, dout.copy(), "backward")
+            except CheckFailed as failure:
+                text = str(failure)
+                if "ValueError" in text and ("matmul" in text or "aligned" in text):
+                    raise CheckFailed(text + _MATMUL_HINT) from None
+                raise
             dx = as_number_array(got_dx, name="dx (what backward returns)", where=where)
             dW = _as_array(getattr(layer, "dW", None), "dW", where)
             db = _as_array(getattr(layer, "db", None), "db", where)
@@ -303,8 +309,7 @@ def dense_layer(layer_cls: type) -> bool:
                 _compare_in_one_case(g, e, name=name, where=where)
 
     return run_checks(
-        "forward is sigmoid(x @ W + b); dx, dW and db agree with the chain rule "
-        "(delta = dout * a * (1 - a), dx = delta @ W.T, dW = x.T @ delta, "
-        "db = delta.sum(axis=0)) on every hidden shape.",
+        "forward is sigmoid(x @ W + b), and dx, dW and db follow the chain rule "
+        "on every hidden shape.",
         checks,
     )
