@@ -1,6 +1,6 @@
 """Checkers for the exercises of the chapter "Layers as building blocks".
 
-Both checkers take a reader's *class* written in the style of article 002 and
+Every checker takes a reader's *class* written in the style of article 002 and
 *Deep Learning from Scratch*: ``__init__``, ``forward(x)`` and
 ``backward(dout)``, with the row convention ``x.shape == (batch, features)``.
 """
@@ -11,10 +11,18 @@ from typing import Any
 
 import numpy as np
 
-from bplib.exercises._core import CheckFailed, as_number_array, call, compare, run_checks
+from bplib.activations import sigmoid
+from bplib.exercises._core import (
+    CheckFailed,
+    as_number_array,
+    call,
+    compare,
+    diagnose_factor,
+    run_checks,
+)
 from bplib.gradcheck import numerical_gradient
 
-__all__ = ["affine_layer", "relu_layer"]
+__all__ = ["affine_layer", "dense_layer", "relu_layer"]
 
 
 def _methods(layer: Any, cls_name: str) -> None:
@@ -164,5 +172,144 @@ def relu_layer(layer_cls: type) -> bool:
     return run_checks(
         "forward is max(x, 0), backward masks x <= 0 (including x == 0) for the latest x, "
         "and neither changes its argument.",
+        checks,
+    )
+
+
+def _close(got: np.ndarray, expected: np.ndarray) -> bool:
+    """``got`` has ``expected``'s shape and values (to checking precision)."""
+    return got.shape == expected.shape and np.allclose(got, expected, rtol=1e-6, atol=1e-9)
+
+
+def _dense_gradients(x: np.ndarray, W: np.ndarray, delta: np.ndarray) -> tuple:
+    """``(dx, dW, db)`` of an affine map whose weighted input has gradient ``delta``."""
+    return delta @ W.T, x.T @ delta, delta.sum(axis=0)
+
+
+def _compare_in_one_case(got: np.ndarray, expected: np.ndarray, *, name: str, where: str) -> None:
+    """Like ``compare``, but never guesses a constant factor from this one case."""
+    if got.shape != expected.shape:
+        raise CheckFailed(f"{name} {where} has shape {got.shape}, expected {expected.shape}")
+    if not np.all(np.isfinite(got)):
+        raise CheckFailed(f"{name} {where} contains NaN or inf (an overflow?)")
+    bad = ~np.isclose(got, expected, rtol=1e-6, atol=1e-9)
+    if np.any(bad):
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise CheckFailed(
+            f"{name} {where} is wrong at index {index}: got {got[index]:.6g}, "
+            "which is not the chain rule's value"
+        )
+
+
+_MATMUL_HINT = (
+    " (the shapes: dout and delta are (batch, n_out), W is (n_in, n_out), "
+    "x is (batch, n_in); which product has the shape you need?)"
+)
+
+
+def dense_layer(layer_cls: type) -> bool:
+    """Check a reader's ``Dense`` class: an affine map followed by a sigmoid.
+
+    ``layer_cls(W, b)``; ``forward(x)`` returns ``a = sigmoid(x @ W + b)`` for ``x``
+    of shape ``(batch, n_in)``; ``backward(dout)``, with ``dout = dL/da`` of shape
+    ``(batch, n_out)``, returns ``dx`` (shape of ``x``) and sets ``self.dW`` (shape
+    of ``W``) and ``self.db`` (shape of ``b``). The checker compares them with the
+    chain rule through the sigmoid and the affine map on hidden shapes, and names
+    the course's signature mistakes: sigma' computed on the wrong quantity (``z * (1
+    - z)`` on the weighted input, or sigma' of the activation), the sigmoid's factor
+    left out, ``W`` instead of ``W.T`` in ``dx``, a transposed ``dx`` or ``dW``,
+    ``db`` not summed over the batch (or averaged), and one constant factor on every
+    hidden case.
+    """
+
+    def checks() -> None:
+        rng = np.random.default_rng(605)
+        # The first case is square (n_in == n_out), so ``dout @ W`` runs there and
+        # can be named; the others are not, so a transposed dW shows in its shape.
+        shapes = [(4, 3, 3), (5, 4, 2), (1, 2, 3), (6, 2, 5)]
+        results = []
+        for batch, n_in, n_out in shapes:
+            where = f"for x of shape ({batch}, {n_in}) and W of shape ({n_in}, {n_out})"
+            W, b = rng.normal(scale=0.8, size=(n_in, n_out)), rng.normal(size=n_out)
+            x, dout = rng.normal(size=(batch, n_in)), rng.normal(size=(batch, n_out))
+            z = x @ W + b
+            a = sigmoid(z)
+            layer = call(layer_cls, W.copy(), b.copy(), what="creating your layer")
+            _methods(layer, "your layer")
+            out = _run(layer.forward, x.copy(), "forward")
+            compare(out, a, name="forward(x)", where=where)
+            try:
+                got_dx = _run(layer.backward, dout.copy(), "backward")
+            except CheckFailed as failure:
+                text = str(failure)
+                if "ValueError" in text and ("matmul" in text or "aligned" in text):
+                    raise CheckFailed(text + _MATMUL_HINT) from None
+                raise
+            dx = as_number_array(got_dx, name="dx (what backward returns)", where=where)
+            dW = _as_array(getattr(layer, "dW", None), "dW", where)
+            db = _as_array(getattr(layer, "db", None), "db", where)
+
+            delta = dout * a * (1.0 - a)  # dL/dz: the sigmoid's local derivative at z
+            right = _dense_gradients(x, W, delta)
+            wrong_local = [
+                (dout * z * (1.0 - z),
+                 "sigma' was computed as a * (1 - a) on z = x @ W + b, the weighted input; "
+                 "the identity sigma'(z) = a * (1 - a) needs the activation a = sigmoid(z), "
+                 "the output of forward"),
+                (dout * sigmoid(a) * (1.0 - sigmoid(a)),
+                 "sigma' was applied to the activation: you computed sigmoid(a) * (1 - sigmoid(a)) "
+                 "with a = sigmoid(z); sigma'(z) is a * (1 - a) itself"),
+                (dout,
+                 "the sigmoid's local derivative is missing: dout reaches W, b and x unchanged; "
+                 "multiply it by a * (1 - a) first (the chain rule through the sigmoid)"),
+            ]
+            for local, message in wrong_local:
+                wrong = _dense_gradients(x, W, local)
+                if _close(dW, wrong[1]) or _close(dx, wrong[0]):
+                    raise CheckFailed(f"{message} ({where})")
+            if dx.shape == (n_in, batch) and dx.shape != x.shape and _close(dx, right[0].T):
+                raise CheckFailed(
+                    f"dx {where} has shape {dx.shape}, the transpose of x's {x.shape}: "
+                    "put delta first, dx = delta @ W.T"
+                )
+            if n_in == n_out and _close(dx, delta @ W) and not _close(dx, right[0]):
+                raise CheckFailed(
+                    f"dx {where} uses W where the chain rule needs its transpose: "
+                    "dx = delta @ W.T (each input feeds every output through one row of W)"
+                )
+            if dW.shape == (n_out, n_in) and _close(dW, right[1].T) and not _close(dW, right[1]):
+                raise CheckFailed(
+                    f"dW {where} is the transpose of the gradient (shape {dW.shape}); "
+                    "dW must have W's shape: dW = x.T @ delta"
+                )
+            if batch > 1 and db.shape == (batch, n_out):
+                raise CheckFailed(
+                    f"db {where} has shape {db.shape}, one row per sample: the sum over "
+                    "the batch is missing (b is added to every row, so db = delta.sum(axis=0))"
+                )
+            if batch > 1 and _close(db, delta.mean(axis=0)):
+                raise CheckFailed(
+                    "db is the mean of delta over the batch; it must be the sum "
+                    "(b is added to every row, and dout already carries the loss's 1/batch)"
+                )
+            results.append((where, (dx, dW, db), right))
+
+        names = ("dx", "dW", "db")
+        # One constant factor on every case (a stray 2, a flipped sign) is named only
+        # when all hidden cases show it, never from a single one.
+        if all(g.shape == e.shape for _, got, exp in results for g, e in zip(got, exp)):
+            diagnose_factor(
+                np.concatenate([g.ravel() for _, got, _ in results for g in got]),
+                np.concatenate([e.ravel() for _, _, exp in results for e in exp]),
+                "dx, dW and db",
+                " on every hidden case",
+            )
+        for where, got, expected in results:
+            for name, g, e in zip(names, got, expected):
+                _compare_in_one_case(g, e, name=name, where=where)
+
+    return run_checks(
+        "forward is sigmoid(x @ W + b), and dx, dW and db follow the chain rule "
+        "on every hidden shape.",
         checks,
     )
