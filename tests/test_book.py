@@ -526,7 +526,6 @@ NOTEBOOK_FIXES: dict[tuple[str, str], str] = {
     )
     for name in (
         "book/four_equations",
-        "book/layers",
     )
 }
 
