@@ -22,7 +22,7 @@ from matplotlib.patches import FancyArrowPatch, Patch
 
 from bplib.autodiff import Value, topological_order
 
-__all__ = ["draw_graph", "draw_value_graph", "format_number"]
+__all__ = ["draw_graph", "draw_value_graph", "format_number", "draw_bp2_fan_in", "draw_outer_product"]
 
 # Light tints of the Okabe-Ito colour-blind-safe palette, one per group.
 GROUP_COLORS: tuple[str, ...] = (
@@ -356,3 +356,75 @@ def draw_value_graph(
                                           "inner": DEFAULT_NODE_COLOR},
         fontsize=fontsize, legend=False, margin=0.9, title=title,
     )
+
+
+# ------------------------------------------------ pictures of the four equations
+def draw_bp2_fan_in(ax: Axes, n_next: int = 3, fontsize: float = 11) -> Axes:
+    """BP2 as a picture: the errors of layer l+1 flow back into one unit k of layer l.
+
+    Unit ``k`` of layer ``l`` (left) fed ``n_next`` units of layer ``l+1``
+    (right) through the weights ``w_jk``; backwards, each ``delta_j`` travels
+    the same edge against the arrow of the forward pass, is multiplied by that
+    weight, and the sum is multiplied by ``sigma'(z_k)``.  Summing over ``j``
+    for fixed ``k`` is a *column* of ``W^{l+1}``, a row of its transpose.
+    """
+    ys = [0.5 + (n_next - 1) / 2 - j for j in range(n_next)]
+    ax.add_patch(plt.Circle((0.0, 0.5), 0.28, fc=GROUP_COLORS[1], ec="black"))
+    ax.text(0.0, 0.5, r"$\delta^l_k$", ha="center", va="center", fontsize=fontsize + 1)
+    for j, y in enumerate(ys, start=1):
+        ax.add_patch(plt.Circle((3.0, y), 0.28, fc=GROUP_COLORS[0], ec="black"))
+        ax.text(3.0, y, rf"$\delta^{{l+1}}_{j}$", ha="center", va="center", fontsize=fontsize)
+        ax.add_patch(FancyArrowPatch((2.7, y), (0.3, 0.5 + 0.12 * (y - 0.5)),
+                                     arrowstyle="-|>", mutation_scale=14, color="0.25"))
+        mid = (y + 0.5 + 0.12 * (y - 0.5)) / 2  # the arrow's height at x = 1.5
+        below = y < 0.5
+        ax.text(1.5, mid - 0.1 if below else mid + 0.1, rf"$\times\, w^{{l+1}}_{{{j}k}}$",
+                ha="center", va="top" if below else "bottom", fontsize=fontsize - 1)
+    ax.text(0.0, -0.05 - 0.5 * (n_next - 1),
+            r"$\delta^l_k = \sigma'(z^l_k)\,\sum_j w^{l+1}_{jk}\,\delta^{l+1}_j$"
+            "\n"
+            r"$= \sigma'(z^l_k)\,((W^{l+1})^{T}\delta^{l+1})_k$",
+            ha="left", va="top", fontsize=fontsize)
+    ax.text(0.0, 0.95 + 0.5 * (n_next - 1), "layer $l$", ha="center", fontsize=fontsize - 1)
+    ax.text(3.0, 0.95 + 0.5 * (n_next - 1), "layer $l+1$", ha="center", fontsize=fontsize - 1)
+    ax.set_xlim(-0.5, 4.6)
+    ax.set_ylim(-0.9 - 0.5 * (n_next - 1), 1.2 + 0.5 * (n_next - 1))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def draw_outer_product(ax: Axes, n_out: int = 3, n_in: int = 4, fontsize: float = 10) -> Axes:
+    """BP4 as a picture: a column ``delta^l`` times a row ``(a^{l-1})^T`` is a matrix shaped like ``W^l``.
+
+    The column has ``n_out`` entries (one per unit of layer ``l``), the row
+    ``n_in`` (one per unit of layer ``l-1``); entry ``(j, k)`` of the product
+    is ``delta_j a_k``, the gradient of the weight ``w_jk``.
+    """
+
+    def box(x0: float, y0: float, text: str, color: str) -> None:
+        ax.add_patch(plt.Rectangle((x0, y0), 1, 1, fc=color, ec="black"))
+        ax.text(x0 + 0.5, y0 + 0.5, text, ha="center", va="center", fontsize=fontsize)
+
+    top = n_out  # rows drawn from the top down
+    for j in range(n_out):
+        box(0, top - 1 - j, rf"$\delta_{j + 1}$", GROUP_COLORS[1])
+    ax.text(1.6, top / 2, r"$\times$", ha="center", va="center", fontsize=fontsize + 4)
+    for k in range(n_in):
+        box(2.2 + k, top / 2 - 0.5, rf"$a_{k + 1}$", GROUP_COLORS[0])
+    ax.text(2.8 + n_in, top / 2, "=", ha="center", va="center", fontsize=fontsize + 4)
+    x0 = 3.4 + n_in
+    for j in range(n_out):
+        for k in range(n_in):
+            box(x0 + k, top - 1 - j, rf"$\delta_{j + 1} a_{k + 1}$", GROUP_COLORS[2])
+    ax.text(0.5, -0.35, rf"$\delta^l$: ${n_out}\times 1$", ha="center", va="top", fontsize=fontsize)
+    ax.text(2.2 + n_in / 2, top / 2 - 0.85, rf"$(a^{{l-1}})^{{T}}$: $1\times {n_in}$",
+            ha="center", va="top", fontsize=fontsize)
+    ax.text(x0 + n_in / 2, -0.35,
+            rf"$\partial C/\partial W^l$: ${n_out}\times {n_in}$, shaped like $W^l$",
+            ha="center", va="top", fontsize=fontsize)
+    ax.set_xlim(-0.2, x0 + n_in + 0.2)
+    ax.set_ylim(-1.1, top + 0.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax

@@ -29,6 +29,11 @@ def _naive_sigmoid_prime(z):
     return s * (1 - s)
 
 
+def _doubled_on_one_case(W, d, z):
+    # right on every hidden case but the one-sample case, where it doubles
+    return _bp2_ok(W, d, z) * (2.0 if d.shape[1] == 1 else 1.0)
+
+
 def _mutating_bp2(W, d, z):
     z *= 1.0
     d -= 0.0
@@ -43,7 +48,13 @@ def _mutating_bp2(W, d, z):
         (lambda W, d, z: W.T @ d, r"forgot the factor sigma'\(z\)"),
         (lambda W, d, z: (W.T @ d) * activations.sigmoid(z), r"sigma\(z\) instead of its derivative"),
         (lambda W, d, z: _bp2_ok(W, d, z).sum(axis=1, keepdims=True), r"summed over the samples"),
-        (lambda W, d, z: 2 * _bp2_ok(W, d, z), r"off by a constant factor of 2"),
+        (lambda W, d, z: 2 * _bp2_ok(W, d, z), r"off by a constant factor of 2 on every hidden case"),
+        (lambda W, d, z: (W.T @ d) * z * (1 - z), r"computed sigma' as a\(1 - a\) on z"),
+        (
+            lambda W, d, z: (W.T @ d) * activations.sigmoid_prime(activations.sigmoid(z)),
+            r"applied sigma' to the activation sigma\(z\)",
+        ),
+        (_doubled_on_one_case, r"with W_next \(4, 3\) and one sample is wrong at index"),
         (lambda W, d, z: None, r"did you forget to `return"),
         (lambda W, d, z: _bp2_ok(W, d, z).T, r"has shape"),
         (lambda W, d, z: (W.T @ d) * _naive_sigmoid_prime(z), r"overflowed"),
@@ -56,6 +67,11 @@ def test_backprop_error_rejects_typical_mistakes(wrong, message, capsys):
     out = _verdict(capsys)
     assert out.startswith("Not yet:")
     assert re.search(message, out), out
+
+
+def test_a_factor_on_one_case_is_not_called_a_constant_factor(capsys):
+    assert check.backprop_error(_doubled_on_one_case) is False
+    assert "constant factor" not in _verdict(capsys)
 
 
 @settings(max_examples=30, deadline=None)
@@ -118,6 +134,15 @@ def test_batch_backprop_accepts_network_backprop(capsys):
     assert _verdict(capsys).startswith("Correct:")
 
 
+def _scaled_backprop(factor_of_m):
+    def scaled(weights, biases, x, y):
+        nb, nw = _make_backprop()(weights, biases, x, y)
+        f = factor_of_m(x.shape[1])
+        return [f * g for g in nb], [f * g for g in nw]
+
+    return scaled
+
+
 def _mutating_backprop(weights, biases, x, y):
     result = _make_backprop()(weights, biases, x, y)
     weights[0] -= 0.1 * result[1][0]
@@ -142,6 +167,8 @@ def _mutating_biases(weights, biases, x, y):
         (lambda w, b, x, y: _make_backprop()(w, b, x, y)[1], r"must return a pair|must be a list"),
         (lambda w, b, x, y: ([], []), r"must be a list with one array per weight matrix"),
         (_mutating_backprop, r"changed the weights or biases in place"),
+        (_scaled_backprop(lambda m: 2.0), r"off by a constant factor of 2 on every hidden case"),
+        (_scaled_backprop(lambda m: 2.0 if m == 1 else 1.0), r"for sizes \[3, 4, 2\] and one sample is wrong"),
     ],
 )
 def test_batch_backprop_rejects_typical_mistakes(wrong, message, capsys):

@@ -5,7 +5,13 @@ does: a batch of ``m`` samples is a matrix whose *columns* are the samples.
 The activation is the logistic sigmoid throughout.
 
 - :func:`backprop_error` checks the batch form of BP2,
-  ``delta = (W_next.T @ delta_next) * sigmoid'(z)``.
+  ``delta = (W_next.T @ delta_next) * sigmoid'(z)``, and names the course's
+  signature mistakes: ``W_next`` without its transpose, sigma' missing or
+  computed on the wrong quantity (``a(1 - a)`` on ``z``, or ``sigmoid_prime``
+  of the activation).
+
+Both checkers report a constant factor only when every hidden case is off by
+the same factor, never from one case.
 - :func:`batch_backprop` checks a whole vectorised backward pass for the
   quadratic cost ``C = 1/2 ||a - y||^2`` per sample, gradients *summed* over
   the samples (the convention of :meth:`bplib.network.Network.backprop`).
@@ -57,6 +63,29 @@ def _bp2_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarr
     return cases
 
 
+def _named_bp2_mistake(got: np.ndarray, W: np.ndarray, d: np.ndarray, z: np.ndarray) -> str | None:
+    """The signature mistake that ``got`` equals on this case, in words, or None."""
+
+    def same(alternative: np.ndarray) -> bool:
+        return alternative.shape == got.shape and np.allclose(got, alternative, rtol=1e-6, atol=1e-9)
+
+    prime = activations.sigmoid_prime(z)
+    with np.errstate(all="ignore"):
+        if W.shape[0] == W.shape[1] and same((W @ d) * prime):
+            return "used W_next where BP2 needs its transpose W_next.T"
+        if same(W.T @ d):
+            return "forgot the factor sigma'(z) (BP2 multiplies elementwise by the activation's derivative)"
+        if same((W.T @ d) * activations.sigmoid(z)):
+            return "multiplied by sigma(z) instead of its derivative sigma'(z)"
+        if same((W.T @ d) * z * (1 - z)):
+            return ("computed sigma' as a(1 - a) on z: a(1 - a) needs the activation a = sigma(z), "
+                    "not the weighted input z (or call sigmoid_prime(z))")
+        if same((W.T @ d) * activations.sigmoid_prime(activations.sigmoid(z))):
+            return ("applied sigma' to the activation sigma(z): sigmoid_prime takes the weighted "
+                    "input z (a(1 - a) is the form that takes the activation)")
+    return None
+
+
 def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> bool:
     """Check a reader's ``backprop_error(W_next, delta_next, z)`` (BP2 for a batch).
 
@@ -67,6 +96,12 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> b
     ``(n, m)``, for the sigmoid activation, without changing its inputs and
     without overflow at large ``|z|``.
 
+    Named mistakes (each recognised on the case where it shows): the weight
+    matrix not transposed, sigma' missing, sigma instead of sigma', sigma'
+    computed as ``a(1 - a)`` on ``z``, sigma' applied to the activation, a sum
+    over the samples, an overflow.  A constant factor is reported only when
+    *every* hidden case is off by the same factor, never from one case.
+
     Returns
     -------
     bool
@@ -75,6 +110,7 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> b
 
     def checks() -> None:
         rng = np.random.default_rng(501)
+        results = []
         for where, W, d, z in _bp2_cases(rng):
             with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
                 try:
@@ -87,7 +123,7 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> b
                         "use a stable sigmoid derivative such as bplib.activations.sigmoid_prime"
                     ) from None
             expected = _bp2(W, d, z)
-            got_arr = as_number_array(got, name="backprop_error's result")
+            got_arr = as_number_array(got, name="backprop_error's result", where=where)
             n, m = expected.shape
             if got_arr.shape == (n, 1) and m > 1 and np.allclose(
                 got_arr, expected.sum(axis=1, keepdims=True), rtol=1e-6, atol=1e-9
@@ -96,27 +132,34 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> b
                     f"backprop_error {where} summed over the samples: BP2 keeps one column "
                     f"per sample, shape {expected.shape}, not {got_arr.shape}"
                 )
-            if got_arr.shape == expected.shape and np.all(np.isfinite(got_arr)):
-                if np.allclose(got_arr, expected, rtol=1e-6, atol=1e-9):
-                    continue
-                if W.shape[0] == W.shape[1] and np.allclose(
-                    got_arr, (W @ d) * activations.sigmoid_prime(z), rtol=1e-6, atol=1e-9
-                ):
-                    raise CheckFailed(
-                        f"backprop_error {where} used W_next where BP2 needs its transpose W_next.T"
-                    )
-                if np.allclose(got_arr, W.T @ d, rtol=1e-6, atol=1e-9):
-                    raise CheckFailed(
-                        f"backprop_error {where} forgot the factor sigma'(z) (BP2 multiplies "
-                        "elementwise by the activation's derivative)"
-                    )
-                if np.allclose(got_arr, (W.T @ d) * activations.sigmoid(z), rtol=1e-6, atol=1e-9):
-                    raise CheckFailed(
-                        f"backprop_error {where} multiplied by sigma(z) instead of its derivative sigma'(z)"
-                    )
-                diagnose_factor(got_arr, expected, f"backprop_error {where}")
-            compare(got_arr, expected, name="the result of backprop_error", where=where,
-                    rtol=1e-6, atol=1e-9)
+            if got_arr.shape != expected.shape:
+                raise CheckFailed(
+                    f"the result of backprop_error {where} has shape {got_arr.shape}, expected "
+                    f"{expected.shape} (n, m): one row per unit of this layer, one column per sample"
+                )
+            if not np.all(np.isfinite(got_arr)):
+                raise CheckFailed(f"the result of backprop_error {where} contains NaN or inf")
+            if np.allclose(got_arr, expected, rtol=1e-6, atol=1e-9):
+                continue
+            mistake = _named_bp2_mistake(got_arr, W, d, z)
+            if mistake:
+                raise CheckFailed(f"backprop_error {where} {mistake}")
+            results.append((where, got_arr, expected))
+        if not results:
+            return
+        # A constant factor only if the same factor holds on every hidden case.
+        if len(results) == len(_bp2_cases(np.random.default_rng(501))):
+            diagnose_factor(
+                np.concatenate([g.ravel() for _, g, _ in results]),
+                np.concatenate([e.ravel() for _, _, e in results]),
+                "backprop_error", " on every hidden case",
+            )
+        where, got_arr, expected = results[0]
+        bad = tuple(int(i) for i in np.argwhere(~np.isclose(got_arr, expected, rtol=1e-6, atol=1e-9))[0])
+        raise CheckFailed(
+            f"the result of backprop_error {where} is wrong at index {bad}: got "
+            f"{got_arr[bad]:.6g}, expected {expected[bad]:.6g}"
+        )
 
     return run_checks(
         "backprop_error gives (W_next.T @ delta_next) * sigma'(z), one column per sample, "
@@ -188,6 +231,7 @@ def batch_backprop(
 
     def checks() -> None:
         rng = np.random.default_rng(502)
+        pairs_seen = []
         for where, weights, biases, x, y in _bp_cases(rng):
             ws, bs = [w.copy() for w in weights], [b.copy() for b in biases]
             xs, ys = x.copy(), y.copy()
@@ -212,7 +256,21 @@ def batch_backprop(
                             f"{name} {where} is the mean over the {m} samples; return the sum "
                             "(the update step divides by the batch size)"
                         )
-                    compare(g_arr, e, name=name, where=where, rtol=1e-6, atol=1e-9)
+                    if g_arr.shape != e.shape or not np.all(np.isfinite(g_arr)):
+                        compare(g_arr, e, name=name, where=where, rtol=1e-6, atol=1e-9)
+                    pairs_seen.append((f"{name} {where}", g_arr, e))
+        wrong = [p for p in pairs_seen if not np.allclose(p[1], p[2], rtol=1e-6, atol=1e-9)]
+        if not wrong:
+            return
+        # A constant factor only if the same factor holds on every gradient of every case.
+        diagnose_factor(
+            np.concatenate([g.ravel() for _, g, _ in pairs_seen]),
+            np.concatenate([e.ravel() for _, _, e in pairs_seen]),
+            "batch_backprop's gradients", " on every hidden case",
+        )
+        what, g_arr, e = wrong[0]
+        bad = tuple(int(i) for i in np.argwhere(~np.isclose(g_arr, e, rtol=1e-6, atol=1e-9))[0])
+        raise CheckFailed(f"{what} is wrong at index {bad}: got {g_arr[bad]:.6g}, expected {e[bad]:.6g}")
 
     return run_checks(
         "batch_backprop matches Network.backprop (sums over the samples) on every hidden case.",
