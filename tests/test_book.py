@@ -519,28 +519,7 @@ FILE_ALT = re.compile(r"(^|/)_images/|\.(?:png|jpe?g|svg|gif)$|[0-9a-f]{16,}", r
 
 # Chapters whose stored outputs fail a check today, in a way that only the notebook can
 # fix. strict=True: once a notebook is fixed the mark must go (an XPASS fails the test).
-NOTEBOOK_FIXES: dict[tuple[str, str], str] = {
-    ("figures", name): (
-        f"{name}.ipynb: its figures are cell outputs whose alt text is the image's path; each "
-        "figure cell needs metadata mystnb.image.alt (and mystnb.figure caption/name)"
-    )
-    for name in (
-        "book/four_equations",
-    )
-}
-
-
-NOTEBOOK_FIXES.update(
-    {
-        ("figure_quality", name): (
-            f"{name}.ipynb: its figures have no numbered caption (cell metadata "
-            "mystnb.figure.caption) and are 100-dpi PNGs shown at about 1x in the column "
-            "(2x pixel density or SVG wanted)"
-        )
-        for check, name in list(NOTEBOOK_FIXES)
-        if check == "figures"
-    }
-)
+NOTEBOOK_FIXES: dict[tuple[str, str], str] = {}   # every chapter's figures are fixed
 
 
 def _params(check: str, names: list[str]) -> list:
