@@ -73,3 +73,29 @@ def test_run_checks_prints_one_line(capsys):
 def test_a_single_wrong_value_is_not_called_a_constant_factor():
     with pytest.raises(_core.CheckFailed, match="is wrong: got 3"):
         _core.compare(3.0, np.array(1.0))
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (lambda: np.exp(np.array([1e4])), "overflowed"),
+        (lambda: np.log(np.array([0.0])), "divided by zero"),
+        (lambda: np.array([np.inf]) - np.array([np.inf]), "invalid value"),
+    ],
+)
+def test_floating_point_trouble_in_the_readers_code_is_a_named_failure(fn, words):
+    """The one place every checker calls reader code: the same policy in every chapter."""
+    import warnings
+
+    from bplib.exercises._core import CheckFailed, call
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # never a warning
+        with pytest.raises(CheckFailed, match=words):
+            call(fn, what="f")
+
+
+def test_underflow_to_zero_is_fine():
+    from bplib.exercises._core import call
+
+    assert call(lambda: np.exp(np.array([-1e4])))[0] == 0.0

@@ -47,8 +47,6 @@ URL = rn.repository_url()
 #: runs for it (an xfail that passes fails, as a reminder).
 NOT_YET_SOLUTION_MAGIC: set[str] = set()   # every chapter runs its solutions with %%solution
 
-#: The chapter executed in a fresh virtual environment (a quick one).
-FRESH_ENV_CHAPTER = "chain_rule.ipynb"
 
 #: Chapters tried, in this order, for "Run All keeps the reader's answer".
 RUN_ALL_CHAPTERS = ["chain_rule.ipynb", "xor.ipynb", "four_equations.ipynb", "autodiff.ipynb"]
@@ -298,52 +296,60 @@ def _third_party_site(target: Path) -> Path:
     return target
 
 
-@pytest.mark.book
-def test_a_chapter_runs_outside_the_repository(tmp_path, monkeypatch):
-    """A fresh folder, a fresh virtual environment, the .ipynb alone: its install cell
-    installs bplib (from $BPLIB_SOURCE, a copy of this checkout), and the chapter runs.
+@pytest.fixture(scope="module")
+def fresh_env(tmp_path_factory):
+    """A fresh virtual environment without bplib, a kernel spec for it, and the source.
 
     Third-party packages (NumPy, SymPy, ipykernel, pip...) come from this environment,
-    linked in through a .pth file; bplib and its distribution are left out, so only the
-    install cell can bring them.  One chapter runs (about a minute); the other chapters
-    start with the same install cell (test_every_chapter_starts_with_the_same_install_cell).
+    linked in through a .pth file; bplib and its distribution are left out, so only a
+    chapter's install cell can bring them.  $BPLIB_SOURCE is a copy of this checkout's
+    package files (pip builds in the folder it is given; a copy keeps build/ out of it).
     """
-    assert not str(tmp_path).startswith(str(ROOT))
-    env_dir = tmp_path / "venv"
+    root = tmp_path_factory.mktemp("outside")
+    assert not str(root).startswith(str(ROOT))
+    env_dir = root / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     site_packages = next((env_dir / "lib").glob("python3*/site-packages"))
-    third = _third_party_site(tmp_path / "third-party")
+    third = _third_party_site(root / "third-party")
     (site_packages / "third_party.pth").write_text(f"{third}\n", encoding="utf-8")
-    work = tmp_path / "reader"
-    work.mkdir()
-    shutil.copy(ROOT / "book" / FRESH_ENV_CHAPTER, work / FRESH_ENV_CHAPTER)
-    assert [p.name for p in work.iterdir()] == [FRESH_ENV_CHAPTER]
-    probe = subprocess.run([python, "-c", "import bplib"], cwd=work, capture_output=True)
-    assert probe.returncode != 0, "bplib is importable before the install cell ran"
-
-    # $BPLIB_SOURCE: the package's files from this checkout (pip builds in the folder it is
-    # given; a copy keeps build/ out of the checkout).
-    source = tmp_path / "checkout"
+    probe = subprocess.run([python, "-c", "import bplib"], cwd=root, capture_output=True)
+    assert probe.returncode != 0, "bplib is importable before any install cell ran"
+    source = root / "checkout"
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(ROOT / "bplib", source / "bplib", ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setenv("BPLIB_SOURCE", str(source))
-    monkeypatch.delenv("PYTHONPATH", raising=False)
-
-    kernels = tmp_path / "kernels"
+    kernels = root / "kernels"
     (kernels / "fresh").mkdir(parents=True)
     spec = {"argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": "fresh", "language": "python"}
     (kernels / "fresh" / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    return {"root": root, "env": env_dir, "site": site_packages, "source": source,
+            "kernels": kernels}
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", sorted(p.name for p in CHAPTERS))
+def test_every_chapter_runs_outside_the_repository(chapter, fresh_env, monkeypatch):
+    """A fresh folder holding the .ipynb alone, a fresh virtual environment: the chapter
+    runs top to bottom.  The first chapter's install cell installs bplib (from
+    $BPLIB_SOURCE) into that environment; the later ones find it there, as a reader's
+    second chapter would."""
+    work = fresh_env["root"] / chapter.removesuffix(".ipynb")
+    work.mkdir()
+    shutil.copy(ROOT / "book" / chapter, work / chapter)
+    assert [p.name for p in work.iterdir()] == [chapter]
+    monkeypatch.setenv("BPLIB_SOURCE", str(fresh_env["source"]))
+    monkeypatch.delenv("PYTHONPATH", raising=False)
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
 
-    km = KernelManager(kernel_name="fresh", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
-    nb = nbformat.read(work / FRESH_ENV_CHAPTER, as_version=4)
+    specs = KernelSpecManager(kernel_dirs=[str(fresh_env["kernels"])])
+    km = KernelManager(kernel_name="fresh", kernel_spec_manager=specs)
+    nb = nbformat.read(work / chapter, as_version=4)
     nb.cells.append(_code("import bplib, sys\nprint(bplib.__file__)\nprint(sys.prefix)"))
     NotebookClient(nb, km=km, timeout=900, resources={"metadata": {"path": str(work)}}).execute()
     where, prefix = "".join(o.get("text", "") for o in nb.cells[-1].outputs).split()
-    assert Path(prefix) == env_dir
-    assert Path(where).is_relative_to(site_packages), f"bplib came from {where}"
+    assert Path(prefix) == fresh_env["env"]
+    assert Path(where).is_relative_to(fresh_env["site"]), f"bplib came from {where}"

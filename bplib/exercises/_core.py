@@ -46,11 +46,31 @@ def run_checks(success_message: str, checks: Callable[[], None]) -> bool:
 
 
 def call(fn: Callable[..., Any], *args: Any, what: str = "your function") -> Any:
-    """Call the reader's ``fn``; turn any exception into a readable ``CheckFailed``."""
+    """Call the reader's ``fn``; turn any exception into a readable ``CheckFailed``.
+
+    Every checker treats NumPy's floating-point problems in the reader's code the same
+    way: an overflow, a division by zero or an invalid operation (``inf - inf``,
+    ``0/0``) is a failure named as such, never a warning that scrolls by (an underflow
+    to 0 is fine).
+    """
     try:
-        return fn(*args)
+        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+            return fn(*args)
+    except FloatingPointError as exc:
+        raise CheckFailed(
+            f"{what} {_FLOATING_POINT.get(str(exc).split()[0], 'hit a floating-point error')} "
+            f"(NumPy: {exc}); rewrite it in a numerically stable form, e.g. with "
+            "bplib.activations.sigmoid or sigmoid_prime"
+        ) from None
     except Exception as exc:  # the reader's code may raise anything
         raise CheckFailed(f"{what} raised {type(exc).__name__}: {exc}") from None
+
+
+_FLOATING_POINT = {
+    "overflow": "overflowed",
+    "divide": "divided by zero",
+    "invalid": "produced an invalid value (inf - inf or 0/0)",
+}
 
 
 def _describe_point(where: str | None) -> str:

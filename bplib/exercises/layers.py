@@ -39,9 +39,10 @@ def _run(fn: Any, arg: np.ndarray, what: str, hint: str = "") -> Any:
     """Call ``fn(arg)``; fail on an exception or if ``arg`` was changed in place."""
     before = arg.copy()
     try:
-        result = fn(arg)
-    except Exception as exc:  # the reader's code may raise anything
-        raise CheckFailed(f"{what} raised {type(exc).__name__}: {exc}{hint}") from None
+        result = call(fn, arg, what=what)
+    except CheckFailed as failure:   # an exception or a floating-point error, as everywhere
+        message = str(failure)
+        raise CheckFailed(message + hint if " raised " in message else message) from None
     if not np.array_equal(before, arg):
         name = "dout" if what == "backward" else "x"
         raise CheckFailed(
