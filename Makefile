@@ -49,6 +49,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=book $(if $(filter 0,$(shell id -u)),--allow-root)
 
 notebooks: $(STAMP)
+	$(PY) tools/reader_notebooks.py book/*.ipynb
 	$(PY) tools/execute_notebook.py book/*.ipynb
 
 bench: $(STAMP)
