@@ -60,7 +60,9 @@ class Activation:
 
     The kernels take float64 arrays that are already checked (the public
     functions below check); ``f`` and ``prime_from_output`` accept an ``out=``
-    array so the fast trainer can work in preallocated buffers.
+    array so the fast trainer can work in preallocated buffers.  With ``out=``,
+    ``f`` leaves NumPy's overflow reporting to the caller (the sigmoid's
+    ``exp(-z)`` overflows, harmlessly, for ``z < -709.78``).
 
     Attributes
     ----------
@@ -86,9 +88,19 @@ class Activation:
 
 # ----------------------------------------------------------------- kernels
 def _sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    # e = exp(-|z|) <= 1 never overflows: 1/(1+e) for z >= 0, e/(1+e) for z < 0
-    e = np.exp(-np.abs(z))
-    return np.divide(np.where(z >= 0, 1.0, e), 1.0 + e, out=out)
+    # 1 / (1 + exp(-z)), accurate to a few ulp for every z: for z > 37, exp(-z) is
+    # tiny and the result rounds to 1; for z < -709.78, exp(-z) overflows to inf and
+    # the result is 0 (the true value is below 1e-308).  That overflow is expected:
+    # silenced here, and by the caller of the in-place form (the fast trainer runs
+    # under np.errstate(over="ignore") and calls this thousands of times a second on
+    # small buffers, so it gets four in-place NumPy calls and nothing else).
+    if out is None:  # also scalars (the autodiff engine's Value.sigmoid)
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-z))
+    np.negative(z, out=out)
+    np.exp(out, out=out)
+    np.add(out, 1.0, out=out)
+    return np.divide(1.0, out, out=out)
 
 
 def _sigmoid_prime(z: np.ndarray) -> np.ndarray:
@@ -98,7 +110,10 @@ def _sigmoid_prime(z: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid_from_output(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    return np.multiply(a, 1.0 - a, out=out)
+    if out is None:
+        return a * (1.0 - a)
+    np.subtract(1.0, a, out=out)        # in place: no temporary in the fast trainer
+    return np.multiply(out, a, out=out)
 
 
 def _sigmoid_symbolic(x: Any) -> Any:

@@ -87,8 +87,10 @@ PLANTS = [
         "xor",
         "sigmoid_prime_from_output",
         "activations.py",
-        (("    return np.multiply(a, 1.0 - a, out=out)\n",
-          "    return np.subtract(1.0, a * a, out=out)\n"),),
+        (("    np.subtract(1.0, a, out=out)        # in place: no temporary in the fast trainer\n"
+          "    return np.multiply(out, a, out=out)\n",
+          "    np.multiply(a, a, out=out)\n"
+          "    return np.subtract(1.0, out, out=out)\n"),),
         "sigma' from the output (prime_from_output, what the fast trainer uses) as 1 - a^2, "
         "tanh's formula, for a (1 - a)",
     ),
