@@ -88,15 +88,15 @@ class Activation:
 
 # ----------------------------------------------------------------- kernels
 def _sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    # 1 / (1 + exp(-z)), accurate to a few ulp for every z: for z > 37, exp(-z) is
-    # tiny and the result rounds to 1; for z < -709.78, exp(-z) overflows to inf and
-    # the result is 0 (the true value is below 1e-308).  That overflow is expected:
-    # silenced here, and by the caller of the in-place form (the fast trainer runs
-    # under np.errstate(over="ignore") and calls this thousands of times a second on
-    # small buffers, so it gets four in-place NumPy calls and nothing else).
-    if out is None:  # also scalars (the autodiff engine's Value.sigmoid)
-        with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-z))
+    if out is None:
+        # e = exp(-|z|) <= 1 never overflows: 1/(1+e) for z >= 0, e/(1+e) for z < 0
+        e = np.exp(-np.abs(z))
+        return np.divide(np.where(z >= 0, 1.0, e), 1.0 + e)
+    # In place, for the fast trainer's buffers (thousands of calls a second on small
+    # arrays, so four NumPy calls and nothing else): 1 / (1 + exp(-z)), equal to the
+    # form above to a few ulp.  For z < -709.78, exp(-z) overflows to inf and the
+    # result is 0 (the true value is below 1e-308); the caller silences that
+    # expected overflow (FastTrainer.train runs under np.errstate(over="ignore")).
     np.negative(z, out=out)
     np.exp(out, out=out)
     np.add(out, 1.0, out=out)
