@@ -31,6 +31,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -220,9 +222,46 @@ def below(value, bound: float) -> str:
     return f"< {bound:g}"
 
 
+# Callers in an installed third-party package format arrays for their own
+# purposes, not for the reader: SciPy, for one, writes ``repr`` of a fresh,
+# unseeded random sample into its docstrings while ``scipy.stats`` (imported by
+# scikit-learn) is being imported.  Such an array is printed unchecked; the
+# reader's own code, bplib, and IPython/Jupyter displaying a cell's value are
+# always checked.
+_ALWAYS_CHECKED = ("bplib", "IPython", "ipykernel")
+
+
+def _printed_for_the_reader() -> bool:
+    """Whether the array being formatted was asked for by the reader's code.
+
+    Walks out of NumPy's printing frames to the first caller.  That caller is
+    "the reader's" unless its file lives in an installed package directory
+    (``site-packages``/``dist-packages``) of a package other than those in
+    ``_ALWAYS_CHECKED``.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__") or ""
+        if module.split(".")[0] != "numpy" and module != __name__:
+            break
+        frame = frame.f_back
+    if frame is None:
+        return True
+    if module.split(".")[0] in _ALWAYS_CHECKED:
+        return True
+    parts = re.split(r"[\\/]", frame.f_code.co_filename)
+    return not ({"site-packages", "dist-packages"} & set(parts))
+
+
 def _checked_element(decimals: int, margin: float):
     def format_element(x) -> str:
-        rounded = float(check_rounding(x, decimals, margin=margin)) + 0.0  # no "-0."
+        try:
+            rounded = float(check_rounding(x, decimals, margin=margin))
+        except UnstableRounding:
+            if _printed_for_the_reader():
+                raise
+            rounded = float(x)
+        rounded += 0.0  # no "-0."
         return np.format_float_positional(rounded, precision=decimals, unique=True, trim=".")
 
     return format_element
@@ -238,6 +277,10 @@ def set_printoptions(precision: int = 6, *, margin: float = DEFAULT_MARGIN) -> N
     Columns are not padded to a common width (NumPy pads only its own format).
     ``np.printoptions(...)`` inside a ``with`` block restores NumPy's own format,
     as a transcribed article's code needs to print exactly like the article.
+    Arrays that an installed third-party package formats for itself (SciPy
+    writes random samples into its docstrings on import) are not checked, so
+    importing a library never fails; everything the reader's code, bplib or
+    Jupyter's display prints is.
 
     Parameters
     ----------

@@ -89,3 +89,37 @@ def test_set_printoptions_checks_every_element():
             assert str(np.array([0.2345])) == "[0.2345]"
     finally:
         np.set_printoptions(**old)
+
+
+def _module_in(directory, name, source):
+    """Import `source` as module `name` from a file in `directory`."""
+    import importlib.util
+
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_set_printoptions_leaves_installed_libraries_alone(tmp_path):
+    # SciPy writes repr() of an unseeded random sample into its docstrings while
+    # scikit-learn imports it: an element near a rounding boundary must not make
+    # that import fail.  The reader's code (here: a file outside any installed
+    # package directory) is still checked.
+    source = "def show(a):\n    return repr(a)\n"
+    library = _module_in(tmp_path / "lib" / "python3" / "site-packages", "fakelib", source)
+    own = _module_in(tmp_path / "chapter", "own_code", source)
+    unstable = np.array([0.1, 0.2345])
+    old = np.get_printoptions()
+    try:
+        set_printoptions(3)
+        assert library.show(unstable) == "array([0.1, 0.234])"  # NumPy's rounding, unchecked
+        with pytest.raises(UnstableRounding):
+            own.show(unstable)
+        with pytest.raises(UnstableRounding):
+            repr(unstable)
+    finally:
+        np.set_printoptions(**old)
