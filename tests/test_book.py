@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import functools
 import html as html_lib
-import http.server
-import importlib.util
 import os
 import re
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -34,6 +31,9 @@ import numpy as np
 import pytest
 import yaml
 from repository import owner_and_name, repository_url, url_problems
+from tool_modules import load_tool
+
+book_site = load_tool("book_site")
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,26 +50,8 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 60_000
 
 
-def toc_docnames(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
-    """Every document of the table of contents, in reading order (root first)."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if "file" in node:
-                names.append(node["file"])
-            for key in ("parts", "chapters", "sections"):
-                walk(node.get(key, []))
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return [str(Path(n).with_suffix("")) if Path(n).suffix in (".md", ".ipynb") else n for n in names]
-
-
-DOCNAMES = toc_docnames()
+#: Every page of ``_toc.yml`` in reading order (tools/book_site.py, as make_pdf reads it).
+DOCNAMES = book_site.toc_docnames()
 
 
 # --------------------------------------------------------------------------- build
@@ -202,9 +184,7 @@ def test_logo_images_are_what_make_logo_draws(tmp_path):
     """The committed PNGs match a fresh run of tools/make_logo.py (pixel by pixel, nearly)."""
     from PIL import Image
 
-    spec = importlib.util.spec_from_file_location("make_logo", ROOT / "tools" / "make_logo.py")
-    make_logo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_logo)
+    make_logo = load_tool("make_logo")
     for fresh in make_logo.main(tmp_path, tmp_path):
         folder = "_extra" if fresh.suffix == ".ico" else "_static"
         committed = ROOT / "book" / folder / fresh.name
@@ -250,27 +230,14 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(built_book_with_pdf) -> Iterator[str]:
     """Serve the built book, with its PDF (conftest.py), from 127.0.0.1 on a free port; yield its base URL."""
     proc, html = built_book_with_pdf
     if proc.returncode != 0 or not (html / "index.html").is_file():
         pytest.fail("the book did not build; see test_book_builds_without_warnings")
-    handler = functools.partial(_QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with book_site.serve(html) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

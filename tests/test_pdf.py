@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
+from tool_modules import load_tool
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -43,21 +43,7 @@ def _poppler(tool: str, *args: str) -> str:
 
 
 def _toc_docnames() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if "file" in node:
-                names.append(node["file"])
-            for key in ("parts", "chapters", "sections"):
-                walk(node.get(key, []))
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return [re.sub(r"\.(md|ipynb)$", "", n) for n in names]
+    return load_tool("book_site").toc_docnames()
 
 
 def _plain(fragment: str) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import importlib.util
 import json
 import os
 import shutil
@@ -32,21 +31,14 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from tool_modules import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
 
-_spec = importlib.util.spec_from_file_location("reader_notebooks", ROOT / "tools" / "reader_notebooks.py")
-rn = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(rn)
+rn = load_tool("reader_notebooks")
 
 URL = rn.repository_url()
-
-#: Chapters whose solution code cells do not start with ``%%solution`` yet (their
-#: helpers are converting them).  Remove a chapter once it is converted: the test then
-#: runs for it (an xfail that passes fails, as a reminder).
-NOT_YET_SOLUTION_MAGIC: set[str] = set()   # every chapter runs its solutions with %%solution
-
 
 #: Chapters tried, in this order, for "Run All keeps the reader's answer".
 RUN_ALL_CHAPTERS = ["chain_rule.ipynb", "xor.ipynb", "four_equations.ipynb", "autodiff.ipynb"]
@@ -188,9 +180,7 @@ def test_every_chapter_starts_with_the_same_install_cell():
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_solutions_are_hidden_as_jupyterlab_reads_them(path, request):
-    if path.name in NOT_YET_SOLUTION_MAGIC:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="solutions not on %%solution yet"))
+def test_solutions_are_hidden_as_jupyterlab_reads_them(path):
     nb = nbformat.read(path, as_version=4)  # JupyterLab reads this JSON; the metadata decides
     inside = solution_cells(nb)
     assert inside, f"{path.name} has no solution"

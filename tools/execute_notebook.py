@@ -20,6 +20,26 @@ from nbclient import NotebookClient
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
+def coalesce_streams(nb: nbformat.NotebookNode) -> None:
+    """Join consecutive ``stdout`` (or ``stderr``) outputs of a cell into one.
+
+    How a cell's printing is split into stream messages depends on timing (a busy
+    machine sends one ``print`` as two messages); joining them keeps the stored
+    notebook the same however fast the machine was.
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        merged: list = []
+        for output in cell.outputs:
+            if (output.output_type == "stream" and merged
+                    and merged[-1].output_type == "stream" and merged[-1].name == output.name):
+                merged[-1].text += output.text
+            else:
+                merged.append(output)
+        cell.outputs = merged
+
+
 def execute(path: Path, timeout: int = 1800) -> float:
     """Run the notebook at ``path`` and write it back with fresh outputs.
 
@@ -37,6 +57,7 @@ def execute(path: Path, timeout: int = 1800) -> float:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    coalesce_streams(nb)
     nbformat.write(nb, path)
     return time.perf_counter() - start
 

@@ -21,19 +21,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
-import http.server
 import logging
 import shutil
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
+
+from book_site import serve, toc_parts  # tools/book_site.py, beside this script
 
 # pypdf notes harmless quirks of Chromium's PDFs ("Object count ... exceeds defined trailer size").
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -63,34 +60,6 @@ FOOTER = (
 )
 
 
-def toc_parts(toc_path: Path = ROOT / "_toc.yml") -> tuple[str, list[dict]]:
-    """The root document and the parts of ``_toc.yml``: ``[{caption, docnames}]``, in order."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-
-    def name(file: str) -> str:
-        p = Path(file)
-        return str(p.with_suffix("")) if p.suffix in (".md", ".ipynb") else file
-
-    def walk(node: object, out: list[str]) -> list[str]:
-        if isinstance(node, dict):
-            if "file" in node:
-                out.append(name(node["file"]))
-            for key in ("chapters", "sections"):
-                walk(node.get(key, []), out)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, out)
-        return out
-
-    root = name(toc["root"])
-    parts = [{"caption": None, "docnames": [root]}]
-    if "parts" in toc:
-        parts += [{"caption": p.get("caption"), "docnames": walk(p, [])} for p in toc["parts"]]
-    else:
-        parts[0]["docnames"] += walk(toc.get("chapters", []), [])
-    return root, parts
-
-
 def build_singlehtml(build_dir: Path) -> Path:
     """Build the single-page HTML book (warnings are errors); return its directory."""
     exe = Path(sys.executable).with_name("jupyter-book")
@@ -105,25 +74,6 @@ def build_singlehtml(build_dir: Path) -> Path:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-6000:])
         raise SystemExit("the single-page HTML build failed (see above)")
     return build_dir / "singlehtml"
-
-
-@contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` from 127.0.0.1 on a free port; yield the base URL."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 #: Every visible heading of the book, in document order: its level, its title as plain text
