@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from bplib.autodiff import Value
+from bplib.autodiff import Value, bfs_order, topological_order
 from bplib.exercises import check
 
 from strategies import verdict as _verdict
@@ -99,3 +99,83 @@ def test_value_sin_catches_a_node_that_ignores_its_upstream_gradient(capsys):
 
     assert check.value_sin(value_sin) is False
     assert re.search(r"dy/dx for y = sin\(x\*x\) \* x at x = .* is wrong", _verdict(capsys))
+
+
+# ------------------------------------------------------------------ engine_backward
+def _backward_pass(*, order="reversed", accumulate=True, seed=1.0, times_grad=True):
+    """A hand-written backward pass with the usual switches for mistakes."""
+
+    def my_backward(root):
+        root.grad = seed
+        if order == "reversed":
+            nodes = list(reversed(topological_order(root)))
+        elif order == "leaves first":
+            nodes = topological_order(root)
+        else:
+            nodes = bfs_order(root)
+        for node in nodes:
+            for child, local in node.local_derivatives():
+                contribution = local * node.grad if times_grad else local
+                if accumulate:
+                    child.grad += contribution
+                else:
+                    child.grad = contribution
+
+    return my_backward
+
+
+def test_engine_backward_accepts_the_loop_of_value_backward(capsys):
+    assert check.engine_backward(_backward_pass())
+    assert _verdict(capsys).startswith("Correct:")
+
+
+def test_engine_backward_accepts_a_pass_that_also_resets_inner_gradients(capsys):
+    def my_backward(root):
+        nodes = topological_order(root)
+        for node in nodes:
+            if node.children:
+                node.grad = 0.0
+        root.grad = 1.0
+        for node in reversed(nodes):
+            for child, local in node.local_derivatives():
+                child.grad += local * node.grad
+
+    assert check.engine_backward(my_backward)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (_backward_pass(accumulate=False), r"keeps only its last contribution.*add \(child\.grad \+="),
+        (_backward_pass(order="bfs"), r"breadth-first order"),
+        (_backward_pass(order="leaves first"), r"visited leaves first"),
+        (_backward_pass(order="leaves first", accumulate=False), r"visited leaves first"),
+        (_backward_pass(times_grad=False), r"local derivative alone"),
+        (_backward_pass(seed=0.0), r"own gradient ends as 0\.0, not 1"),
+        (_backward_pass(seed=2.0), r"own gradient ends as 2\.0, not 1"),
+        (lambda root: root.backward(), r"called Value\.backward\(\)"),
+        (lambda root: None, r"own gradient ends as 0\.0"),
+        (lambda root: 1 / 0, r"raised ZeroDivisionError"),
+    ],
+)
+def test_engine_backward_names_typical_mistakes(wrong, message, capsys):
+    assert check.engine_backward(wrong) is False
+    assert re.search(message, _verdict(capsys)), _verdict(capsys)
+
+
+def test_engine_backward_names_a_constant_factor_only_when_every_graph_shows_it(capsys):
+    def doubled(root):
+        _backward_pass()(root)
+        for node in topological_order(root):
+            node.grad *= 2.0
+        root.grad = 1.0
+
+    assert check.engine_backward(doubled) is False
+    assert "off by a constant factor of 2 on every hidden graph" in _verdict(capsys)
+
+
+def test_engine_backward_leaves_value_backward_in_place():
+    check.engine_backward(lambda root: root.backward())
+    x = Value(3.0)
+    (x * x).backward()
+    assert x.grad == 6.0

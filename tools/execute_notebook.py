@@ -23,6 +23,8 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python
 def coalesce_streams(nb: nbformat.NotebookNode) -> None:
     """Join consecutive ``stdout`` (or ``stderr``) outputs of a cell into one.
 
+    (Also drops the execution timestamps an older run stored in a cell's metadata.)
+
     How a cell's printing is split into stream messages depends on timing (a busy
     machine sends one ``print`` as two messages); joining them keeps the stored
     notebook the same however fast the machine was.
@@ -30,6 +32,7 @@ def coalesce_streams(nb: nbformat.NotebookNode) -> None:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        cell.metadata.pop("execution", None)  # timestamps of an old run with record_timing
         merged: list = []
         for output in cell.outputs:
             if (output.output_type == "stream" and merged

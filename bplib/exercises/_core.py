@@ -62,6 +62,8 @@ def call(fn: Callable[..., Any], *args: Any, what: str = "your function") -> Any
             f"(NumPy: {exc}); rewrite it in a numerically stable form, e.g. with "
             "bplib.activations.sigmoid or sigmoid_prime"
         ) from None
+    except CheckFailed:  # a checker's own verdict, raised from inside the reader's call
+        raise
     except Exception as exc:  # the reader's code may raise anything
         raise CheckFailed(f"{what} raised {type(exc).__name__}: {exc}") from None
 

@@ -7,7 +7,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bplib.autodiff import Value
+from bplib.autodiff import Value, topological_order
+from bplib.autodiff_mistakes import backward_with
 from bplib.exercises._core import (
     CheckFailed,
     assert_not_mutated,
@@ -17,7 +18,7 @@ from bplib.exercises._core import (
     run_checks,
 )
 
-__all__ = ["backward_div", "value_sin"]
+__all__ = ["backward_div", "engine_backward", "value_sin"]
 
 
 def _div_reference(a: np.ndarray, b: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -172,5 +173,165 @@ def value_sin(fn: Callable[[Value], Any]) -> bool:
     return run_checks(
         "value_sin gives sin(v) and, through backward(), the gradient cos(v), "
         "also inside larger expressions.",
+        checks,
+    )
+
+
+# ------------------------------------------------------------ the engine's backward pass
+
+def _graph_poly() -> tuple[Value, list[Value]]:
+    """``y = x * x + 3 * x`` at x = 2: x is used three times (accumulation matters)."""
+    x = Value(2.0, label="x")
+    return x * x + 3 * x, [x]
+
+
+def _graph_tanh_from_exp() -> tuple[Value, list[Value]]:
+    """``tanh x = (e - 1) (e + 1)^-1`` with ``e = exp(2x)``, at x = 0.8: paths of two lengths."""
+    x = Value(0.8, label="x")
+    e = (2 * x).exp()
+    return (e - 1) * (e + 1) ** -1, [x]
+
+
+def _graph_neuron() -> tuple[Value, list[Value]]:
+    """One tanh neuron, two inputs, squared error: ``(tanh(w1 x1 + w2 x2 + b) - t)^2``."""
+    leaves = [Value(v, label=n) for v, n in
+              [(0.5, "x1"), (-1.5, "x2"), (0.8, "w1"), (-0.3, "w2"), (0.1, "b")]]
+    x1, x2, w1, w2, b = leaves
+    return ((w1 * x1 + w2 * x2 + b).tanh() - 0.4) ** 2, leaves
+
+
+def _graph_batch() -> tuple[Value, list[Value]]:
+    """A 2-2-1 sigmoid network on three samples, mean squared error: each weight used 3 times."""
+    rng = np.random.default_rng(703)
+    W = [[Value(float(rng.normal()), label=f"w{i}{j}") for j in range(2)] for i in range(2)]
+    v = [Value(float(rng.normal()), label=f"v{j}") for j in range(2)]
+    c = Value(float(rng.normal()), label="c")
+    loss = Value(0.0)
+    for x, t in [((0.0, 1.0), 1.0), ((1.0, 1.0), 0.0), ((0.5, -1.0), 0.3)]:
+        hidden = [(W[0][j] * x[0] + W[1][j] * x[1]).sigmoid() for j in range(2)]
+        out = (hidden[0] * v[0] + hidden[1] * v[1] + c).sigmoid()
+        loss = loss + (out - t) ** 2
+    return loss * (1 / 3), [w for row in W for w in row] + v + [c]
+
+
+_GRAPHS: tuple[tuple[str, Callable[[], tuple[Value, list[Value]]]], ...] = (
+    ("y = x*x + 3x at x = 2", _graph_poly),
+    ("tanh(x) built as (e - 1)/(e + 1) with e = exp(2x), at x = 0.8", _graph_tanh_from_exp),
+    ("one tanh neuron with a squared error", _graph_neuron),
+    ("a 2-2-1 sigmoid network on a batch of three samples", _graph_batch),
+)
+
+
+def _local_only_backward(root: Value) -> None:
+    """Right order, but each child gets the local derivative alone, not times ``node.grad``."""
+    root.grad = 1.0
+    for node in reversed(topological_order(root)):
+        for child, local in node.local_derivatives():
+            child.grad += local
+
+
+def _leaves_first_backward(root: Value, *, accumulate: bool) -> None:
+    """A backward pass that walks the topological order forwards (leaves first): wrong."""
+    root.grad = 1.0
+    for node in topological_order(root):
+        for child, local in node.local_derivatives():
+            if accumulate:
+                child.grad += local * node.grad
+            else:
+                child.grad = local * node.grad
+
+
+#: Wrong backward passes the checker recognises, and what to say about each.
+_WRONG_BACKWARDS: tuple[tuple[Callable[[Value], Any], str], ...] = (
+    (lambda root: backward_with(root, accumulate=False),
+     "a node used more than once keeps only its last contribution: its gradient is the *sum* "
+     "over all its uses, so add (child.grad += local * node.grad) instead of assigning (=)"),
+    (lambda root: backward_with(root, order="bfs"),
+     "this is breadth-first order from the output: a node can then pass its gradient on before "
+     "all of it has arrived (paths of different lengths); visit the nodes in reversed "
+     "topological order, so every node comes after all the nodes that use it"),
+    (_local_only_backward,
+     "each contribution is the local derivative alone: the chain rule multiplies it by the "
+     "gradient that has reached the node, child.grad += local * node.grad"),
+    (lambda root: _leaves_first_backward(root, accumulate=True),
+     "the nodes are visited leaves first: topological_order(root) lists each node *after* its "
+     "inputs, and a backward pass needs the opposite, reversed(topological_order(root))"),
+    (lambda root: _leaves_first_backward(root, accumulate=False),
+     "the nodes are visited leaves first (use reversed(topological_order(root))), and each "
+     "contribution is assigned (=) where it must be added (+=)"),
+)
+
+
+def _leaf_grads(backward: Callable[[Value], Any],
+                build: Callable[[], tuple[Value, list[Value]]]) -> np.ndarray:
+    """The leaves' gradients after ``backward`` runs on a fresh copy of the graph."""
+    root, leaves = build()
+    backward(root)
+    return np.array([leaf.grad for leaf in leaves], dtype=float)
+
+
+def _call_without_engine(fn: Callable[[Value], Any], root: Value) -> None:
+    """Call the reader's backward pass with ``Value.backward`` switched off (the loop is the exercise)."""
+    def refuse(self: Value) -> None:
+        raise CheckFailed("my_backward called Value.backward(): the exercise is to write its loop "
+                          "yourself, from topological_order and local_derivatives()")
+
+    engine = Value.backward
+    Value.backward = refuse
+    try:
+        call(fn, root, what="my_backward")
+    finally:
+        Value.backward = engine
+
+
+def engine_backward(fn: Callable[[Value], Any]) -> bool:
+    """Check a reader's ``my_backward(root)``: the engine's backward pass, written out.
+
+    Called on the output ``root`` of a freshly built graph (every ``grad`` is 0),
+    it must leave in each node's ``grad`` the derivative of ``root`` with
+    respect to that node, as ``root.backward()`` does; its return value is
+    ignored.  The hidden graphs have a node used several times, paths of
+    different lengths from the output to one node, and a small network on a
+    batch.  Named mistakes: assigning instead of adding the contributions,
+    breadth-first order, the topological order walked leaves first, the local
+    derivative not multiplied by the node's gradient, the output's own gradient
+    not 1, a constant factor on every graph.
+    """
+
+    def checks() -> None:
+        got_all, expected_all, root_grads = [], [], []
+        for where, build in _GRAPHS:
+            root, leaves = build()
+            _call_without_engine(fn, root)
+            got = np.array([leaf.grad for leaf in leaves], dtype=float)
+            if not np.all(np.isfinite(got)):
+                raise CheckFailed(f"a gradient is not a finite number on the graph {where}: {got}")
+            got_all.append(got)
+            root_grads.append(root.grad)
+            expected_all.append(_leaf_grads(lambda r: r.backward(), build))
+        if all(np.allclose(g, e, rtol=1e-12, atol=1e-14) for g, e in zip(got_all, expected_all)):
+            return
+        if any(g != 1.0 for g in root_grads):
+            raise CheckFailed(
+                f"the output's own gradient ends as {root_grads[0]!r}, not 1: start the pass "
+                "with root.grad = 1.0 (d root / d root), the number every other gradient is "
+                "multiplied from"
+            )
+        # A mistake is named only when it explains the results on every hidden graph.
+        for wrong, message in _WRONG_BACKWARDS:
+            if all(np.allclose(g, _leaf_grads(wrong, build), rtol=1e-12, atol=1e-14)
+                   for g, (_, build) in zip(got_all, _GRAPHS)):
+                raise CheckFailed(message)
+        flat_got, flat_expected = np.concatenate(got_all), np.concatenate(expected_all)
+        diagnose_factor(flat_got, flat_expected, "every gradient", " on every hidden graph")
+        for (where, build), got, expected in zip(_GRAPHS, got_all, expected_all):
+            _, leaves = build()
+            for leaf, g, e in zip(leaves, got, expected):
+                compare(g, e, name=f"the gradient of {leaf.label}", where=f"on the graph {where}",
+                        rtol=1e-12, atol=1e-14)
+
+    return run_checks(
+        "my_backward gives every gradient that Value.backward() gives, on graphs with shared "
+        "nodes, paths of different lengths and a batch.",
         checks,
     )

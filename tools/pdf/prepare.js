@@ -22,6 +22,11 @@
   keep.querySelectorAll(".toggle-hidden").forEach((el) => el.classList.remove("toggle-hidden"));
   keep.querySelectorAll(".toggle-button, .toggle-button-hidden, .headerlink, .copybtn").forEach((el) => el.remove());
   keep.querySelectorAll("details").forEach((el) => (el.open = true));
+  // A hidden cell's title says "Hide code cell source", a button on the site; on paper it
+  // says what the block is.
+  keep.querySelectorAll("details.hide > summary .expanded").forEach((p) => {
+    p.textContent = p.textContent.replace(/^Hide (.*)$/, "Folded on the site: $1");
+  });
   keep.querySelectorAll("[aria-expanded='false']").forEach((el) => el.setAttribute("aria-expanded", "true"));
 
   // The intro's link to this PDF means nothing inside it: drop that paragraph.
