@@ -244,7 +244,7 @@ def _leaves_first_backward(root: Value, *, accumulate: bool) -> None:
 #: Wrong backward passes the checker recognises, and what to say about each.
 _WRONG_BACKWARDS: tuple[tuple[Callable[[Value], Any], str], ...] = (
     (lambda root: backward_with(root, accumulate=False),
-     "a node used more than once keeps only its last contribution: its gradient is the *sum* "
+     "a node used more than once keeps only its last contribution: its gradient is the sum "
      "over all its uses, so add (child.grad += local * node.grad) instead of assigning (=)"),
     (lambda root: backward_with(root, order="bfs"),
      "this is breadth-first order from the output: a node can then pass its gradient on before "
@@ -254,7 +254,7 @@ _WRONG_BACKWARDS: tuple[tuple[Callable[[Value], Any], str], ...] = (
      "each contribution is the local derivative alone: the chain rule multiplies it by the "
      "gradient that has reached the node, child.grad += local * node.grad"),
     (lambda root: _leaves_first_backward(root, accumulate=True),
-     "the nodes are visited leaves first: topological_order(root) lists each node *after* its "
+     "the nodes are visited leaves first: topological_order(root) lists each node after its "
      "inputs, and a backward pass needs the opposite, reversed(topological_order(root))"),
     (lambda root: _leaves_first_backward(root, accumulate=False),
      "the nodes are visited leaves first (use reversed(topological_order(root))), and each "
