@@ -15,6 +15,30 @@ def test_check_namespace_lists_every_chapter_checker():
         check.nope  # noqa: B018
 
 
+def test_every_checker_has_its_exercise_in_a_chapter():
+    """A checker no chapter calls is dead code; a chapter calling a missing one fails in nbval."""
+    from pathlib import Path
+
+    import nbformat
+
+    book = Path(__file__).resolve().parents[1] / "book"
+    called = set()
+    for path in sorted(book.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                called |= set(re.findall(r"\bcheck\.(\w+)\(", cell.source))
+    assert called, "no chapter calls a checker"
+    assert set(dir(check)) - called == set(), "checkers without an exercise in any chapter"
+
+
+def test_checker_verdicts_raised_inside_the_readers_call_pass_through():
+    def strict(z):
+        raise _core.CheckFailed("the checker's own words")
+
+    with pytest.raises(_core.CheckFailed, match="^the checker's own words$"):
+        _core.call(strict, 1.0, what="f")
+
+
 def test_checks_repr_names_the_checkers():
     assert repr(Checks({"b": print, "a": print})) == "Checks(a, b)"
 
