@@ -101,81 +101,81 @@ def test_value_sin_catches_a_node_that_ignores_its_upstream_gradient(capsys):
     assert re.search(r"dy/dx for y = sin\(x\*x\) \* x at x = .* is wrong", _verdict(capsys))
 
 
-# ------------------------------------------------------------------ engine_backward
-def _backward_pass(*, order="reversed", accumulate=True, seed=1.0, times_grad=True):
-    """A hand-written backward pass with the usual switches for mistakes."""
+# ------------------------------------------------------------------ topological_sort
+def _depth_first(*, visited="set", reverse=False):
+    """A recursive depth-first order; `visited` is "set", "list" (the == trap) or None."""
 
-    def my_backward(root):
-        root.grad = seed
-        if order == "reversed":
-            nodes = list(reversed(topological_order(root)))
-        elif order == "leaves first":
-            nodes = topological_order(root)
-        else:
-            nodes = bfs_order(root)
-        for node in nodes:
-            for child, local in node.local_derivatives():
-                contribution = local * node.grad if times_grad else local
-                if accumulate:
-                    child.grad += contribution
-                else:
-                    child.grad = contribution
+    def my_topological_order(root):
+        order, seen = [], set()
 
-    return my_backward
+        def visit(node):
+            if visited == "set":
+                if node in seen:
+                    return
+                seen.add(node)
+            elif visited == "list" and node in order:
+                return
+            for child in node.children:
+                visit(child)
+            order.append(node)
+
+        visit(root)
+        return order[::-1] if reverse else order
+
+    return my_topological_order
 
 
-def test_engine_backward_accepts_the_loop_of_value_backward(capsys):
-    assert check.engine_backward(_backward_pass())
+def _reversed_breadth_first(*, dedupe):
+    def my_topological_order(root):
+        order, queue, seen = [], [root], set()
+        while queue:
+            node = queue.pop(0)
+            if dedupe:
+                if node in seen:
+                    continue
+                seen.add(node)
+            order.append(node)
+            queue.extend(node.children)
+        return order[::-1]
+
+    return my_topological_order
+
+
+def test_topological_sort_accepts_depth_first_and_bplibs_order(capsys):
+    assert check.topological_sort(_depth_first())
     assert _verdict(capsys).startswith("Correct:")
-
-
-def test_engine_backward_accepts_a_pass_that_also_resets_inner_gradients(capsys):
-    def my_backward(root):
-        nodes = topological_order(root)
-        for node in nodes:
-            if node.children:
-                node.grad = 0.0
-        root.grad = 1.0
-        for node in reversed(nodes):
-            for child, local in node.local_derivatives():
-                child.grad += local * node.grad
-
-    assert check.engine_backward(my_backward)
+    assert check.topological_sort(topological_order)
 
 
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
-        (_backward_pass(accumulate=False), r"keeps only its last contribution.*add \(child\.grad \+="),
-        (_backward_pass(order="bfs"), r"breadth-first order"),
-        (_backward_pass(order="leaves first"), r"visited leaves first"),
-        (_backward_pass(order="leaves first", accumulate=False), r"visited leaves first"),
-        (_backward_pass(times_grad=False), r"local derivative alone"),
-        (_backward_pass(seed=0.0), r"own gradient ends as 0\.0, not 1"),
-        (_backward_pass(seed=2.0), r"own gradient ends as 2\.0, not 1"),
-        (lambda root: root.backward(), r"called Value\.backward\(\)"),
-        (lambda root: None, r"own gradient ends as 0\.0"),
+        (_depth_first(visited=None), r"'x' is listed 3 times.*visited"),
+        (_reversed_breadth_first(dedupe=False), r"listed 3 times"),
+        (_reversed_breadth_first(dedupe=True), r"comes before its input.*breadth-first order"),
+        (lambda root: list(reversed(bfs_order(root))), r"breadth-first order from the output, reversed"),
+        (_depth_first(visited="list"), r"misses 1 of its .*compares with ==, which compares data"),
+        (_depth_first(reverse=True), r"the output comes first.*the order backward\(\) walks"),
+        (lambda root: [root], r"misses 4 of its 5 nodes.*Visit the children"),
+        (lambda root: [n.data for n in topological_order(root)], r"holds a float, not a Value"),
+        (lambda root: topological_order(root) + [Value(1.0)], r"the list has 1 node that is not part of the graph"),
+        (lambda root: None, r"did you forget to `return"),
         (lambda root: 1 / 0, r"raised ZeroDivisionError"),
     ],
 )
-def test_engine_backward_names_typical_mistakes(wrong, message, capsys):
-    assert check.engine_backward(wrong) is False
+def test_topological_sort_names_typical_mistakes(wrong, message, capsys):
+    assert check.topological_sort(wrong) is False
     assert re.search(message, _verdict(capsys)), _verdict(capsys)
 
 
-def test_engine_backward_names_a_constant_factor_only_when_every_graph_shows_it(capsys):
-    def doubled(root):
-        _backward_pass()(root)
-        for node in topological_order(root):
-            node.grad *= 2.0
-        root.grad = 1.0
+def test_topological_sort_rejects_an_order_that_breaks_only_inside_the_network(capsys):
+    def swapped(root):
+        order = topological_order(root)
+        if len(order) > 30:   # only the batch network: swap a node with its first input
+            k = next(i for i, node in enumerate(order) if node.children)
+            j = next(i for i, node in enumerate(order) if node is order[k].children[0])
+            order[k], order[j] = order[j], order[k]
+        return order
 
-    assert check.engine_backward(doubled) is False
-    assert "off by a constant factor of 2 on every hidden graph" in _verdict(capsys)
-
-
-def test_engine_backward_leaves_value_backward_in_place():
-    check.engine_backward(lambda root: root.backward())
-    x = Value(3.0)
-    (x * x).backward()
-    assert x.grad == 6.0
+    assert check.topological_sort(swapped) is False
+    assert "comes before its input" in _verdict(capsys)

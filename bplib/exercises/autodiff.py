@@ -7,8 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bplib.autodiff import Value, topological_order
-from bplib.autodiff_mistakes import backward_with
+from bplib.autodiff import Value, bfs_order
 from bplib.exercises._core import (
     CheckFailed,
     assert_not_mutated,
@@ -18,7 +17,7 @@ from bplib.exercises._core import (
     run_checks,
 )
 
-__all__ = ["backward_div", "engine_backward", "value_sin"]
+__all__ = ["backward_div", "topological_sort", "value_sin"]
 
 
 def _div_reference(a: np.ndarray, b: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -177,10 +176,10 @@ def value_sin(fn: Callable[[Value], Any]) -> bool:
     )
 
 
-# ------------------------------------------------------------ the engine's backward pass
+# ------------------------------------------------------------ ordering the graph
 
 def _graph_poly() -> tuple[Value, list[Value]]:
-    """``y = x * x + 3 * x`` at x = 2: x is used three times (accumulation matters)."""
+    """``y = x * x + 3 * x`` at x = 2: x is used three times; the constant 3 is a leaf too."""
     x = Value(2.0, label="x")
     return x * x + 3 * x, [x]
 
@@ -192,12 +191,10 @@ def _graph_tanh_from_exp() -> tuple[Value, list[Value]]:
     return (e - 1) * (e + 1) ** -1, [x]
 
 
-def _graph_neuron() -> tuple[Value, list[Value]]:
-    """One tanh neuron, two inputs, squared error: ``(tanh(w1 x1 + w2 x2 + b) - t)^2``."""
-    leaves = [Value(v, label=n) for v, n in
-              [(0.5, "x1"), (-1.5, "x2"), (0.8, "w1"), (-0.3, "w2"), (0.1, "b")]]
-    x1, x2, w1, w2, b = leaves
-    return ((w1 * x1 + w2 * x2 + b).tanh() - 0.4) ** 2, leaves
+def _graph_equal_data() -> tuple[Value, list[Value]]:
+    """Two different leaves holding the same number, ``(a + b) * (a * b)`` at a = b = 1.5."""
+    a, b = Value(1.5, label="a"), Value(1.5, label="b")
+    return (a + b) * (a * b), [a, b]
 
 
 def _graph_batch() -> tuple[Value, list[Value]]:
@@ -215,123 +212,129 @@ def _graph_batch() -> tuple[Value, list[Value]]:
 
 
 _GRAPHS: tuple[tuple[str, Callable[[], tuple[Value, list[Value]]]], ...] = (
-    ("y = x*x + 3x at x = 2", _graph_poly),
-    ("tanh(x) built as (e - 1)/(e + 1) with e = exp(2x), at x = 0.8", _graph_tanh_from_exp),
-    ("one tanh neuron with a squared error", _graph_neuron),
+    ("y = x*x + 3x", _graph_poly),
+    ("tanh(x) built as (e - 1)/(e + 1) with e = exp(2x)", _graph_tanh_from_exp),
+    ("(a + b) * (a * b) with a = b = 1.5", _graph_equal_data),
     ("a 2-2-1 sigmoid network on a batch of three samples", _graph_batch),
 )
 
 
-def _local_only_backward(root: Value) -> None:
-    """Right order, but each child gets the local derivative alone, not times ``node.grad``."""
-    root.grad = 1.0
-    for node in reversed(topological_order(root)):
-        for child, local in node.local_derivatives():
-            child.grad += local
+def _all_nodes(root: Value) -> list[Value]:
+    """Every node of the graph, each once (by identity), in no particular order."""
+    seen: dict[int, Value] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen[id(node)] = node
+            stack.extend(node.children)
+    return list(seen.values())
 
 
-def _leaves_first_backward(root: Value, *, accumulate: bool) -> None:
-    """A backward pass that walks the topological order forwards (leaves first): wrong."""
-    root.grad = 1.0
-    for node in topological_order(root):
-        for child, local in node.local_derivatives():
-            if accumulate:
-                child.grad += local * node.grad
-            else:
-                child.grad = local * node.grad
+def _describe(node: Value) -> str:
+    return repr(node.label) if node.label else f"the {node.op or 'leaf'} node holding {node.data:g}"
 
 
-#: Wrong backward passes the checker recognises, and what to say about each.
-_WRONG_BACKWARDS: tuple[tuple[Callable[[Value], Any], str], ...] = (
-    (lambda root: backward_with(root, accumulate=False),
-     "a node used more than once keeps only its last contribution: its gradient is the sum "
-     "over all its uses, so add (child.grad += local * node.grad) instead of assigning (=)"),
-    (lambda root: backward_with(root, order="bfs"),
-     "this is breadth-first order from the output: a node can then pass its gradient on before "
-     "all of it has arrived (paths of different lengths); visit the nodes in reversed "
-     "topological order, so every node comes after all the nodes that use it"),
-    (_local_only_backward,
-     "each contribution is the local derivative alone: the chain rule multiplies it by the "
-     "gradient that has reached the node, child.grad += local * node.grad"),
-    (lambda root: _leaves_first_backward(root, accumulate=True),
-     "the nodes are visited leaves first: topological_order(root) lists each node after its "
-     "inputs, and a backward pass needs the opposite, reversed(topological_order(root))"),
-    (lambda root: _leaves_first_backward(root, accumulate=False),
-     "the nodes are visited leaves first (use reversed(topological_order(root))), and each "
-     "contribution is assigned (=) where it must be added (+=)"),
-)
-
-
-def _leaf_grads(backward: Callable[[Value], Any],
-                build: Callable[[], tuple[Value, list[Value]]]) -> np.ndarray:
-    """The leaves' gradients after ``backward`` runs on a fresh copy of the graph."""
-    root, leaves = build()
-    backward(root)
-    return np.array([leaf.grad for leaf in leaves], dtype=float)
-
-
-def _call_without_engine(fn: Callable[[Value], Any], root: Value) -> None:
-    """Call the reader's backward pass with ``Value.backward`` switched off (the loop is the exercise)."""
-    def refuse(self: Value) -> None:
-        raise CheckFailed("my_backward called Value.backward(): the exercise is to write its loop "
-                          "yourself, from topological_order and local_derivatives()")
-
-    engine = Value.backward
-    Value.backward = refuse
+def _check_order(order: Any, root: Value, where: str) -> list[Value]:
+    """Raise CheckFailed naming the first problem of ``order``; return it as a list."""
+    if order is None:
+        raise CheckFailed("my_topological_order returned None: did you forget to `return order`?")
     try:
-        call(fn, root, what="my_backward")
-    finally:
-        Value.backward = engine
+        order = list(order)
+    except TypeError:
+        raise CheckFailed(
+            f"my_topological_order must return a list of nodes, got {type(order).__name__}"
+        ) from None
+    strangers = [item for item in order if not isinstance(item, Value)]
+    if strangers:
+        raise CheckFailed(
+            f"the list holds a {type(strangers[0]).__name__}, not a Value: list the nodes "
+            "themselves (not their data or labels)"
+        )
+    nodes = _all_nodes(root)
+    listed = {id(node) for node in order}
+    missing = [node for node in nodes if id(node) not in listed]
+    if len(order) != len(listed):
+        counts: dict[int, int] = {}
+        for node in order:
+            counts[id(node)] = counts.get(id(node), 0) + 1
+        twice = next(node for node in order if counts[id(node)] > 1)
+        raise CheckFailed(
+            f"on the graph {where}, {_describe(twice)} is listed {counts[id(twice)]} times: a node "
+            "used by several others must appear once; remember the nodes already visited "
+            "(in a set: nodes hash by identity)"
+        )
+    if missing:
+        lookalike = any(node.data == other.data for node in missing for other in order)
+        hint = (" A node was skipped because another one holds the same number: `node in a_list` "
+                "compares with ==, which compares data for a Value; keep a set of visited nodes "
+                "(they hash by identity) or compare with `is`."
+                if lookalike else " Visit the children of every node, down to the leaves.")
+        raise CheckFailed(
+            f"on the graph {where}, the list misses {len(missing)} of its {len(nodes)} nodes, "
+            f"e.g. {_describe(missing[0])}.{hint}"
+        )
+    extra = len(order) - len(nodes)
+    if extra:
+        what = "1 node that is" if extra == 1 else f"{extra} nodes that are"
+        raise CheckFailed(f"on the graph {where}, the list has {what} not part of the graph")
+    position = {id(node): k for k, node in enumerate(order)}
+    if order[0] is root and len(order) > 1:
+        raise CheckFailed(
+            f"on the graph {where}, the output comes first: that is the order backward() walks, "
+            "reversed(topological order); the topological order itself lists every node after "
+            "its inputs, the output last"
+        )
+    for node in order:
+        for child in node.children:
+            if position[id(child)] > position[id(node)]:
+                bfs = [id(n) for n in reversed(bfs_order(root))]
+                why = (" This is breadth-first order from the output, reversed: it puts a node "
+                       "after all its inputs only when all paths from the output have the same "
+                       "length. Visit depth-first: list a node after visiting all of its children."
+                       if [id(n) for n in order] == bfs else "")
+                raise CheckFailed(
+                    f"on the graph {where}, {_describe(node)} comes before its input "
+                    f"{_describe(child)}: every node must come after all of its inputs.{why}"
+                )
+    return order
 
 
-def engine_backward(fn: Callable[[Value], Any]) -> bool:
-    """Check a reader's ``my_backward(root)``: the engine's backward pass, written out.
+def _backward_along(order: list[Value], root: Value) -> None:
+    root.grad = 1.0
+    for node in reversed(order):
+        for child, local in node.local_derivatives():
+            child.grad += local * node.grad
 
-    Called on the output ``root`` of a freshly built graph (every ``grad`` is 0),
-    it must leave in each node's ``grad`` the derivative of ``root`` with
-    respect to that node, as ``root.backward()`` does; its return value is
-    ignored.  The hidden graphs have a node used several times, paths of
-    different lengths from the output to one node, and a small network on a
-    batch.  Named mistakes: assigning instead of adding the contributions,
-    breadth-first order, the topological order walked leaves first, the local
-    derivative not multiplied by the node's gradient, the output's own gradient
-    not 1, a constant factor on every graph.
+
+def topological_sort(fn: Callable[[Value], Any]) -> bool:
+    """Check a reader's ``my_topological_order(root)``.
+
+    It must return a list of every node of the graph that ends at ``root``,
+    each exactly once (nodes are told apart by identity, not by their data),
+    every node after all of its inputs (``node.children``).  The hidden graphs
+    have a node used several times, paths of different lengths from the output
+    to one node, two leaves holding the same number, and a small network on a
+    batch; on each, a backward pass along the reader's order must give the
+    gradients of ``Value.backward()``.  Named mistakes: a node listed twice,
+    nodes missing (with the ``in``-a-list trap), the output first (the
+    backward order), a node before its input, and reversed breadth-first order.
     """
 
     def checks() -> None:
-        got_all, expected_all, root_grads = [], [], []
         for where, build in _GRAPHS:
             root, leaves = build()
-            _call_without_engine(fn, root)
-            got = np.array([leaf.grad for leaf in leaves], dtype=float)
-            if not np.all(np.isfinite(got)):
-                raise CheckFailed(f"a gradient is not a finite number on the graph {where}: {got}")
-            got_all.append(got)
-            root_grads.append(root.grad)
-            expected_all.append(_leaf_grads(lambda r: r.backward(), build))
-        if all(np.allclose(g, e, rtol=1e-12, atol=1e-14) for g, e in zip(got_all, expected_all)):
-            return
-        if any(g != 1.0 for g in root_grads):
-            raise CheckFailed(
-                f"the output's own gradient ends as {root_grads[0]!r}, not 1: start the pass "
-                "with root.grad = 1.0 (d root / d root), the number every other gradient is "
-                "multiplied from"
-            )
-        # A mistake is named only when it explains the results on every hidden graph.
-        for wrong, message in _WRONG_BACKWARDS:
-            if all(np.allclose(g, _leaf_grads(wrong, build), rtol=1e-12, atol=1e-14)
-                   for g, (_, build) in zip(got_all, _GRAPHS)):
-                raise CheckFailed(message)
-        flat_got, flat_expected = np.concatenate(got_all), np.concatenate(expected_all)
-        diagnose_factor(flat_got, flat_expected, "every gradient", " on every hidden graph")
-        for (where, build), got, expected in zip(_GRAPHS, got_all, expected_all):
-            _, leaves = build()
-            for leaf, g, e in zip(leaves, got, expected):
-                compare(g, e, name=f"the gradient of {leaf.label}", where=f"on the graph {where}",
-                        rtol=1e-12, atol=1e-14)
+            order = _check_order(call(fn, root, what="my_topological_order"), root, where)
+            _backward_along(order, root)
+            got = [leaf.grad for leaf in leaves]
+            reference_root, reference_leaves = build()
+            reference_root.backward()
+            for leaf, g, ref in zip(leaves, got, reference_leaves):
+                compare(g, ref.grad, name=f"the gradient of {leaf.label} along your order",
+                        where=f"on the graph {where}", rtol=1e-12, atol=1e-14)
 
     return run_checks(
-        "my_backward gives every gradient that Value.backward() gives, on graphs with shared "
-        "nodes, paths of different lengths and a batch.",
+        "my_topological_order lists every node once, after all of its inputs, on every hidden "
+        "graph, and a backward pass along it gives Value.backward()'s gradients.",
         checks,
     )
