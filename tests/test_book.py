@@ -534,6 +534,25 @@ _PROSE_JS = """() => {
 }"""
 
 
+_CUT_MATH_JS = """() => {
+  const article = document.querySelector('.bd-article');
+  if (!article) return [];
+  const right = article.getBoundingClientRect().right;
+  const label = m => (m.getAttribute('aria-label') || m.textContent).trim().slice(0, 60);
+  const out = [];
+  article.querySelectorAll('mjx-container:not([display="true"])').forEach(m => {
+    const r = m.getBoundingClientRect();
+    if (r.width > 0 && r.right > right + 1 && !m.closest('table, .cell_output, .highlight'))
+      out.push(['inline', Math.round(r.width), label(m)]);
+  });
+  article.querySelectorAll('div.math').forEach(d => {
+    if (!d.closest('.cell_output') && d.scrollWidth > d.clientWidth + 2)
+      out.push(['display', d.scrollWidth, label(d)]);
+  });
+  return out;
+}"""
+
+
 def _measure_narrow(browser, site: str, docname: str, screenshot_dir: Path) -> dict:
     """Open ``docname`` at phone width once it is typeset and loaded; measure what the
     narrow-page tests check."""
@@ -564,6 +583,10 @@ def _measure_narrow(browser, site: str, docname: str, screenshot_dir: Path) -> d
             "body_font_px": page.evaluate(
                 "() => parseFloat(getComputedStyle(document.querySelector('.bd-article p') || document.body).fontSize)"
             ),
+            # Inline formulas that run past the article's right edge (an inline formula
+            # cannot scroll or wrap, so its end is cut off), and display formulas wider
+            # than their box (they scroll: readable, but a phone reader must swipe).
+            "cut_math": page.evaluate(_CUT_MATH_JS),
             "images": page.evaluate(
                 """() => Array.from(document.querySelectorAll('.bd-article img')).map(img => ({
                        src: img.getAttribute('src'), alt: img.getAttribute('alt'),
@@ -606,6 +629,17 @@ def test_no_page_scrolls_sideways_on_a_phone(narrow, docname):
         f"{docname} is {m['scroll_width']} px wide in a {m['inner_width']} px window; "
         f"the widest element: {m['widener']}"
     )
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", _params("math", NARROW_PAGES))
+def test_formulas_fit_the_column_on_a_phone(narrow, docname):
+    """At 390 px no formula of the text is cut off at the right edge (an inline formula
+    cannot wrap or scroll) and no display formula needs a swipe: a long one is broken
+    into aligned lines or set as display math. SymPy's printed outputs may scroll."""
+    cut = narrow(docname)["cut_math"]
+    assert not cut, f"{docname}: formulas wider than the column at 390 px: {cut}"
 
 
 @pytest.mark.book
