@@ -64,6 +64,8 @@ def numerical_gradient(
     -------
     numpy.ndarray, same shape as ``x``.
     """
+    if not callable(f):
+        raise TypeError(f"f must be a function of x returning a float, but got {type(f).__name__}")
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise ValueError(
             "x must be a float64 numpy array (it is perturbed in place), but got "

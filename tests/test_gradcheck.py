@@ -53,6 +53,8 @@ def test_numerical_gradient_rejects_non_float_arrays():
         numerical_gradient(lambda v: 0.0, [1.0, 2.0])
     with pytest.raises(ValueError, match="eps must be a positive number, but got 0.0"):
         numerical_gradient(lambda v: 0.0, np.zeros(2), eps=0.0)
+    with pytest.raises(TypeError, match="f must be a function of x returning a float, but got ndarray"):
+        numerical_gradient(np.zeros(2), np.zeros(2))   # the arguments swapped
 
 
 def test_relative_error_definition():
