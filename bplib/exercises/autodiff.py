@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bplib.autodiff import Value, bfs_order
+from bplib.autodiff import Value, bfs_order, topological_order
 from bplib.exercises._core import (
     CheckFailed,
     assert_not_mutated,
@@ -219,18 +219,6 @@ _GRAPHS: tuple[tuple[str, Callable[[], tuple[Value, list[Value]]]], ...] = (
 )
 
 
-def _all_nodes(root: Value) -> list[Value]:
-    """Every node of the graph, each once (by identity), in no particular order."""
-    seen: dict[int, Value] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) not in seen:
-            seen[id(node)] = node
-            stack.extend(node.children)
-    return list(seen.values())
-
-
 def _describe(node: Value) -> str:
     return repr(node.label) if node.label else f"the {node.op or 'leaf'} node holding {node.data:g}"
 
@@ -251,7 +239,7 @@ def _check_order(order: Any, root: Value, where: str) -> list[Value]:
             f"the list holds a {type(strangers[0]).__name__}, not a Value: list the nodes "
             "themselves (not their data or labels)"
         )
-    nodes = _all_nodes(root)
+    nodes = topological_order(root)   # bplib's own: every node once
     listed = {id(node) for node in order}
     missing = [node for node in nodes if id(node) not in listed]
     if len(order) != len(listed):
