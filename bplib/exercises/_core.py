@@ -19,6 +19,7 @@ __all__ = [
     "run_checks",
     "call",
     "compare",
+    "first_mismatch",
     "assert_not_mutated",
     "elementwise_cases",
     "check_elementwise",
@@ -90,6 +91,17 @@ def as_number_array(got: Any, *, name: str = "the result", where: str | None = N
         raise CheckFailed(f"{name}{at} is a {type(got).__name__}, not a number or array") from None
 
 
+def first_mismatch(got: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float) -> tuple[int, ...]:
+    """The index of the first entry where ``got`` is not close to ``expected`` (``()`` for 0-d).
+
+    The arrays have one shape and differ somewhere (``np.allclose`` was False).
+    """
+    if np.ndim(got) == 0:
+        return ()
+    bad = np.argwhere(~np.isclose(got, expected, rtol=rtol, atol=atol))
+    return tuple(int(i) for i in bad[0])
+
+
 def compare(
     got: Any,
     expected: np.ndarray | float,
@@ -115,8 +127,7 @@ def compare(
     if np.allclose(got_arr, exp_arr, rtol=rtol, atol=atol):
         return
     diagnose_factor(got_arr, exp_arr, f"{name}{at}")
-    bad = np.argwhere(~np.isclose(got_arr, exp_arr, rtol=rtol, atol=atol))
-    index = tuple(int(i) for i in bad[0]) if got_arr.ndim else ()
+    index = first_mismatch(got_arr, exp_arr, rtol=rtol, atol=atol)
     position = f" at index {index}" if index else ""
     raise CheckFailed(
         f"{name}{at} is wrong{position}: got {got_arr[index]:.6g}, which is not the expected value"

@@ -30,6 +30,7 @@ from bplib.exercises._core import (
     assert_not_mutated,
     compare,
     diagnose_factor,
+    first_mismatch,
     run_checks,
 )
 from bplib.network import Network
@@ -146,7 +147,7 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> b
                 "backprop_error", " on every hidden case",
             )
         where, got_arr, expected = results[0]
-        bad = tuple(int(i) for i in np.argwhere(~np.isclose(got_arr, expected, rtol=1e-6, atol=1e-9))[0])
+        bad = first_mismatch(got_arr, expected, rtol=1e-6, atol=1e-9)
         raise CheckFailed(
             f"the result of backprop_error {where} is wrong at index {bad}: got "
             f"{got_arr[bad]:.6g}, expected {expected[bad]:.6g}"
@@ -260,7 +261,7 @@ def batch_backprop(
             "batch_backprop's gradients", " on every hidden case",
         )
         what, g_arr, e = wrong[0]
-        bad = tuple(int(i) for i in np.argwhere(~np.isclose(g_arr, e, rtol=1e-6, atol=1e-9))[0])
+        bad = first_mismatch(g_arr, e, rtol=1e-6, atol=1e-9)
         raise CheckFailed(f"{what} is wrong at index {bad}: got {g_arr[bad]:.6g}, expected {e[bad]:.6g}")
 
     return run_checks(
