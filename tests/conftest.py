@@ -6,10 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from site_browser import CHROMIUM, CHROMIUM_ARGS, book_site, skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,3 +95,41 @@ def built_book_with_pdf(built_book, book_pdf) -> tuple[subprocess.CompletedProce
     if html.is_dir():
         shutil.copyfile(book_pdf, html / book_pdf.name)
     return proc, html
+
+
+# ------------------------------------------------------------------- the browser
+# Helpers of the browser tests are in tests/site_browser.py.
+
+
+@pytest.fixture(scope="module")
+def site(built_book_with_pdf) -> Iterator[str]:
+    """Serve the built book, with its PDF (conftest.py), from 127.0.0.1 on a free port; yield its base URL."""
+    proc, html = built_book_with_pdf
+    if proc.returncode != 0 or not (html / "index.html").is_file():
+        pytest.fail("the book did not build; see test_book_builds_without_warnings")
+    with book_site.serve(html) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright (never downloads a browser)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("Playwright for Python is not installed (pip install -r requirements.txt)")
+    if not CHROMIUM.exists():
+        skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def screenshot_dir() -> Path:
+    path = Path(os.environ.get("BOOK_SCREENSHOTS", ROOT / "_build" / "screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

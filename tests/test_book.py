@@ -7,9 +7,10 @@ notebooks, the same outputs nbval compares.
 
 The browser tests serve that build from 127.0.0.1 and open every page of the
 table of contents in headless Chromium (Debian's ``/usr/bin/chromium``, driven
-by Playwright for Python; never ``playwright install``).  They live in this
-file, not in a file of their own, so that ``pytest -n 2 --dist loadfile``
-builds the book once.  Full-page screenshots go to ``_build/screenshots/``
+by Playwright for Python; never ``playwright install``); their fixtures are in
+``conftest.py`` and their helpers in ``site_browser.py``, so that browser tests
+of other subjects live in files of their own (each pytest-xdist worker builds the
+book once, in about 20 s).  Full-page screenshots go to ``_build/screenshots/``
 (or ``$BOOK_SCREENSHOTS``).  Without Chromium or Playwright the browser tests
 are skipped with the reason, except in CI (``$CI`` set) or when
 ``/usr/bin/chromium`` exists: then they must run, and fail instead.
@@ -17,41 +18,29 @@ are skipped with the reason, except in CI (``$CI`` set) or when
 
 from __future__ import annotations
 
-import functools
 import html as html_lib
-import os
 import re
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin
 
 import numpy as np
 import pytest
 import yaml
 from repository import owner_and_name, repository_url, url_problems
+from site_browser import (
+    DESKTOP,
+    DOCNAMES,
+    PHONE,
+    TIMEOUT_MS,
+    PageLog,
+    fetch,
+    ids,
+    open_page,
+    wait_for_mathjax,
+)
 from tool_modules import load_tool
 
-book_site = load_tool("book_site")
-
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-#: Milliseconds to wait for a page, MathJax or the search index.
-TIMEOUT_MS = 60_000
-
-
-#: Every page of ``_toc.yml`` in reading order (tools/book_site.py, as make_pdf reads it).
-DOCNAMES = book_site.toc_docnames()
 
 
 # --------------------------------------------------------------------------- build
@@ -222,109 +211,6 @@ def test_pytorch_page_code_runs():
 # ------------------------------------------------------------------- the browser
 
 
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; the browser test must run in CI ($CI is set)")
-    if CHROMIUM.exists():
-        pytest.fail(f"{reason}; the browser test must run where {CHROMIUM} exists")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def site(built_book_with_pdf) -> Iterator[str]:
-    """Serve the built book, with its PDF (conftest.py), from 127.0.0.1 on a free port; yield its base URL."""
-    proc, html = built_book_with_pdf
-    if proc.returncode != 0 or not (html / "index.html").is_file():
-        pytest.fail("the book did not build; see test_book_builds_without_warnings")
-    with book_site.serve(html) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium driven by Playwright (never downloads a browser)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip_or_fail("Playwright for Python is not installed (pip install -r requirements.txt)")
-    if not CHROMIUM.exists():
-        _skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module")
-def screenshot_dir() -> Path:
-    path = Path(os.environ.get("BOOK_SCREENSHOTS", ROOT / "_build" / "screenshots"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-class PageLog:
-    """Console errors, uncaught exceptions and failed requests seen by one page."""
-
-    def __init__(self, page, base_url: str) -> None:
-        self.base = base_url
-        self.problems: list[str] = []
-        self.external: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.problems.append(f"uncaught exception: {exc}"))
-        page.on("requestfailed", self._failed)
-        page.on("response", self._response)
-        page.on("request", self._request)
-
-    def _console(self, msg) -> None:
-        if msg.type == "error":
-            self.problems.append(f"console error: {msg.text} ({msg.location.get('url', '')})")
-
-    def _failed(self, request) -> None:
-        if request.url.startswith(self.base):
-            self.problems.append(f"request failed: {request.url} ({request.failure})")
-
-    def _response(self, response) -> None:
-        if response.url.startswith(self.base) and response.status >= 400:
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-    def _request(self, request) -> None:
-        if not request.url.startswith((self.base, "data:", "blob:", "about:")):
-            self.external.append(request.url)
-
-
-@functools.lru_cache(maxsize=None)
-def _fetch(url: str) -> tuple[int, str]:
-    """GET ``url`` from the local server: (status, text for HTML pages)."""
-    try:
-        with urllib.request.urlopen(url, timeout=30) as resp:
-            body = resp.read()
-            kind = resp.headers.get_content_type()
-            return resp.status, body.decode("utf-8", "replace") if kind == "text/html" else ""
-    except urllib.error.HTTPError as err:
-        return err.code, ""
-
-
-def _ids(page_html: str) -> set[str]:
-    return {html_lib.unescape(m) for m in re.findall(r'\s(?:id|name)="([^"]+)"', page_html)}
-
-
-def _wait_for_mathjax(page) -> None:
-    page.wait_for_function(
-        "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=TIMEOUT_MS
-    )
-    page.evaluate("() => MathJax.startup.promise")
-
-
-def _open(browser, site: str, path: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(TIMEOUT_MS)
-    log = PageLog(page, site)
-    page.goto(urljoin(site, path), wait_until="load")
-    return page, log
-
-
 def _check_page(page, log: PageLog, site: str, docname: str, screenshot_dir: Path) -> list[str]:
     """Every check of one page; returns the list of problems found."""
     problems: list[str] = []
@@ -333,7 +219,7 @@ def _check_page(page, log: PageLog, site: str, docname: str, screenshot_dir: Pat
     # Math: typeset, nothing raw left, no TeX errors.
     has_math = page.evaluate("() => document.querySelectorAll('.math, .output_latex, .output.text_latex').length > 0")
     if has_math:
-        _wait_for_mathjax(page)
+        wait_for_mathjax(page)
         n_mjx = page.evaluate("() => document.querySelectorAll('mjx-container').length")
         if n_mjx == 0:
             problems.append("page has math but no mjx-container: MathJax did not typeset")
@@ -379,11 +265,11 @@ def _check_page(page, log: PageLog, site: str, docname: str, screenshot_dir: Pat
             continue
         target, anchor = urldefrag(href)
         target = target.split("?", 1)[0]
-        status, body = _fetch(target)
+        status, body = fetch(target)
         if status != 200:
             problems.append(f"link to {href} from {docname}: HTTP {status}")
             continue
-        if anchor and body and unquote(anchor) not in _ids(body):
+        if anchor and body and unquote(anchor) not in ids(body):
             problems.append(f"link to {href} from {docname}: no element with id {unquote(anchor)!r}")
 
     page.screenshot(path=str(screenshot_dir / f"{docname.replace('/', '__')}.png"), full_page=True)
@@ -398,7 +284,7 @@ def _check_page(page, log: PageLog, site: str, docname: str, screenshot_dir: Pat
 @pytest.mark.parametrize("docname", DOCNAMES)
 def test_page_renders_in_browser(browser, site, screenshot_dir, docname):
     """No console errors or failed requests, images loaded, math typeset, links resolve."""
-    page, log = _open(browser, site, f"{docname}.html")
+    page, log = open_page(browser, site, f"{docname}.html")
     try:
         problems = _check_page(page, log, site, docname, screenshot_dir)
     finally:
@@ -409,7 +295,7 @@ def test_page_renders_in_browser(browser, site, screenshot_dir, docname):
 @pytest.mark.book
 @pytest.mark.browser
 def test_index_redirects_to_the_first_page(browser, site):
-    page, log = _open(browser, site, "index.html")
+    page, log = open_page(browser, site, "index.html")
     try:
         page.wait_for_url(re.compile(r".*/book/intro\.html$"), timeout=TIMEOUT_MS)
     finally:
@@ -420,7 +306,7 @@ def test_index_redirects_to_the_first_page(browser, site):
 @pytest.mark.book
 @pytest.mark.browser
 def test_search_finds_sigmoid(browser, site, screenshot_dir):
-    page, log = _open(browser, site, "search.html?q=sigmoid")
+    page, log = open_page(browser, site, "search.html?q=sigmoid")
     try:
         page.wait_for_selector("#search-results ul.search li", timeout=TIMEOUT_MS)
         results = page.evaluate(
@@ -446,7 +332,7 @@ def test_dropdown_solutions_start_collapsed_and_open_on_click(built_book, browse
     pages = _pages_with_dropdown_solutions(html)
     assert pages, "no page has a dropdown solution (the chain-rule chapter should)"
     for docname in pages:
-        page, log = _open(browser, site, f"{docname}.html")
+        page, log = open_page(browser, site, f"{docname}.html")
         try:
             page.wait_for_selector(".solution.dropdown .toggle-button", state="attached")
             ids = page.evaluate("() => Array.from(document.querySelectorAll('.solution.dropdown')).map(e => e.id)")
@@ -471,9 +357,6 @@ def test_dropdown_solutions_start_collapsed_and_open_on_click(built_book, browse
 
 # ------------------------------------------------------- a reader on a phone and a desktop
 
-#: A phone's width (CSS px) and a desktop's.
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 #: Pages checked at phone width: the table of contents and the generated index.
 NARROW_PAGES = DOCNAMES + ["genindex"]
 
@@ -562,7 +445,7 @@ def _measure_narrow(browser, site: str, docname: str, screenshot_dir: Path) -> d
     try:
         page.goto(urljoin(site, f"{docname}.html"), wait_until="load")
         if page.evaluate("() => document.querySelectorAll('.math, .output_latex, .text_latex').length > 0"):
-            _wait_for_mathjax(page)
+            wait_for_mathjax(page)
         page.evaluate(
             """() => Promise.all(Array.from(document.images).map(img => img.complete ? null :
                    new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); })))"""
@@ -681,7 +564,7 @@ def desktop_figures(browser, site):
 
     def get(docname: str) -> list[dict]:
         if docname not in cache:
-            page, _ = _open(browser, site, f"{docname}.html")
+            page, _ = open_page(browser, site, f"{docname}.html")
             try:
                 page.evaluate(
                     """() => Promise.all(Array.from(document.images).map(img => img.complete ? null :
