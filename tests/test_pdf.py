@@ -11,6 +11,7 @@ in the built site, so the intro's link to it is checked with every other link.
 from __future__ import annotations
 
 import hashlib
+import math
 import html as html_lib
 import os
 import re
@@ -232,3 +233,230 @@ def test_nothing_runs_past_the_side_margins(book_pdf):
             if float(x0) < margin or float(x1) > width - margin:
                 outside.append(f"page {number}: {html_lib.unescape(word)!r} at x = {float(x0):.0f}..{float(x1):.0f}")
     assert not outside, f"{len(outside)} word(s) outside the margins, e.g. {outside[:8]}"
+
+
+# ------------------------------------------------- what the PDF draws (content streams)
+#: The operators, names, numbers and strings of a content stream. Chromium writes its
+#: strings in hex; literal strings are skipped whole so that nothing in them reads as an operator.
+_TOKEN = re.compile(rb"<[0-9A-Fa-f\s]*>|\((?:\\.|[^\\)])*\)|/[^\s/\[\]()<>{}%]+|[-+]?(?:\d+\.?\d*|\.\d+)"
+                    rb"|[A-Za-z'\"*]+\d?|\[|\]|%[^\r\n]*", re.S)
+
+
+def _times(m: tuple, n: tuple) -> tuple:
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+@pytest.fixture(scope="module")
+def pdf_drawing(book_pdf: Path) -> dict:
+    """What each page draws, read from its content stream (and the forms it calls), with
+    the graphics state tracked through q/Q: every image placed (page, pixel width and
+    height, drawn width and height in points, from the transformation matrix), and every
+    text-showing operator counted by (font name, fill colour as printed on white, with
+    the fill opacity applied) with the first page it is on."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(book_pdf))
+    images: list[tuple[int, int, int, float, float]] = []
+    texts: Counter = Counter()
+    first_page: dict = {}
+
+    def walk(data: bytes, resources, ctm: tuple, number: int) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        fonts = resources.get("/Font") or {}
+        states = resources.get("/ExtGState") or {}
+        xobjects = resources.get("/XObject") or {}
+        stack: list = []
+        color, alpha, font = (0.0, 0.0, 0.0), 1.0, "?"
+        operands: list[bytes] = []
+        for match in _TOKEN.finditer(data):
+            token = match.group()
+            head = token[:1]
+            if head in b"[]%":
+                continue
+            if not (head.isalpha() or head in b"'\""):
+                operands.append(b"" if head in b"<(" else token)
+                continue
+            op = token
+            if op == b"q":
+                stack.append((ctm, color, alpha, font))
+            elif op == b"Q":
+                ctm, color, alpha, font = stack.pop()
+            elif op == b"cm":
+                ctm = _times(tuple(float(x) for x in operands[-6:]), ctm)
+            elif op in (b"rg", b"sc", b"scn") and len(operands) == 3:
+                color = tuple(float(x) for x in operands)
+            elif op in (b"g", b"sc", b"scn") and len(operands) == 1:
+                color = (float(operands[0]),) * 3
+            elif op == b"gs":
+                alpha = float(states[operands[-1].decode()].get_object().get("/ca", 1))
+            elif op == b"Tf":
+                base = fonts[operands[-2].decode()].get_object().get("/BaseFont")
+                font = str(base).split("+")[-1] if base else "(Type 3)"
+            elif op in (b"Tj", b"TJ", b"'", b'"'):
+                key = (font, tuple(round(1 - alpha * (1 - v), 3) for v in color))
+                texts[key] += 1
+                first_page.setdefault(key, number)
+            elif op == b"Do":
+                xobject = xobjects[operands[-1].decode()].get_object()
+                if xobject["/Subtype"] == "/Image":
+                    images.append((number, int(xobject["/Width"]), int(xobject["/Height"]),
+                                   math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])))
+                elif xobject["/Subtype"] == "/Form":
+                    matrix = tuple(float(v) for v in xobject.get("/Matrix", (1, 0, 0, 1, 0, 0)))
+                    walk(xobject.get_data(), xobject.get("/Resources"), _times(matrix, ctm), number)
+            operands = []
+
+    for number, page in enumerate(reader.pages, start=1):
+        contents = page.get_contents()
+        if contents is not None:
+            walk(contents.get_data(), page.get("/Resources"), (1, 0, 0, 1, 0, 0), number)
+    return {"images": images, "texts": texts, "first_page": first_page}
+
+
+def test_every_image_is_drawn_at_its_own_aspect_ratio(pdf_drawing):
+    """Every image the PDF draws (the figures, the logo) keeps its pixels' aspect ratio
+    within 1%: the drawn width and height come from the transformation matrix in force
+    where the page draws it. (A figure scaled to the column with its inline pixel height
+    kept was drawn 1.3x too tall or up to 1.5x too wide.)"""
+    images = pdf_drawing["images"]
+    assert images, "the PDF draws no image"
+    distorted = [f"page {page}: {w}x{h} px drawn {dw:.0f}x{dh:.0f} pt, ratio off by x{(dw / dh) / (w / h):.3f}"
+                 for page, w, h, dw, dh in images if abs((dw / dh) / (w / h) - 1) > 0.01]
+    assert not distorted, f"{len(distorted)} of {len(images)} images distorted: {distorted}"
+
+
+def _contrast_on_white(rgb: tuple[float, float, float]) -> float:
+    """WCAG contrast ratio of a colour (0..1 components) against white."""
+    def linear(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    lum = 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2])
+    return 1.05 / (lum + 0.05)
+
+
+#: Icon fonts: their glyphs (the admonitions' symbols) are not text to read.
+ICON_FONTS = ("FontAwesome",)
+
+
+def test_all_text_prints_dark_and_in_a_regular_weight(pdf_drawing):
+    """Every piece of text the PDF draws (body, captions, code, outputs, footers) is
+    dark enough to read on paper: a fill colour with at least 7:1 contrast against
+    white (WCAG AAA), and a font that is not a light or thin cut. (The theme printed
+    every caption in its muted grey in DejaVu Sans ExtraLight.)"""
+    texts, first_page = pdf_drawing["texts"], pdf_drawing["first_page"]
+    assert sum(texts.values()) > 10_000, "hardly any text drawn"
+    pale = [f"{font} in rgb{color} ({_contrast_on_white(color):.2f}:1), {n} runs from page {first_page[font, color]}"
+            for (font, color), n in texts.items()
+            if not font.startswith(ICON_FONTS)
+            and (_contrast_on_white(color) < 7 or re.search(r"(Extra|Ultra)?Light|Thin|Hairline", font))]
+    assert not pale, "text printed too pale: " + "; ".join(pale)
+
+
+# ------------------------------------------------------------------------ links
+def _link_annotations(book_pdf: Path) -> list[tuple[int, str, str]]:
+    """Every link annotation: (page, "uri" or "dest", its URI or destination name)."""
+    from pypdf import PdfReader
+
+    out = []
+    for number, page in enumerate(PdfReader(str(book_pdf)).pages, start=1):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A")
+            if action is not None and action.get_object().get("/S") == "/URI":
+                out.append((number, "uri", str(action.get_object()["/URI"])))
+            elif action is not None and action.get_object().get("/S") == "/GoTo":
+                out.append((number, "dest", str(action.get_object()["/D"]).lstrip("/")))
+            elif "/Dest" in annot:
+                out.append((number, "dest", str(annot["/Dest"]).lstrip("/")))
+            else:
+                out.append((number, "other", repr(annot)))
+    return out
+
+
+def test_links_lead_to_the_web_or_into_the_pdf(book_pdf, singlehtml):
+    """No link of the PDF leads to the print server (127.0.0.1 or localhost, gone once the
+    PDF is printed: the figures' links to their image files, the general index); external
+    links are http(s); every cross-reference of the site's pages into the book (citations,
+    glossary terms, exercises, sections, errata proofs) is a link to a place in the PDF
+    (a named destination that exists)."""
+    from pypdf import PdfReader
+
+    links = _link_annotations(book_pdf)
+    local = [f"page {p}: {u}" for p, kind, u in links
+             if kind != "dest" and re.match(r"(?i)^[a-z]+://(127\.|localhost|\[::1\])", u)]
+    assert not local, f"{len(local)} link(s) to the print server: {local[:8]}"
+    other = [f"page {p}: {kind} {u}" for p, kind, u in links if kind == "other" or
+             (kind == "uri" and not re.match(r"https?://", u))]
+    assert not other, f"links that lead neither to the web nor into the PDF: {other[:8]}"
+
+    names = {str(n).lstrip("/") for n in PdfReader(str(book_pdf)).named_destinations}
+    dangling = sorted({u for _, kind, u in links if kind == "dest" and u not in names})
+    assert not dangling, f"links to destinations the PDF does not have: {dangling[:8]}"
+
+    _, page = singlehtml
+    article = page[page.index("<article"):]
+    targets = {html_lib.unescape(t) for t in re.findall(r'<a class="reference internal"[^>]*href="book/intro\.html#([^"]+)"', article)}
+    assert len(targets) > 50, f"only {len(targets)} cross-references found in the site's pages"
+    linked = {u for _, kind, u in links if kind == "dest"}
+    not_linked = sorted(targets - linked)
+    assert not not_linked, f"{len(not_linked)} cross-reference target(s) with no link in the PDF: {not_linked[:8]}"
+
+
+# ----------------------------------------------------------- page references
+def _first_words(page: str, target: str) -> str:
+    """The first words of what the element with id ``target`` starts (a paragraph, or the
+    heading or cell after an empty anchor): the first run of at least four plain words
+    within one block, without math (which pdftotext reads as other characters)."""
+    m = re.search(rf'<\w+[^>]*\sid="{re.escape(target)}"', page)
+    assert m, f"no element with id {target!r} in the site"
+    html = re.sub(r'<a class="headerlink".*?</a>', "", page[m.start():m.start() + 5000], flags=re.S)
+    html = re.sub(r'<span class="math[^"]*">.*?</span>|</(?:p|h\d|div|pre|li)>', "\x00", html, flags=re.S)
+    for run in _plain(html).split("\x00"):
+        words = run.split()
+        if len(words) >= 4:
+            return " ".join(words[:6])
+    raise AssertionError(f"no run of plain words after the id {target!r}")
+
+
+def test_errata_give_the_page_of_each_proof(book_pdf, pdf_text, singlehtml, chapter_titles):
+    """Every erratum's "Proof:" line names, after each proof it links to ("cell",
+    "engine"), the page where that proof is, "(p. N)"; and page N of the PDF is the page
+    where the proof starts (the first words of the paragraph or heading the link leads
+    to are on it)."""
+    _, page = singlehtml
+    start = page.index('<span id="document-book/errata">')
+    errata = page[start:page.index('<span id="document-', start + 10)]
+    entries = [re.findall(r'href="book/intro\.html#([^"]+)"', m)
+               for m in re.findall(r"<strong>Proof:</strong>(.*?)</li>", errata, re.S)]
+    assert len(entries) >= 30 and all(entries), f"{len(entries)} errata entries with proofs in the site"
+    markers = {t: _first_words(page, t) for refs in entries for t in refs}
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(book_pdf))
+    first = next(reader.get_destination_page_number(o) for o in reader.outline
+                 if not isinstance(o, list) and "".join(o.title.split()) == "".join(chapter_titles["book/errata"].split()))
+    # Each "Proof:" line ends at its first full stop (not the one of "p.").
+    chunks = "\n".join(pdf_text[first:]).split("Proof:")[1:]
+    proofs = [re.match(r"(.*?)(?<!\bp)\.(?:\s|$)", c, re.S).group(1) for c in chunks][: len(entries)]
+    assert len(proofs) == len(entries), f"{len(proofs)} 'Proof:' lines in the PDF's errata for {len(entries)} entries"
+    # Compared by their Latin letters and digits alone: pdftotext may place a quotation mark
+    # of another font (the Chinese quotations') elsewhere on its line.
+    def alnum(text: str) -> str:
+        return re.sub(r"[^A-Za-z0-9]", "", text)
+
+    plain = [alnum(t) for t in pdf_text]
+    wrong = []
+    for number, (refs, proof) in enumerate(zip(entries, proofs), start=1):
+        cited = [int(n) for n in re.findall(r"\(p\.\s*(\d+)\)", proof)]
+        if len(cited) != len(refs):
+            wrong.append(f"erratum {number}: {len(refs)} proof(s) but page numbers {cited} in {' '.join(proof.split())!r}")
+            continue
+        for target, n in zip(refs, cited):
+            if not 1 <= n <= len(pdf_text) or alnum(markers[target]) not in plain[n - 1]:
+                wrong.append(f"erratum {number}: {target} ({markers[target]!r}) is not on page {n}")
+    assert not wrong, f"{len(wrong)} wrong: " + "; ".join(wrong[:8])

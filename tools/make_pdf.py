@@ -5,13 +5,19 @@
 2. Headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright; never
    ``playwright install``) opens that page from a server on 127.0.0.1, and
    ``tools/pdf/prepare.js`` keeps only the article, opens every folded block (solutions,
-   proofs), and adds a title page and a table of contents; ``tools/pdf/print.css`` wraps
-   code, fits tables and picks fonts with CJK glyphs (fonts-noto-cjk).
+   proofs), drops the links that would lead to that server (a figure's image file, the
+   general index), marks the cross-references that get a page number, and adds a title
+   page and a table of contents; ``tools/pdf/print.css`` wraps code, fits tables, prints
+   figures at their own aspect ratio and captions as dark as the text, and picks fonts
+   with CJK glyphs (fonts-noto-cjk).
 3. After MathJax has typeset everything and every image and font has loaded, Chromium
-   prints it (``page.pdf``: A4, page numbers in the footer, PDF bookmarks from the headings).
-4. The page where each chapter starts is read back from those bookmarks (pypdf) and
-   written into the table of contents, and the book is printed again; pypdf then gives the
-   bookmarks the headings' own titles (Chromium's drop the math in a heading).
+   prints it (``page.pdf``: A4, page numbers in the footer, PDF bookmarks from the headings,
+   a named destination for every place a link leads to).
+4. The page where each chapter starts is read back from those bookmarks, and the page of
+   each cross-reference's target from the named destinations (pypdf); they are written
+   into the table of contents and the cross-references, "(p. 37)", and the book is printed
+   again until no number moves. pypdf then gives the bookmarks the headings' own titles
+   (Chromium's drop the math in a heading).
 
 Usage: ``python tools/make_pdf.py [--out _build/html/backprop-tested.pdf] [--build-dir _build]
 [--no-build]``. Prints the PDF's path, its page count and the time taken.
@@ -26,6 +32,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -144,21 +152,12 @@ def write_bookmarks(pdf: Path, headings: list[dict]) -> None:
         writer.write(fh)
 
 
-def print_book(singlehtml: Path, out: Path) -> int:
-    """Print the single-page book in ``singlehtml`` to ``out``; return the page count."""
-    from playwright.sync_api import sync_playwright
-    from pypdf import PdfReader
-
-    if not CHROMIUM.exists():
-        raise SystemExit(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk")
+def book_args(singlehtml: Path) -> dict:
+    """What ``prepare.js`` needs: the parts of ``_toc.yml``, the title page's lines."""
     root, parts = toc_parts()
-    page_file = singlehtml / f"{root}.html"
-    # singlehtml writes the root page where the root document lives (book/intro.html) but
-    # makes its links relative to the build's top: serve a copy from there.
-    shutil.copyfile(page_file, singlehtml / "_pdf.html")
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     today = dt.date.today().isoformat()
-    args = {
+    return {
         "root": root,
         "parts": parts,
         "title": config.get("title", "Backprop, Tested"),
@@ -171,86 +170,181 @@ def print_book(singlehtml: Path, out: Path) -> int:
         ],
         "logo": "_static/logo.png" if (singlehtml / "_static" / "logo.png").is_file() else "",
     }
+
+
+@contextmanager
+def book_page(singlehtml: Path) -> Iterator[tuple[object, list[dict]]]:
+    """Open the single-page book in headless Chromium, ready to print: yield (the
+    Playwright page, the contents' entries). Raises SystemExit if anything would print
+    wrong (math not typeset, an image missing, a script error, a distorted figure)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise SystemExit(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk")
+    args = book_args(singlehtml)
+    page_file = singlehtml / f"{args['root']}.html"
+    # singlehtml writes the root page where the root document lives (book/intro.html) but
+    # makes its links relative to the build's top: serve a copy from there.
+    shutil.copyfile(page_file, singlehtml / "_pdf.html")
     prepare = (HERE / "prepare.js").read_text(encoding="utf-8")
     css = (HERE / "print.css").read_text(encoding="utf-8")
+    try:
+        with serve(singlehtml) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1100})
+                page.set_default_timeout(TIMEOUT_MS)
+                errors: list[str] = []
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                # singlehtml links a search index it does not write: the PDF has no search box.
+                page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}")
+                        if r.url.startswith(base) and not r.url.endswith("searchindex.js") else None)
+                page.emulate_media(media="print")
+                page.goto(base + "_pdf.html", wait_until="load")
+                toc = page.evaluate(prepare, args)
+                page.add_style_tag(content=css)
+                # MathJax: wait for the first typesetting, then typeset again (nothing moved out
+                # of reach of it, but this also waits for any pending retypeset).
+                page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+                page.evaluate("() => MathJax.startup.promise.then(() => MathJax.typesetPromise ? MathJax.typesetPromise() : null)")
+                page.evaluate(
+                    """() => Promise.all(Array.from(document.images).map(img => img.complete ? null :
+                           new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); })))"""
+                )
+                page.evaluate("() => document.fonts.ready")
+                # No shadows: Chromium prints each as a bitmap (large, and no figure of the book).
+                # The theme's are `!important`; only an inline `!important` beats them.
+                page.evaluate(
+                    """() => document.querySelectorAll('*').forEach(el => {
+                           if (getComputedStyle(el).boxShadow !== 'none') el.style.setProperty('box-shadow', 'none', 'important');
+                       })"""
+                )
+                page.evaluate(FIT_IMAGES, FIGURE_MAX_HEIGHT_PX)
+                shrunk = page.evaluate(SHRINK_WIDE)
+                if shrunk:
+                    print(f"scaled down to the text width: {len(shrunk)} element(s), e.g. {shrunk[:4]}", file=sys.stderr)
+                overflow = page.evaluate(OVERFLOWING)
+                if overflow:
+                    print(f"past the right margin: {overflow[:8]}", file=sys.stderr)
+                raw = page.evaluate(
+                    """() => Array.from(document.querySelectorAll('.math'))
+                         .filter(el => !el.querySelector('mjx-container')).length"""
+                )
+                broken = page.evaluate("() => Array.from(document.images).filter(i => !i.naturalWidth).map(i => i.src)")
+                distorted = page.evaluate(DISTORTED_IMAGES)
+                if raw or broken or errors or distorted:
+                    raise SystemExit(f"not printable: {raw} math element(s) not typeset, images not loaded: {broken}, "
+                                     f"images not at their own aspect ratio: {distorted[:5]}, errors: {errors[:5]}")
+                yield page, toc
+            finally:
+                browser.close()
+    finally:
+        (singlehtml / "_pdf.html").unlink(missing_ok=True)
+
+
+def destination_pages(pdf: Path) -> dict[str, int]:
+    """The page (1-based) of every named destination of the PDF: Chromium makes one of
+    each element id that a link of the book points at."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    return {name.lstrip("/"): reader.get_destination_page_number(dest) + 1
+            for name, dest in reader.named_destinations.items()}
+
+
+#: How many times the book may be printed before its page references stop moving.
+MAX_PRINTINGS = 4
+
+
+def print_book(singlehtml: Path, out: Path) -> int:
+    """Print the single-page book in ``singlehtml`` to ``out``; return the page count.
+
+    The book is printed until the page numbers written into it (the contents' and the
+    cross-references') are those of the printing they are in: the first printing has
+    placeholders, each later one the pages read back from the one before.
+    """
+    from pypdf import PdfReader
+
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp.pdf")
-
-    with serve(singlehtml) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1100})
-            page.set_default_timeout(TIMEOUT_MS)
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            # singlehtml links a search index it does not write: the PDF has no search box.
-            page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}")
-                    if r.url.startswith(base) and not r.url.endswith("searchindex.js") else None)
-            page.emulate_media(media="print")
-            page.goto(base + "_pdf.html", wait_until="load")
-            toc = page.evaluate(prepare, args)
-            page.add_style_tag(content=css)
-            # MathJax: wait for the first typesetting, then typeset again (nothing moved out
-            # of reach of it, but this also waits for any pending retypeset).
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-            page.evaluate("() => MathJax.startup.promise.then(() => MathJax.typesetPromise ? MathJax.typesetPromise() : null)")
-            page.evaluate(
-                """() => Promise.all(Array.from(document.images).map(img => img.complete ? null :
-                       new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); })))"""
-            )
-            page.evaluate("() => document.fonts.ready")
-            # No shadows: Chromium prints each as a bitmap (large, and no figure of the book).
-            # The theme's are `!important`; only an inline `!important` beats them.
-            page.evaluate(
-                """() => document.querySelectorAll('*').forEach(el => {
-                       if (getComputedStyle(el).boxShadow !== 'none') el.style.setProperty('box-shadow', 'none', 'important');
-                   })"""
-            )
-            shrunk = page.evaluate(SHRINK_WIDE)
-            if shrunk:
-                print(f"scaled down to the text width: {len(shrunk)} element(s), e.g. {shrunk[:4]}", file=sys.stderr)
-            overflow = page.evaluate(OVERFLOWING)
-            if overflow:
-                print(f"past the right margin: {overflow[:8]}", file=sys.stderr)
-            raw = page.evaluate(
-                """() => Array.from(document.querySelectorAll('.math'))
-                     .filter(el => !el.querySelector('mjx-container')).length"""
-            )
-            broken = page.evaluate("() => Array.from(document.images).filter(i => !i.naturalWidth).map(i => i.src)")
-            if raw or broken or errors:
-                raise SystemExit(f"not printable: {raw} math element(s) not typeset, images not loaded: {broken}, "
-                                 f"errors: {errors[:5]}")
-            pdf_options = dict(
-                format="A4",
-                margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
-                print_background=True,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=FOOTER,
-                prefer_css_page_size=False,
-                outline=True,
-                tagged=True,
-            )
-            headings = page.evaluate(HEADINGS)
+    pdf_options = dict(
+        format="A4",
+        margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+        print_background=True,
+        display_header_footer=True,
+        header_template="<span></span>",
+        footer_template=FOOTER,
+        prefer_css_page_size=False,
+        outline=True,
+        tagged=True,
+    )
+    with book_page(singlehtml) as (page, toc):
+        headings = page.evaluate(HEADINGS)
+        targets = page.evaluate(PAGE_REFERENCE_TARGETS)
+        printed: tuple[dict, dict] = ({}, {})  # (chapter pages, reference pages) written into the page
+        for _ in range(MAX_PRINTINGS):
             page.pdf(path=str(tmp), **pdf_options)
-            pages = chapter_pages(tmp, headings)
-            page.evaluate(
-                """(pages) => document.querySelectorAll('.pdf-contents .pdf-page').forEach(
-                       el => { el.textContent = pages[el.dataset.docname]; })""",
-                pages,
-            )
-            page.pdf(path=str(tmp), **pdf_options)
-            if chapter_pages(tmp, headings) != pages:
-                raise RuntimeError("the chapters moved between the two printings")
-            missing = [entry["docname"] for entry in toc if entry["docname"] not in pages]
+            chapters = chapter_pages(tmp, headings)
+            destinations = destination_pages(tmp)
+            missing = sorted(set(targets) - set(destinations))
             if missing:
-                raise RuntimeError(f"no bookmark for the chapters {missing}")
-            write_bookmarks(tmp, headings)
-        finally:
-            browser.close()
+                raise RuntimeError(f"no destination in the PDF for the cross-references to {missing[:8]}")
+            found = (chapters, {t: destinations[t] for t in targets})
+            if found == printed:
+                break
+            page.evaluate(FILL_PAGE_NUMBERS, {"chapters": found[0], "targets": found[1]})
+            printed = found
+        else:
+            raise RuntimeError(f"the page numbers still moved after {MAX_PRINTINGS} printings")
+        missing = [entry["docname"] for entry in toc if entry["docname"] not in chapters]
+        if missing:
+            raise RuntimeError(f"no bookmark for the chapters {missing}")
+        local = page.evaluate(LOCAL_LINKS)
+        if local:
+            raise RuntimeError(f"links that lead out of the PDF to the print server: {local[:8]}")
+    write_bookmarks(tmp, headings)
     tmp.replace(out)
-    (singlehtml / "_pdf.html").unlink(missing_ok=True)
     return len(PdfReader(str(out)).pages)
+
+
+#: The tallest a figure may print (CSS pixels): 150 mm, so that a tall figure leaves room
+#: on its page for its caption.
+FIGURE_MAX_HEIGHT_PX = 150 / 25.4 * 96
+
+#: A figure taller than that is narrowed, at its own aspect ratio. (A CSS max-height
+#: would squash it: the width myst-nb writes inline would stay.)
+FIT_IMAGES = """(maxHeight) => Array.from(document.querySelectorAll('.pdf-book img'))
+  .filter(img => img.naturalWidth && img.naturalHeight && !img.closest('.pdf-title-page'))
+  .forEach(img => {
+    if (img.getBoundingClientRect().height > maxHeight + 0.5)
+      img.style.setProperty('width', (maxHeight * img.naturalWidth / img.naturalHeight).toFixed(2) + 'px', 'important');
+  })"""
+
+#: Images drawn at another aspect ratio than their own (more than 1% off): "src: ratio".
+DISTORTED_IMAGES = """() => Array.from(document.querySelectorAll('.pdf-book img'))
+  .filter(img => img.naturalWidth && img.naturalHeight && img.getClientRects().length)
+  .map(img => { const r = img.getBoundingClientRect();
+                return [img.getAttribute('src'), (r.width / r.height) / (img.naturalWidth / img.naturalHeight)]; })
+  .filter(([, ratio]) => Math.abs(ratio - 1) > 0.01)
+  .map(([src, ratio]) => `${src}: ${ratio.toFixed(3)}`)"""
+
+#: The ids that cross-references with a page number (prepare.js) lead to.
+PAGE_REFERENCE_TARGETS = """() => Array.from(new Set(Array.from(document.querySelectorAll('.pdf-pageref'))
+  .map(el => el.dataset.target)))"""
+
+#: Write the pages read back from a printing into the contents and the cross-references.
+FILL_PAGE_NUMBERS = """({chapters, targets}) => {
+  document.querySelectorAll('.pdf-contents .pdf-page').forEach(el => { el.textContent = chapters[el.dataset.docname]; });
+  document.querySelectorAll('.pdf-pageref').forEach(el => {
+    el.querySelector('.pdf-pageref-number').textContent = targets[el.dataset.target]; });
+}"""
+
+#: Links that would lead out of the PDF to the print server (anything on 127.0.0.1 that is
+#: not a place in this page): none may be left.
+LOCAL_LINKS = """() => Array.from(document.querySelectorAll('a[href]'))
+  .map(a => new URL(a.href))
+  .filter(u => u.origin === location.origin && !(u.pathname === location.pathname && u.hash))
+  .map(u => u.href)"""
 
 
 #: Anything still wider than the text column (a display equation, a table, a wide output)

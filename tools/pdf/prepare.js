@@ -39,6 +39,28 @@
     const m = href.match(/^(?:\.\/)?book\/intro\.html(#.*)?$/);
     if (m) a.setAttribute("href", m[1] || "#pdf-title-page");
   });
+  //    Links to a figure's image file (Sphinx wraps a scaled image in one) and to pages of
+  //    the site that are not in the book (the general index) would lead to the print
+  //    server, gone once the PDF is printed; the figure is on the page anyway. The link
+  //    goes, its text (or image) stays.
+  keep.querySelectorAll("a[href]").forEach((a) => {
+    const href = a.getAttribute("href");
+    if (/^[a-z][a-z0-9+.-]*:/i.test(href)) return; // https:, mailto:
+    if (href.startsWith("#") && document.getElementById(decodeURIComponent(href.slice(1)))) return;
+    a.replaceWith(...a.childNodes);
+  });
+  //    On paper a reader cannot click: a cross-reference made with {ref} or {doc} (the
+  //    errata's "Proof: cell", "the chapter", a section's title) also gives the page it
+  //    leads to, "(p. N)". tools/make_pdf.py fills in N, read back from a printing (the
+  //    placeholder has three digits, as wide as the page numbers of this book).
+  keep.querySelectorAll("a.reference.internal[href^='#']").forEach((a) => {
+    if (!a.querySelector(":scope > span.std-ref, :scope > span.doc")) return;
+    const ref = document.createElement("span");
+    ref.className = "pdf-pageref";
+    ref.dataset.target = decodeURIComponent(a.getAttribute("href").slice(1));
+    ref.innerHTML = "\u00a0(p.\u00a0<span class=\"pdf-pageref-number\">000</span>)";
+    a.appendChild(ref);
+  });
 
   // 4. Chapters: the root document's section, then one section after each
   //    <span id="document-..."> marker. Each becomes a top-level outline entry (h1).
