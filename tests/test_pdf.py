@@ -218,10 +218,16 @@ def test_every_figure_of_the_site_is_in_the_pdf(book_pdf, singlehtml):
     assert not missing, f"figures of the site not in the PDF (width, height: count): {dict(missing)}; PDF has {dict(pdf)}"
 
 
-def test_nothing_runs_past_the_side_margins(book_pdf):
+@pytest.fixture(scope="module")
+def pdf_boxes(book_pdf: Path) -> str:
+    """Every word of the PDF with its box (pdftotext -bbox: XHTML, points from the top left)."""
+    return _poppler("pdftotext", "-bbox", str(book_pdf), "-")
+
+
+def test_nothing_runs_past_the_side_margins(pdf_boxes):
     """Every word (pdftotext -bbox) lies between the 15 mm side margins: long code lines
     and tables wrap or shrink instead of being cut off at the right edge."""
-    boxes = _poppler("pdftotext", "-bbox", str(book_pdf), "-")
+    boxes = pdf_boxes
     margin = 15 / 25.4 * 72 - 2  # points, with 2 pt of tolerance
     outside = []
     for number, page in enumerate(boxes.split("<page ")[1:], start=1):
@@ -355,6 +361,16 @@ def test_all_text_prints_dark_and_in_a_regular_weight(pdf_drawing):
 
 
 # ------------------------------------------------------------------------ links
+def _place(page: str, target: str) -> str:
+    """Where a link of the site to ``target`` leads in the PDF: a link to a whole chapter
+    (``#document-book/x``, an empty marker before the chapter) leads to the chapter's section."""
+    if target.startswith("document-"):
+        m = re.search(rf'<span id="{re.escape(target)}"></span>\s*<section[^>]*\sid="([^"]+)"', page)
+        assert m, f"no chapter after the marker {target!r}"
+        return m.group(1)
+    return target
+
+
 def _link_annotations(book_pdf: Path) -> list[tuple[int, str, str]]:
     """Every link annotation: (page, "uri" or "dest", its URI or destination name)."""
     from pypdf import PdfReader
@@ -399,7 +415,8 @@ def test_links_lead_to_the_web_or_into_the_pdf(book_pdf, singlehtml):
 
     _, page = singlehtml
     article = page[page.index("<article"):]
-    targets = {html_lib.unescape(t) for t in re.findall(r'<a class="reference internal"[^>]*href="book/intro\.html#([^"]+)"', article)}
+    targets = {_place(page, html_lib.unescape(t))
+               for t in re.findall(r'<a class="reference internal"[^>]*href="(?:book/intro\.html)?#([^"]+)"', article)}
     assert len(targets) > 50, f"only {len(targets)} cross-references found in the site's pages"
     linked = {u for _, kind, u in links if kind == "dest"}
     not_linked = sorted(targets - linked)
@@ -460,3 +477,58 @@ def test_errata_give_the_page_of_each_proof(book_pdf, pdf_text, singlehtml, chap
             if not 1 <= n <= len(pdf_text) or alnum(markers[target]) not in plain[n - 1]:
                 wrong.append(f"erratum {number}: {target} ({markers[target]!r}) is not on page {n}")
     assert not wrong, f"{len(wrong)} wrong: " + "; ".join(wrong[:8])
+
+
+def test_every_page_reference_gives_the_page_its_target_starts_on(book_pdf, pdf_boxes, pdf_text, singlehtml):
+    """Every cross-reference printed with a page number, "(p. N)" inside a link of the PDF,
+    gives the page its link leads to (the named destination's), and that page is where the
+    target starts: its first words (a section's title, a paragraph's start) are on page N.
+    Every {ref} and {doc} cross-reference of the site's pages has one."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(book_pdf))
+    destinations = {str(name).lstrip("/"): reader.get_destination_page_number(dest) + 1
+                    for name, dest in reader.named_destinations.items()}
+    boxes = pdf_boxes.split("<page ")[1:]
+    word = re.compile(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>')
+    cited: dict[str, set[int]] = {}
+    for number, page in enumerate(reader.pages, start=1):
+        height = float(page.mediabox.height)
+        words = [(float(x0), float(y0), float(x1), float(y1), html_lib.unescape(w))
+                 for x0, y0, x1, y1, w in word.findall(boxes[number - 1])]
+        # Chromium writes a link as one annotation per run of text ("cell", " (p.", "37", ")"):
+        # the words inside all the annotations of one destination, in reading order.
+        rects: dict[str, list[tuple[float, ...]]] = {}
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            action = annot.get("/A")
+            dest = (str(annot["/Dest"]) if "/Dest" in annot else
+                    str(action.get_object().get("/D")) if action is not None else None)
+            if annot.get("/Subtype") == "/Link" and dest and dest != "None":
+                rects.setdefault(dest.lstrip("/"), []).append(tuple(float(v) for v in annot["/Rect"]))
+        for dest, areas in rects.items():
+            inside = " ".join(w for x0, y0, x1, y1, w in sorted(words, key=lambda b: (round(b[1]), b[0]))
+                              if any(left - 1 <= (x0 + x1) / 2 <= right + 1
+                                     and height - top - 1 <= (y0 + y1) / 2 <= height - bottom + 1
+                                     for left, bottom, right, top in areas))
+            for n in re.findall(r"\(p\.\s*(\d+)\)", inside):
+                cited.setdefault(dest, set()).add(int(n))
+
+    _, html = singlehtml
+    article = html[html.index("<article"):]
+    expected = {_place(html, html_lib.unescape(t)) for t in re.findall(
+        r'<a class="reference internal"[^>]*href="(?:book/intro\.html)?#([^"]+)"[^>]*>\s*<span class="(?:std std-ref|doc)"', article)}
+    assert len(expected) > 20, f"only {len(expected)} {{ref}}/{{doc}} cross-references in the site's pages"
+    missing = sorted(expected - set(cited))
+    assert not missing, f"{len(missing)} cross-reference(s) without a page number in the PDF: {missing[:8]}"
+
+    plain = [re.sub(r"[^A-Za-z0-9]", "", t) for t in pdf_text]
+    wrong = []
+    for target, pages in sorted(cited.items()):
+        marker = _first_words(html, target)
+        for n in pages:
+            if n != destinations.get(target):
+                wrong.append(f"{target}: p. {n} but the link leads to page {destinations.get(target)}")
+            elif re.sub(r"[^A-Za-z0-9]", "", marker) not in plain[n - 1]:
+                wrong.append(f"{target}: {marker!r} is not on page {n}")
+    assert not wrong, f"{len(wrong)} wrong page reference(s): " + "; ".join(wrong[:8])

@@ -282,7 +282,7 @@ def print_book(singlehtml: Path, out: Path) -> int:
         headings = page.evaluate(HEADINGS)
         targets = page.evaluate(PAGE_REFERENCE_TARGETS)
         printed: tuple[dict, dict] = ({}, {})  # (chapter pages, reference pages) written into the page
-        for _ in range(MAX_PRINTINGS):
+        for printing in range(1, MAX_PRINTINGS + 1):
             page.pdf(path=str(tmp), **pdf_options)
             chapters = chapter_pages(tmp, headings)
             destinations = destination_pages(tmp)
@@ -291,6 +291,8 @@ def print_book(singlehtml: Path, out: Path) -> int:
                 raise RuntimeError(f"no destination in the PDF for the cross-references to {missing[:8]}")
             found = (chapters, {t: destinations[t] for t in targets})
             if found == printed:
+                print(f"printed {printing} times: {len(found[1])} cross-reference target(s) with their pages",
+                      file=sys.stderr)
                 break
             page.evaluate(FILL_PAGE_NUMBERS, {"chapters": found[0], "targets": found[1]})
             printed = found

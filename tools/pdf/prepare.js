@@ -76,7 +76,15 @@
   chapters[args.root] = rootSection;
   keep.querySelectorAll("span[id^='document-']").forEach((span) => {
     const section = span.nextElementSibling;
-    if (section && section.tagName === "SECTION") chapters[span.id.slice("document-".length)] = section;
+    if (section && section.tagName === "SECTION") {
+      chapters[span.id.slice("document-".length)] = section;
+      // A link to a whole chapter ({doc}) leads to this empty marker, which stays at the
+      // foot of the page before the chapter's: it leads to the chapter's section instead.
+      keep.querySelectorAll(`a[href="#${span.id}"]`).forEach((a) => {
+        a.setAttribute("href", "#" + section.id);
+        a.querySelectorAll(".pdf-pageref").forEach((ref) => (ref.dataset.target = section.id));
+      });
+    }
   });
   // The root page's own sections (h2) stay under it; the chapters (h2 in singlehtml, since
   // they sit inside the root's toctree) become h1, their sections h2, and so on.
