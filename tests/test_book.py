@@ -108,52 +108,6 @@ def test_repository_url_in_the_built_book(built_book):
     assert not problems, "\n  ".join(problems)
 
 
-#: Terms the glossary must define (issue 16), by the anchor Sphinx gives each.
-GLOSSARY_TERMS = [
-    "delta", "local gradient", "Jacobian", "pre-activation", "activation", "cost", "loss",
-    "gradient check", "forward mode", "reverse mode", "computational graph",
-    "upstream gradient", "backpropagation", "chain rule", "central difference",
-]
-
-
-def _index_entries(genindex_html: str) -> list[tuple[str, str]]:
-    """(entry text, target href) for every link of the generated index."""
-    body = genindex_html[genindex_html.find('id="index"'):]
-    return [
-        (" ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", text)).split()), href)
-        for href, text in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', body, flags=re.S)
-        if not href.startswith("#")
-    ]
-
-
-@pytest.mark.book
-def test_glossary_defines_the_terms_and_the_index_is_not_empty(built_book):
-    """book/glossary.md defines the course's terms with Sphinx's glossary (so {term} links
-    them); the generated index lists them and the pages' {index} entries, and the
-    glossary links to it."""
-    _, html = built_book
-    glossary = (html / "book" / "glossary.html").read_text(encoding="utf-8")
-    terms = {
-        " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", t)).split()).rstrip("#").strip()
-        for t in re.findall(r'<dt id="term-[^"]+">(.*?)</dt>', glossary, flags=re.S)
-    }
-    missing = [t for t in GLOSSARY_TERMS if t not in terms]
-    assert not missing, f"the glossary lacks {missing}; it has {sorted(terms)}"
-    assert re.search(r'href="(\.\./)?genindex\.html"', glossary), "the glossary does not link the index"
-
-    entries = _index_entries((html / "genindex.html").read_text(encoding="utf-8"))
-    assert len(entries) >= 40, f"the index has only {len(entries)} entries"
-    texts = {text for text, _ in entries}
-    assert not [t for t in GLOSSARY_TERMS if t not in texts], "glossary terms missing from the index"
-    pages = {href.split("#")[0] for _, href in entries}
-    for page in ("book/glossary.html", "book/notation.html", "book/errata.html"):
-        assert page in pages, f"no index entry points into {page}"
-    # {term} links from the other pages reach the glossary's anchors.
-    notation = (html / "book" / "notation.html").read_text(encoding="utf-8")
-    links = re.findall(r'href="glossary\.html#(term-[^"]+)"', notation)
-    assert links and all(f'id="{a}"' in glossary for a in links), links
-
-
 def test_intro_chapter_map_lists_every_chapter():
     """The intro's chapter map has one row per numbered chapter of _toc.yml, in order."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
