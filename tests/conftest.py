@@ -89,12 +89,30 @@ def book_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_book_with_pdf(built_book, book_pdf) -> tuple[subprocess.CompletedProcess, Path]:
-    """``built_book`` with the PDF in it, where ``make pdf`` puts it (the intro links to it)."""
+def built_book_with_pdf(
+    built_book, book_pdf, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[subprocess.CompletedProcess, Path]:
+    """The site as the Pages workflow publishes it: the PDF where ``make pdf`` puts it and the
+    book built again, so that the intro links it (``_ext/book_pdf_link.py``).
+
+    A copy of ``built_book``'s build (``built_book`` itself stays the site of ``make book``
+    alone, without the PDF or a link to it) with the PDF in it, built again: Sphinx reads
+    only the pages that link the PDF again.
+    """
     proc, html = built_book
-    if html.is_dir():
-        shutil.copyfile(book_pdf, html / book_pdf.name)
-    return proc, html
+    if proc.returncode != 0 or not html.is_dir():
+        return proc, html
+    out = tmp_path_factory.mktemp("book-with-pdf")
+    shutil.copytree(html.parent, out / "_build", symlinks=True)
+    site = out / "_build" / "html"
+    shutil.copyfile(book_pdf, site / book_pdf.name)
+    proc = subprocess.run(
+        [_jupyter_book(), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    return proc, site
 
 
 # ------------------------------------------------------------------- the browser
