@@ -24,6 +24,13 @@ settings.register_profile("ci", deadline=None, print_blob=True, derandomize=True
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+def _build_env() -> dict[str, str]:
+    """The environment of the test builds: without ``BOOK_REPOSITORY_URL``, so that they name
+    ``repository.url`` of ``_config.yml`` as the tests expect, whatever the shell exports
+    (``tests/test_repository_url.py`` builds once with an override of its own)."""
+    return {k: v for k, v in os.environ.items() if k != "BOOK_REPOSITORY_URL"}
+
+
 def _jupyter_book() -> str:
     exe = Path(sys.executable).with_name("jupyter-book")
     return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
@@ -44,6 +51,7 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Com
         capture_output=True,
         text=True,
         timeout=1200,
+        env=_build_env(),
     )
     return proc, out / "_build" / "html"
 
@@ -77,7 +85,7 @@ def book_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 proc = subprocess.run(
                     [sys.executable, str(ROOT / "tools" / "make_pdf.py"),
                      "--build-dir", str(folder / "_build"), "--out", str(pdf)],
-                    capture_output=True, text=True, timeout=1800,
+                    capture_output=True, text=True, timeout=1800, env=_build_env(),
                 )
                 if proc.returncode != 0 or not pdf.is_file():
                     failed.write_text(f"exit {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
@@ -89,12 +97,31 @@ def book_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_book_with_pdf(built_book, book_pdf) -> tuple[subprocess.CompletedProcess, Path]:
-    """``built_book`` with the PDF in it, where ``make pdf`` puts it (the intro links to it)."""
+def built_book_with_pdf(
+    built_book, book_pdf, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[subprocess.CompletedProcess, Path]:
+    """The site as the Pages workflow publishes it: the PDF where ``make pdf`` puts it and the
+    book built again, so that the intro links it (``_ext/book_pdf_link.py``).
+
+    A copy of ``built_book``'s build (``built_book`` itself stays the site of ``make book``
+    alone, without the PDF or a link to it) with the PDF in it, built again: Sphinx reads
+    only the pages that link the PDF again.
+    """
     proc, html = built_book
-    if html.is_dir():
-        shutil.copyfile(book_pdf, html / book_pdf.name)
-    return proc, html
+    if proc.returncode != 0 or not html.is_dir():
+        return proc, html
+    out = tmp_path_factory.mktemp("book-with-pdf")
+    shutil.copytree(html.parent, out / "_build", symlinks=True)
+    site = out / "_build" / "html"
+    shutil.copyfile(book_pdf, site / book_pdf.name)
+    proc = subprocess.run(
+        [_jupyter_book(), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env=_build_env(),
+    )
+    return proc, site
 
 
 # ------------------------------------------------------------------- the browser

@@ -95,3 +95,17 @@ def places() -> list[tuple[str, str]]:
     for path in sorted((ROOT / "book").glob("*.ipynb")):
         found.extend(_notebook_texts(path))
     return found
+
+
+def repository_url_extension():
+    """``_ext/repository_url.py`` (the build's override, ``$BOOK_REPOSITORY_URL``) as a module."""
+    import importlib.util
+    import sys
+
+    name = "_ext_repository_url"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "_ext" / "repository_url.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

@@ -40,6 +40,9 @@ import yaml
 
 from book_site import serve, toc_parts  # tools/book_site.py, beside this script
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
+from repository_url import effective_url  # noqa: E402 - the URL the site names ($BOOK_REPOSITORY_URL)
+
 # pypdf notes harmless quirks of Chromium's PDFs ("Object count ... exceeds defined trailer size").
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -166,7 +169,7 @@ def book_args(singlehtml: Path) -> dict:
             config.get("author", ""),
             f"© {config.get('copyright', '')}",
             f"Printed from the Jupyter Book on {today}",
-            config.get("repository", {}).get("url", ""),
+            effective_url(config.get("repository", {}).get("url", "")),
         ],
         "logo": "_static/logo.png" if (singlehtml / "_static" / "logo.png").is_file() else "",
     }
