@@ -89,11 +89,44 @@ def book_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_book_with_pdf(built_book, book_pdf) -> tuple[subprocess.CompletedProcess, Path]:
-    """``built_book`` with the PDF in it, where ``make pdf`` puts it (the intro links to it)."""
+def course_download(book_pdf: Path) -> Path:
+    """The course to take home, made by ``tools/make_download.py`` as ``make download``
+    makes it, with ``book_pdf`` as its PDF.
+
+    Like ``book_pdf``, it is made once per test run, by the first pytest-xdist worker to
+    ask, in a directory that every worker of the run shares.  Returns the zip's path.
+    """
+    import fcntl
+
+    folder = book_pdf.parent
+    archive = folder / "backprop-tested-course.zip"
+    failed = folder / "download-failed.txt"
+    with open(folder.parent / "course-download.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not archive.is_file() and not failed.is_file():
+                proc = subprocess.run(
+                    [sys.executable, str(ROOT / "tools" / "make_download.py"),
+                     "--pdf", str(book_pdf), "--out", str(archive)],
+                    capture_output=True, text=True, timeout=900,
+                )
+                if proc.returncode != 0 or not archive.is_file():
+                    failed.write_text(f"exit {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    if failed.is_file():
+        pytest.fail(f"make_download.py failed:\n{failed.read_text()}")
+    return archive
+
+
+@pytest.fixture(scope="session")
+def built_book_with_pdf(built_book, book_pdf, course_download) -> tuple[subprocess.CompletedProcess, Path]:
+    """``built_book`` with the PDF and the course's download in it, where ``make pdf`` and
+    ``make download`` put them (the intro links to both)."""
     proc, html = built_book
     if html.is_dir():
         shutil.copyfile(book_pdf, html / book_pdf.name)
+        shutil.copyfile(course_download, html / course_download.name)
     return proc, html
 
 
