@@ -36,7 +36,7 @@ pytestmark = pytest.mark.book
 
 CHAPTERS, PAGES = md.chapters_and_pages()
 #: The build and test tools, which a reader does not need.
-TOOLS = ["jupyter-book", "sphinx", "myst-nb", "nbval", "pytest", "pytest-xdist", "hypothesis",
+TOOLS = ["jupyter-book", "nbval", "pytest", "pytest-xdist", "hypothesis",
          "playwright", "pypdf", "nbclient", "django-static-mathjax"]
 
 
@@ -85,8 +85,8 @@ def test_the_chapters_are_the_books_with_an_install_cell_for_the_wheel(archive):
 def test_the_readers_requirements_are_pinned_as_the_repository_and_hold_no_tools(archive):
     readers = _pins(archive.read(f"{md.FOLDER}/requirements.txt").decode())
     repository = _pins((ROOT / "requirements.txt").read_text())
-    for name in ("numpy", "sympy", "matplotlib", "scikit-learn", "ipykernel", "jupyterlab",
-                 "jupyterlab-myst"):
+    for name in ("numpy", "sympy", "matplotlib", "scikit-learn", "myst-nb", "ipykernel",
+                 "jupyterlab", "jupyterlab-myst"):
         assert readers.get(name) == repository[name], name
     assert not set(readers) & set(TOOLS), set(readers) & set(TOOLS)
     assert "bplib" not in readers and "backprop-tested" not in readers
@@ -106,10 +106,13 @@ def test_the_wheel_holds_every_module_of_bplib(archive):
 def test_the_readme_says_how_to_install_and_start(archive):
     text = archive.read(f"{md.FOLDER}/README.md").decode()
     wheel = next(n for n in archive.namelist() if n.endswith(".whl")).split("/")[1]
-    assert "python3 -m venv .venv" in text
-    assert f"pip install {wheel} -r requirements.txt" in text
-    assert "jupyter lab" in text
-    assert not re.search(r"pip install bplib\b", text)
+    commands = [line.strip() for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+                for line in block.splitlines()]
+    assert "python3 -m venv .venv" in commands
+    assert f"pip install {wheel} -r requirements.txt" in commands
+    assert "jupyter lab" in commands
+    assert not [c for c in commands if re.search(r"pip install .*\bbplib\b", c)]  # another project
+    assert "Do not\n`pip install bplib`" in text
     for i, chapter in enumerate(CHAPTERS, 1):
         assert f"{i}. `{chapter.name}`" in text
 

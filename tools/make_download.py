@@ -32,6 +32,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # beside this script, however it is loaded
 from book_site import toc_parts  # tools/book_site.py, beside this script
@@ -45,10 +46,11 @@ DEFAULT_OUT = ROOT / "_build" / "html" / ARCHIVE_NAME
 DEFAULT_PDF = ROOT / "_build" / "html" / PDF_NAME
 
 #: What the chapters need in Jupyter, by their names in requirements.txt: the package's
-#: dependencies, scikit-learn (the digits, bplib's [book] extra), the kernel, and JupyterLab
+#: dependencies, scikit-learn (the digits, bplib's [book] extra), myst-nb (whose ``glue``
+#: chapter 2 calls to put computed numbers into its prose), the kernel, and JupyterLab
 #: with jupyterlab-myst, which renders the chapters' MyST Markdown.  Not the tools that
 #: build and test the book (jupyter-book, nbval, pytest, hypothesis, playwright, pypdf...).
-READER_PACKAGES = ["numpy", "sympy", "matplotlib", "scikit-learn", "ipykernel",
+READER_PACKAGES = ["numpy", "sympy", "matplotlib", "scikit-learn", "myst-nb", "ipykernel",
                    "jupyterlab", "jupyterlab-myst"]
 
 #: A page a chapter links to: {doc}`errata`, {doc}`the notation <notation>`, [text](notation.md).
@@ -75,10 +77,15 @@ def pinned_requirements(requirements: Path = ROOT / "requirements.txt",
 
 
 def chapters_and_pages(book: Path = ROOT) -> tuple[list[Path], list[Path]]:
-    """The chapters (``.ipynb`` of ``_toc.yml``, in order) and the ``.md`` pages they link to."""
+    """The chapters and the ``.md`` pages to pack, each in the book's reading order.
+
+    Chapters: every ``.ipynb`` of ``_toc.yml``.  Pages: the ``.md`` chapters of its numbered
+    parts (a chapter written as a page, such as the one on PyTorch) and the ``.md`` pages
+    the chapters link to.
+    """
     docnames = [name for part in toc_parts(book / "_toc.yml")[1] for name in part["docnames"]]
     chapters = [book / f"{name}.ipynb" for name in docnames if (book / f"{name}.ipynb").is_file()]
-    linked: set[Path] = set()
+    linked: set[Path] = {(book / f"{name}.md").resolve() for name in numbered_docnames(book)}
     for chapter in chapters:
         nb = nbformat.read(chapter, as_version=4)
         for cell in nb.cells:
@@ -88,8 +95,18 @@ def chapters_and_pages(book: Path = ROOT) -> tuple[list[Path], list[Path]]:
                 linked.add((chapter.parent / f"{target.strip()}.md").resolve())
             for target in _MD_LINK.findall(cell.source):
                 linked.add((chapter.parent / target).resolve())
-    pages = [book / f"{name}.md" for name in docnames if (book / f"{name}.md").resolve() in linked]
+    pages = [book / f"{name}.md" for name in docnames
+             if (book / f"{name}.md").is_file() and (book / f"{name}.md").resolve() in linked]
     return chapters, pages
+
+
+def numbered_docnames(book: Path = ROOT) -> list[str]:
+    """The pages of ``_toc.yml``'s numbered parts (the chapters), in order, as ``book/xor``."""
+    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
+    return [str(Path(entry["file"]).with_suffix("")) if Path(entry["file"]).suffix in (".md", ".ipynb")
+            else entry["file"]
+            for part in toc.get("parts", []) if part.get("numbered")
+            for entry in part.get("chapters", [])]
 
 
 def build_wheel(out_dir: Path) -> Path:
@@ -123,8 +140,15 @@ def reader_chapter(chapter: Path, wheel: str, url: str) -> nbformat.NotebookNode
 
 def readme(chapters: list[Path], pages: list[Path], wheel: str, pins: list[str]) -> str:
     """The archive's README.md."""
-    listing = "\n".join(f"{i}. `{c.name}`: {_title(c)}" for i, c in enumerate(chapters, 1))
-    page_list = ", ".join(f"`{p.name}`" for p in pages)
+    packed = {path.resolve().with_suffix(""): path for path in [*chapters, *pages]}
+    order = [packed[key] for key in ((ROOT / name).resolve() for name in numbered_docnames())
+             if key in packed]
+    lines = []
+    for i, path in enumerate(order, 1):
+        note = "" if path.suffix == ".ipynb" else " (a page to read, not a notebook)"
+        lines.append(f"{i}. `{path.name}`: {_title(path)}{note}")
+    listing = "\n".join(lines)
+    page_list = ", ".join(f"`{p.name}`" for p in pages if p not in order)
     versions = ", ".join(pins)
     return f"""# Backprop, Tested: the course to take home
 
@@ -144,7 +168,7 @@ pip install {wheel} -r requirements.txt
 
 The wheel is `bplib` (the distribution is called `backprop-tested`). Do not
 `pip install bplib`: that name on PyPI is an unrelated project. `requirements.txt` pins
-what the chapters use ({versions}).
+what the chapters use: {versions}.
 
 ## Run
 
@@ -165,14 +189,17 @@ refer to are here as Markdown: {page_list}.
 """
 
 
-def _title(chapter: Path) -> str:
-    nb = nbformat.read(chapter, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            m = re.search(r"^#\s+(.+)$", cell.source, flags=re.M)
-            if m:
-                return m.group(1).strip()
-    return chapter.stem
+def _title(path: Path) -> str:
+    """The first level-1 heading of a chapter or page."""
+    if path.suffix == ".ipynb":
+        texts = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+    else:
+        texts = [path.read_text(encoding="utf-8")]
+    for text in texts:
+        m = re.search(r"^#\s+(.+)$", text, flags=re.M)
+        if m:
+            return m.group(1).strip()
+    return path.stem
 
 
 def fresh_pdf(pdf: Path) -> Path:
