@@ -296,6 +296,10 @@ def strict_printing() -> bool:
     ``"1"`` means checked (the test command and ``make notebooks``); unset,
     empty or ``"0"`` means a reader's session, where printing never raises.
 
+    Returns
+    -------
+    bool
+
     Raises
     ------
     ValueError
