@@ -10,7 +10,7 @@ HTML   := _build/html
 # Strict nbval: stored outputs must match exactly (sanitised only for memory addresses).
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=1800
 
-.PHONY: help install book test test-fast lab notebooks bench clean pdf
+.PHONY: help install book test test-fast lab notebooks bench clean pdf download
 
 help:
 	@echo "make book       build the HTML book into $(HTML) (warnings are errors)"
@@ -19,6 +19,7 @@ help:
 	@echo "make notebooks  re-execute every chapter and store its outputs (after editing a chapter)"
 	@echo "make bench      run the speed benchmarks (not part of the tests)"
 	@echo "make pdf        print the whole book to one PDF, $(HTML)/backprop-tested.pdf (needs /usr/bin/chromium)"
+	@echo "make download   the course to take home, $(HTML)/backprop-tested-course.zip: chapters, bplib's wheel, requirements, PDF"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +33,12 @@ install: $(STAMP)
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at: $(abspath $(HTML)/index.html)"
+
+# Where the book's outputs are compared (test) or stored (notebooks), the chapters' NumPy
+# printing is checked: an array element near a rounding boundary raises UnstableRounding
+# (bplib.display.set_printoptions). Without this variable, as in a reader's `make lab`, it
+# prints the same digits unchecked.
+test notebooks: export BPLIB_STRICT_PRINT = 1
 
 # Then strict nbval again as other CPUs compute (tools/other_cpus.py): without AVX-512 where
 # NumPy finds it, and with last-bit noise in exp/log/tanh on every machine.
@@ -62,3 +69,9 @@ clean:
 # a single-page HTML build printed by headless Chromium (tools/make_pdf.py).
 pdf: $(STAMP)
 	$(PY) tools/make_pdf.py --out $(HTML)/backprop-tested.pdf
+
+# The course to take home, written into the built site (the intro page links it): the
+# chapters, a wheel of bplib, the readers' pinned requirements, the PDF and a README
+# (tools/make_download.py). It prints the PDF first when that is missing or stale.
+download: $(STAMP)
+	$(PY) tools/make_download.py --out $(HTML)/backprop-tested-course.zip

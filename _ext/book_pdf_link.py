@@ -1,12 +1,15 @@
-"""A link to the book's PDF that the site shows exactly when the PDF is in the site.
+"""Links to the book's PDF and to the course's download that the site shows exactly when
+the file is in the site.
 
 ``make pdf`` (``tools/make_pdf.py``) writes the whole book as one PDF into the built site,
-``_build/html/backprop-tested.pdf``; ``make book`` alone does not (printing takes minutes
-and a Chromium).  A page links the PDF with the role ``{book-pdf}`text```.  When the
-HTML site being built holds the PDF, the role is a link to it; otherwise the list item
-holding the role (or, outside a list, its paragraph) is left out of the page, so that no
-reader meets a dead link.  In the single-page build that the PDF is printed from, the PDF
-does not link itself: the item is left out there too.
+``_build/html/backprop-tested.pdf``, and ``make download`` (``tools/make_download.py``)
+writes ``_build/html/backprop-tested-course.zip``; ``make book`` alone writes neither
+(printing takes minutes and a Chromium).  A page links them with the roles
+``{book-pdf}`text``` and ``{book-download}`text```.  When the HTML site being built holds
+the file, the role is a link to it; otherwise the list item holding the role (or, outside
+a list, its paragraph) is left out of the page, so that no reader meets a dead link.  In the
+single-page build that the PDF is printed from, neither is linked: the item is left out
+there too.
 
 The decision is made when a page is read, and recorded: when the PDF appears or goes
 (``make pdf`` after ``make book``, then ``make book`` again, as the Pages workflow runs
@@ -25,6 +28,9 @@ from sphinx.util.docutils import SphinxRole
 from sphinx.util.osutil import relative_uri
 
 PDF_NAME = "backprop-tested.pdf"
+DOWNLOAD_NAME = "backprop-tested-course.zip"
+#: Each role and the file of the built site it links.
+ROLES = {"book-pdf": PDF_NAME, "book-download": DOWNLOAD_NAME}
 
 
 def pdf_in_site(builder_name: str, outdir: Path, pdf_name: str = PDF_NAME) -> bool:
@@ -52,16 +58,21 @@ class pdf_absent(nodes.Inline, nodes.Element):
     """Where a ``{book-pdf}`` role stood while the PDF is absent; removed with its item."""
 
 
-class BookPdfRole(SphinxRole):
-    """``{book-pdf}`text```: a link to the PDF, or a mark that drops the enclosing item."""
+class BookFileRole(SphinxRole):
+    """``{book-pdf}`text``` or ``{book-download}`text```: a link to the file, or a mark that
+    drops the enclosing item."""
+
+    def __init__(self, filename: str) -> None:
+        super().__init__()
+        self.filename = filename
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
-        present = pdf_in_site(self.env.app.builder.name, Path(self.env.app.outdir))
-        _record(self.env, self.env.docname, present)
+        present = pdf_in_site(self.env.app.builder.name, Path(self.env.app.outdir), self.filename)
+        _record(self.env, self.env.docname, self.filename, present)
         if not present:
             return [pdf_absent()], []
-        target = relative_uri(self.env.app.builder.get_target_uri(self.env.docname), PDF_NAME)
-        link = nodes.reference(self.rawtext, self.text, refuri=target, classes=["book-pdf"])
+        target = relative_uri(self.env.app.builder.get_target_uri(self.env.docname), self.filename)
+        link = nodes.reference(self.rawtext, self.text, refuri=target, classes=[self.name])
         return [link], []
 
 
@@ -88,19 +99,19 @@ class DropItemsWithoutPdf(SphinxTransform):
                 lst.parent.remove(lst)
 
 
-def _record(env: BuildEnvironment, docname: str, present: bool) -> None:
+def _record(env: BuildEnvironment, docname: str, filename: str, present: bool) -> None:
     if not hasattr(env, "book_pdf_docs"):
         env.book_pdf_docs = {}
-    env.book_pdf_docs[docname] = present
+    env.book_pdf_docs.setdefault(docname, {})[filename] = present
 
 
 def _outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
-    """Pages whose PDF link was decided otherwise than it would be now."""
-    present = pdf_in_site(app.builder.name, Path(app.outdir))
+    """Pages whose link to the PDF or the download was decided otherwise than it would be now."""
     return [
         name
-        for name, was in getattr(env, "book_pdf_docs", {}).items()
-        if was != present and name not in removed
+        for name, decided in getattr(env, "book_pdf_docs", {}).items()
+        if name not in removed
+        and any(pdf_in_site(app.builder.name, Path(app.outdir), f) != was for f, was in decided.items())
     ]
 
 
@@ -110,15 +121,16 @@ def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
 
 def _merge(app: Sphinx, env: BuildEnvironment, docnames, other: BuildEnvironment) -> None:
     for name in docnames:
-        if name in getattr(other, "book_pdf_docs", {}):
-            _record(env, name, other.book_pdf_docs[name])
+        for filename, present in getattr(other, "book_pdf_docs", {}).get(name, {}).items():
+            _record(env, name, filename, present)
 
 
 def setup(app: Sphinx) -> dict:
-    app.add_role("book-pdf", BookPdfRole())
+    for role, filename in ROLES.items():
+        app.add_role(role, BookFileRole(filename))
     app.add_node(pdf_absent)
     app.add_transform(DropItemsWithoutPdf)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
-    return {"version": "1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

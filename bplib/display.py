@@ -13,8 +13,12 @@ make a printed number a claim that can be checked where it is made:
   last-bit differences move a value), so a digit that another CPU could round
   the other way fails on the machine that stores the output, not on a
   reader's.
-* :func:`set_printoptions` makes NumPy print arrays the same checked way
-  (each chapter calls it once, in its first cell).
+* :func:`set_printoptions` makes NumPy print arrays at the book's precision
+  (each chapter calls it once, in its first cell).  The check runs only where
+  the book's stored outputs are made and compared: ``make test`` and ``make
+  notebooks`` set ``BPLIB_STRICT_PRINT=1`` for the kernels that execute the
+  chapters.  A reader's own ``print(net.weights[0])`` in Jupyter prints the
+  same digits and never raises.
 * :func:`below` prints the bound a check asserted (``< 1e-09``) instead of a
   measured error whose digits are rounding noise.
 
@@ -31,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from numbers import Integral, Real
@@ -45,7 +50,14 @@ __all__ = [
     "sig",
     "below",
     "set_printoptions",
+    "STRICT_PRINT_VARIABLE",
+    "strict_printing",
 ]
+
+#: The environment variable that turns on the check of :func:`set_printoptions`.
+#: ``make test``, ``make notebooks``, ``tools/execute_notebook.py`` and
+#: ``tools/other_cpus.py`` set it to ``1`` for the kernels that run the chapters.
+STRICT_PRINT_VARIABLE = "BPLIB_STRICT_PRINT"
 
 #: Default distance from a rounding boundary, in units of the last printed digit.
 DEFAULT_MARGIN = 1e-3
@@ -267,29 +279,85 @@ def _checked_element(decimals: int, margin: float):
     return format_element
 
 
-def set_printoptions(precision: int = 6, *, margin: float = DEFAULT_MARGIN) -> None:
-    """Make NumPy print every float array rounded by :func:`check_rounding`.
+def _unchecked_element(decimals: int):
+    """The reader's format: the same rounding and digits as the checked one, never raising."""
+
+    def format_element(x) -> str:
+        rounded = float(np.round(np.float64(x), decimals))  # as check_rounding rounds
+        rounded += 0.0  # no "-0."
+        return np.format_float_positional(rounded, precision=decimals, unique=True, trim=".")
+
+    return format_element
+
+
+def strict_printing() -> bool:
+    """Whether :func:`set_printoptions` checks arrays (``$BPLIB_STRICT_PRINT``).
+
+    ``"1"`` means checked (the test command and ``make notebooks``); unset,
+    empty or ``"0"`` means a reader's session, where printing never raises.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ValueError
+        If the variable holds anything else.
+    """
+    value = os.environ.get(STRICT_PRINT_VARIABLE, "").strip()
+    if value not in ("", "0", "1"):
+        raise ValueError(
+            f"{STRICT_PRINT_VARIABLE} must be 1 (check printed arrays) or 0/unset (a reader's "
+            f"session), but got {value!r}"
+        )
+    return value == "1"
+
+
+def set_printoptions(precision: int = 6, *, margin: float = DEFAULT_MARGIN,
+                     strict: bool | None = None) -> None:
+    """Make NumPy print every float array rounded to ``precision`` decimals.
 
     Like ``np.set_printoptions(precision=precision, suppress=True)``: at most
-    ``precision`` decimals, trailing zeros dropped, tiny values shown as ``0.``;
-    but an element that lies within ``margin`` of a rounding boundary raises
-    :class:`UnstableRounding` instead of printing a digit another CPU may not.
+    ``precision`` decimals, trailing zeros dropped, tiny values shown as ``0.``.
     Columns are not padded to a common width (NumPy pads only its own format).
     ``np.printoptions(...)`` inside a ``with`` block restores NumPy's own format,
     as a transcribed article's code needs to print exactly like the article.
-    Arrays that an installed third-party package formats for itself (SciPy
-    writes random samples into its docstrings on import) are not checked, so
-    importing a library never fails; everything the reader's code, bplib or
-    Jupyter's display prints is.
+
+    **Strict** (where the book's outputs are stored and compared: ``make test``
+    and ``make notebooks`` set ``BPLIB_STRICT_PRINT=1``), each element is
+    rounded by :func:`check_rounding`, and one within ``margin`` of a rounding
+    boundary raises :class:`UnstableRounding` instead of printing a digit
+    another CPU may not.  Arrays that an installed third-party package formats
+    for itself (SciPy writes random samples into its docstrings on import) are
+    not checked, so importing a library never fails; everything the chapter's
+    code, bplib or Jupyter's display prints is.
+
+    **A reader's session** (the variable unset): the same rounding and the same
+    digits, unchecked, so a reader's own ``print(net.weights[0])`` never raises.
+    :func:`fixed` and :func:`sig` stay checked in both: they print the book's
+    own claims.
 
     Parameters
     ----------
     precision : int, optional
         Decimal places, at least 0.
     margin : float, optional
-        See :func:`check_rounding`.
+        See :func:`check_rounding` (strict only).
+    strict : bool or None, optional
+        Check every element (``True``) or not (``False``); ``None``, the
+        default, reads ``$BPLIB_STRICT_PRINT`` (:func:`strict_printing`).
+
+    Raises
+    ------
+    ValueError
+        If ``$BPLIB_STRICT_PRINT`` is read and holds something other than 0 or 1.
     """
     precision = _check_int(precision, "precision", 0, 300)
     margin = _check_margin(margin)
-    np.set_printoptions(precision=precision, suppress=True,
-                        formatter={"float_kind": _checked_element(precision, margin)})
+    if strict is None:
+        strict = strict_printing()
+    elif not isinstance(strict, bool):
+        raise TypeError(f"strict must be True, False or None, but got {type(strict).__name__} {strict!r}")
+    element = _checked_element(precision, margin) if strict else _unchecked_element(precision)
+    np.set_printoptions(precision=precision, suppress=True, formatter={"float_kind": element})

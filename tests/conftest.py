@@ -97,14 +97,46 @@ def book_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def course_download(book_pdf: Path) -> Path:
+    """The course to take home, made by ``tools/make_download.py`` as ``make download``
+    makes it, with ``book_pdf`` as its PDF.
+
+    Like ``book_pdf``, it is made once per test run, by the first pytest-xdist worker to
+    ask, in a directory that every worker of the run shares.  Returns the zip's path.
+    """
+    import fcntl
+
+    folder = book_pdf.parent
+    archive = folder / "backprop-tested-course.zip"
+    failed = folder / "download-failed.txt"
+    with open(folder.parent / "course-download.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not archive.is_file() and not failed.is_file():
+                proc = subprocess.run(
+                    [sys.executable, str(ROOT / "tools" / "make_download.py"),
+                     "--pdf", str(book_pdf), "--out", str(archive)],
+                    capture_output=True, text=True, timeout=900,
+                )
+                if proc.returncode != 0 or not archive.is_file():
+                    failed.write_text(f"exit {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    if failed.is_file():
+        pytest.fail(f"make_download.py failed:\n{failed.read_text()}")
+    return archive
+
+
+@pytest.fixture(scope="session")
 def built_book_with_pdf(
-    built_book, book_pdf, tmp_path_factory: pytest.TempPathFactory
+    built_book, book_pdf, course_download, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[subprocess.CompletedProcess, Path]:
-    """The site as the Pages workflow publishes it: the PDF where ``make pdf`` puts it and the
-    book built again, so that the intro links it (``_ext/book_pdf_link.py``).
+    """The site as the Pages workflow publishes it: the PDF and the course's download where
+    ``make pdf`` and ``make download`` put them, and the book built again, so that the intro
+    links them (``_ext/book_pdf_link.py``).
 
     A copy of ``built_book``'s build (``built_book`` itself stays the site of ``make book``
-    alone, without the PDF or a link to it) with the PDF in it, built again: Sphinx reads
+    alone, without the PDF or a link to it) with the PDF and the download in it, built again: Sphinx reads
     only the pages that link the PDF again.
     """
     proc, html = built_book
@@ -114,6 +146,7 @@ def built_book_with_pdf(
     shutil.copytree(html.parent, out / "_build", symlinks=True)
     site = out / "_build" / "html"
     shutil.copyfile(book_pdf, site / book_pdf.name)
+    shutil.copyfile(course_download, site / course_download.name)
     proc = subprocess.run(
         [_jupyter_book(), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
         capture_output=True,

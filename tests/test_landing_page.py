@@ -4,9 +4,10 @@
   command of the page (the maintainers' commands come last); it says where to do the
   exercises (Jupyter, Colab).  Checked on the built page, as a reader gets it, and in a
   browser on a phone and a desktop: the link to chapter 1 is on the first screen.
-* No page of the site links the PDF unless the PDF is in the site (``make book`` alone);
-  with the PDF in it (``make pdf``, then ``make book``), the intro links it and every link
-  to a PDF reaches a file.  The single page the PDF is printed from does not link itself.
+* No page of the site links the PDF (or the course's download) unless it is in the site
+  (``make book`` alone); with both in it (``make pdf`` and ``make download``, then ``make
+  book``), the intro links them and every such link reaches a file.  The single page the
+  PDF is printed from links neither.
   The decision is ``_ext/book_pdf_link.py``'s ``pdf_in_site``.
 """
 
@@ -25,6 +26,9 @@ from site_browser import DESKTOP, DOCNAMES, PHONE, TIMEOUT_MS
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF_NAME = "backprop-tested.pdf"
+DOWNLOAD_NAME = "backprop-tested-course.zip"
+#: The files the site links only when they are in it (``make pdf``, ``make download``).
+SITE_FILES = (PDF_NAME, DOWNLOAD_NAME)
 INTRO = DOCNAMES[0]
 
 
@@ -124,14 +128,21 @@ def test_the_pdf_link_decision(tmp_path):
     # The single page the PDF is printed from never links the PDF.
     assert not pdf_in_site("singlehtml", tmp_path)
     assert not pdf_in_site("html", tmp_path, pdf_name="other.pdf")
+    # The download is decided the same way, by its own file.
+    assert not pdf_in_site("html", tmp_path, DOWNLOAD_NAME)
+    (tmp_path / DOWNLOAD_NAME).write_bytes(b"PK")
+    assert pdf_in_site("html", tmp_path, DOWNLOAD_NAME)
+    assert _book_pdf_link().ROLES == {"book-pdf": PDF_NAME, "book-download": DOWNLOAD_NAME}
 
 
-def _pdf_links(html: Path) -> dict[str, list[str]]:
-    """Every link to a PDF on every page of the site: {page: [site path it points at]}."""
+def _pdf_links(html: Path, suffix: str = ".pdf") -> dict[str, list[str]]:
+    """Every link to a PDF (or another ``suffix``) on every page of the site:
+    {page: [site path it points at]}."""
     found = {}
     for path in sorted(html.rglob("*.html")):
         page = str(path.relative_to(html))
-        hrefs = re.findall(r'href="([^"]+\.pdf)(?:#[^"]*)?"', path.read_text(encoding="utf-8"))
+        pattern = r'href="([^"]+' + re.escape(suffix) + r')(?:#[^"]*)?"'
+        hrefs = re.findall(pattern, path.read_text(encoding="utf-8"))
         targets = [_href_to(page, h) for h in hrefs if not re.match(r"[a-z]+:", h)]
         if targets:
             found[page] = targets
@@ -144,6 +155,8 @@ def test_no_pdf_link_when_the_site_has_no_pdf(built_book):
     _, html = built_book
     assert not (html / PDF_NAME).exists()
     assert not _pdf_links(html), _pdf_links(html)
+    assert not (html / DOWNLOAD_NAME).exists()
+    assert not _pdf_links(html, ".zip"), _pdf_links(html, ".zip")
     article = _article((html / f"{INTRO}.html").read_text(encoding="utf-8"))
     assert not re.search(r"<li>\s*</li>|<(ol|ul)[^>]*>\s*</\1>", article)
 
@@ -154,11 +167,12 @@ def test_the_pdf_is_linked_when_it_is_in_the_site(built_book_with_pdf):
     """`make pdf`, then `make book`: the intro links the PDF, and every PDF link reaches it."""
     proc, html = built_book_with_pdf
     assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr[-4000:]
-    assert (html / PDF_NAME).is_file()
-    links = _pdf_links(html)
-    assert PDF_NAME in links.get(f"{INTRO}.html", []), f"the intro does not link the PDF: {links}"
-    dead = {page: t for page, targets in links.items() for t in targets if not (html / t).is_file()}
-    assert not dead, f"links to a PDF that is not in the site: {dead}"
+    for name in SITE_FILES:
+        assert (html / name).is_file()
+        links = _pdf_links(html, Path(name).suffix)
+        assert name in links.get(f"{INTRO}.html", []), f"the intro does not link {name}: {links}"
+        dead = {page: t for page, targets in links.items() for t in targets if not (html / t).is_file()}
+        assert not dead, f"links to a {Path(name).suffix} that is not in the site: {dead}"
 
 
 @pytest.mark.book
@@ -167,8 +181,8 @@ def test_the_printed_book_does_not_link_itself(book_pdf):
     """The single-page build the PDF is printed from has no link to the PDF."""
     singlehtml = book_pdf.parent / "_build" / "singlehtml"
     page = (singlehtml / f"{INTRO}.html").read_text(encoding="utf-8")
-    links = [h for h in re.findall(r'href="([^"]+)"', page) if h.split("#")[0].endswith(PDF_NAME)]
-    assert not links, f"the page the PDF is printed from links the PDF: {links}"
+    links = [h for h in re.findall(r'href="([^"]+)"', page) if h.split("#")[0].endswith(SITE_FILES)]
+    assert not links, f"the page the PDF is printed from links the PDF or the download: {links}"
 
 
 # ----------------------------------------------------------------------- in a browser

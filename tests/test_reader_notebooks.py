@@ -11,8 +11,9 @@ Jupyter.  These tests check that
 * "Run All" keeps the reader's answer: a notebook whose starter cell holds the reader's
   own definition is executed with nbclient and the definition is still theirs afterwards
   (and, as a control, it is *not* without ``%%solution``);
-* a chapter runs in a fresh directory outside the repository, in a fresh virtual
-  environment where bplib comes only from the chapter's install cell.
+* (that every chapter runs outside the repository, in a fresh virtual environment where
+  bplib comes only from the chapter's install cell, is tests/test_download.py's test of
+  the course's download, which unpacks ``make download``'s archive and runs it there.)
 """
 
 from __future__ import annotations
@@ -20,12 +21,6 @@ from __future__ import annotations
 import ast
 import copy
 import json
-import os
-import shutil
-import site
-import subprocess
-import sys
-import venv
 from pathlib import Path
 
 import nbformat
@@ -267,79 +262,3 @@ def test_run_all_keeps_the_readers_answer_in_a_chapter():
     assert all(hidden(c) for c in code)
     kept = run_all_with_readers_answers(nb, ROOT / "book")
     assert kept and set(kept.values()) == {"mine"}, f"{name}: Run All replaced {kept}"
-
-
-# --- a chapter outside the repository ---------------------------------------------------
-
-
-def _third_party_site(target: Path) -> Path:
-    """This environment's third-party packages, without bplib, as one folder of links."""
-    target.mkdir()
-    for folder in site.getsitepackages():
-        for entry in Path(folder).iterdir():
-            name = entry.name.lower()
-            if name.startswith(("bplib", "backprop_tested", "backprop-tested", "__editable__")):
-                continue
-            if name.endswith(".pth") or (target / entry.name).exists():
-                continue
-            (target / entry.name).symlink_to(entry)
-    return target
-
-
-@pytest.fixture(scope="module")
-def fresh_env(tmp_path_factory):
-    """A fresh virtual environment without bplib, a kernel spec for it, and the source.
-
-    Third-party packages (NumPy, SymPy, ipykernel, pip...) come from this environment,
-    linked in through a .pth file; bplib and its distribution are left out, so only a
-    chapter's install cell can bring them.  $BPLIB_SOURCE is a copy of this checkout's
-    package files (pip builds in the folder it is given; a copy keeps build/ out of it).
-    """
-    root = tmp_path_factory.mktemp("outside")
-    assert not str(root).startswith(str(ROOT))
-    env_dir = root / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_dir / "bin" / "python"
-    site_packages = next((env_dir / "lib").glob("python3*/site-packages"))
-    third = _third_party_site(root / "third-party")
-    (site_packages / "third_party.pth").write_text(f"{third}\n", encoding="utf-8")
-    probe = subprocess.run([python, "-c", "import bplib"], cwd=root, capture_output=True)
-    assert probe.returncode != 0, "bplib is importable before any install cell ran"
-    source = root / "checkout"
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    shutil.copytree(ROOT / "bplib", source / "bplib", ignore=shutil.ignore_patterns("__pycache__"))
-    kernels = root / "kernels"
-    (kernels / "fresh").mkdir(parents=True)
-    spec = {"argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "fresh", "language": "python"}
-    (kernels / "fresh" / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
-    return {"root": root, "env": env_dir, "site": site_packages, "source": source,
-            "kernels": kernels}
-
-
-@pytest.mark.book
-@pytest.mark.parametrize("chapter", sorted(p.name for p in CHAPTERS))
-def test_every_chapter_runs_outside_the_repository(chapter, fresh_env, monkeypatch):
-    """A fresh folder holding the .ipynb alone, a fresh virtual environment: the chapter
-    runs top to bottom.  The first chapter's install cell installs bplib (from
-    $BPLIB_SOURCE) into that environment; the later ones find it there, as a reader's
-    second chapter would."""
-    work = fresh_env["root"] / chapter.removesuffix(".ipynb")
-    work.mkdir()
-    shutil.copy(ROOT / "book" / chapter, work / chapter)
-    assert [p.name for p in work.iterdir()] == [chapter]
-    monkeypatch.setenv("BPLIB_SOURCE", str(fresh_env["source"]))
-    monkeypatch.delenv("PYTHONPATH", raising=False)
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
-
-    specs = KernelSpecManager(kernel_dirs=[str(fresh_env["kernels"])])
-    km = KernelManager(kernel_name="fresh", kernel_spec_manager=specs)
-    nb = nbformat.read(work / chapter, as_version=4)
-    nb.cells.append(_code("import bplib, sys\nprint(bplib.__file__)\nprint(sys.prefix)"))
-    NotebookClient(nb, km=km, timeout=900, resources={"metadata": {"path": str(work)}}).execute()
-    where, prefix = "".join(o.get("text", "") for o in nb.cells[-1].outputs).split()
-    assert Path(prefix) == fresh_env["env"]
-    assert Path(where).is_relative_to(fresh_env["site"]), f"bplib came from {where}"

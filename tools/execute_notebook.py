@@ -5,11 +5,15 @@ Usage::
     python tools/execute_notebook.py book/chain_rule.ipynb [more.ipynb ...]
 
 Each notebook runs in a fresh ``python3`` kernel with ``book/`` as its working
-directory, exactly as nbval runs it.  Execution stops at the first error.
+directory, exactly as nbval runs it, and prints strictly (``BPLIB_STRICT_PRINT=1``,
+as ``make test`` does): an array element the chapter prints near a rounding boundary
+raises ``UnstableRounding`` here, before such an output is stored.  Execution stops at
+the first error.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,6 +22,9 @@ import nbformat
 from nbclient import NotebookClient
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+#: The kernel checks every printed array (bplib.display.set_printoptions), as in `make test`.
+STRICT_PRINT = {"BPLIB_STRICT_PRINT": "1"}
 
 
 def coalesce_streams(nb: nbformat.NotebookNode) -> None:
@@ -59,7 +66,7 @@ def execute(path: Path, timeout: int = 1800) -> float:
         record_timing=False,  # keep diffs of stored notebooks free of timestamps
         resources={"metadata": {"path": str(path.parent)}},
     )
-    client.execute()
+    client.execute(env={**os.environ, **STRICT_PRINT})  # the kernel's environment
     coalesce_streams(nb)
     nbformat.write(nb, path)
     return time.perf_counter() - start

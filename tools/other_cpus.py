@@ -15,6 +15,9 @@ printed digit depends on those bits:
    ``tanh`` ... results by one unit in the last place for three inputs in four,
    deterministically, as a different CPU's kernels would.
 
+Both passes print strictly (``BPLIB_STRICT_PRINT=1``, as ``make test`` does): an
+array element near a rounding boundary fails the chapter.
+
 Usage: ``python tools/other_cpus.py [book/chapter.ipynb ...] [extra pytest arguments]``
 (every chapter when no notebook is named).
 """
@@ -47,7 +50,12 @@ def avx512_features() -> list[str]:
             if found.get(name) and (name.startswith("AVX512") or name == "X86_V4")]
 
 
+#: The kernels check every printed array (bplib.display.set_printoptions), as in `make test`.
+STRICT_PRINT = {"BPLIB_STRICT_PRINT": "1"}
+
+
 def nbval(env: dict[str, str], extra: list[str]) -> int:
+    env = {**env, **STRICT_PRINT}
     targets = [a for a in extra if a.endswith(".ipynb")] or [str(ROOT / "book")]
     options = [a for a in extra if not a.endswith(".ipynb")]
     command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q",

@@ -70,9 +70,21 @@ def repository_url(config: Path = ROOT / "_config.yml") -> str:
     return yaml.safe_load(config.read_text(encoding="utf-8"))["repository"]["url"]
 
 
-def install_source(url: str, book_extra: bool) -> str:
-    """The source of the install cell, for the repository at ``url``."""
+def install_source(url: str, book_extra: bool, wheel: str | None = None) -> str:
+    """The source of the install cell, for the repository at ``url``.
+
+    ``wheel``: the file name of a wheel of the distribution that sits beside the chapter
+    (the downloaded course, ``tools/make_download.py``); the cell installs it when present,
+    else from the repository.
+    """
     name = DISTRIBUTION + ("[book]" if book_extra else "")
+    if wheel:
+        default = [
+            f'    wheel = Path("{wheel}")  # beside this chapter in the downloaded course',
+            f'    source = source or (wheel.resolve().as_uri() if wheel.is_file() else "git+{url}")',
+        ]
+    else:
+        default = [f'    source = source or "git+{url}"']
     return "\n".join(
         [
             "# Running this chapter outside the book's repository (Colab, a downloaded",
@@ -84,7 +96,7 @@ def install_source(url: str, book_extra: bool) -> str:
             "    from pathlib import Path",
             "",
             f'    source = os.environ.get("{SOURCE_VARIABLE}")',
-            f'    source = source or "git+{url}"',
+            *default,
             "    if Path(source).is_dir():  # a local checkout",
             "        source = Path(source).resolve().as_uri()",
             f'    %pip install --quiet "{name} @ {{source}}"',
@@ -112,10 +124,13 @@ def needs_book_extra(nb) -> bool:
     )
 
 
-def install_cell(url: str, book_extra: bool, old=None):
-    """The install cell; ``old`` (a previous install cell) keeps its outputs and counts."""
+def install_cell(url: str, book_extra: bool, old=None, wheel: str | None = None):
+    """The install cell; ``old`` (a previous install cell) keeps its outputs and counts.
+
+    ``wheel``: see :func:`install_source` (the downloaded course's copy of a chapter).
+    """
     cell = old if old is not None else nbformat.v4.new_code_cell()
-    cell.source = install_source(url, book_extra)
+    cell.source = install_source(url, book_extra, wheel)
     cell.id = INSTALL_CELL_ID
     tags = [tag for tag in cell.metadata.get("tags", []) if tag not in INSTALL_TAGS]
     cell.metadata["tags"] = INSTALL_TAGS + tags
