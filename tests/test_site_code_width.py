@@ -37,14 +37,14 @@ BOOK = ROOT / "book"
 #   where the code is shown                            box     characters
 #   a chapter's code cell                              652 px  77.4 -> 77
 #   a folded cell (hide-input, hide-cell)              634 px  75.2 -> 75
-#   a cell inside a solution's dropdown                630 px  74.7 -> 74
+#   a cell inside a solution's dropdown, opened        585 px  69.4 -> 69
 #   a ``` block of a page (.md) or a markdown cell     654 px  77.6 -> 77
 #   a ``` block inside a list item of a page           622 px  73.8 -> 73
 #
 # A CJK character (the articles' comments) is drawn 14 px wide: it counts as two columns.
 CELL_COLUMNS = 77
 FOLDED_CELL_COLUMNS = 75
-SOLUTION_CELL_COLUMNS = 74
+SOLUTION_CELL_COLUMNS = 69
 PAGE_BLOCK_COLUMNS = 77
 LIST_BLOCK_COLUMNS = 73
 
@@ -189,7 +189,10 @@ _WIDE_LATEX_JS = """() => {
   document.querySelectorAll('.bd-article .cell_output .output.text_latex').forEach(box => {
     const m = box.querySelector('mjx-container');
     if (!m) { out.push(['not typeset', 0, 0, box.textContent.trim().slice(0, 60)]); return; }
-    const width = Math.max(m.getBoundingClientRect().width, box.scrollWidth);
+    // The formula's own width: the theme lets mjx-container scroll, so measure the
+    // typeset math inside it (mjx-math), not the container's box.
+    const inner = m.querySelector('mjx-math') || m;
+    const width = Math.max(inner.getBoundingClientRect().width, m.scrollWidth, box.scrollWidth);
     if (width > box.clientWidth + 1)
       out.push(['wider than the column', Math.round(width), box.clientWidth,
                 (m.getAttribute('aria-label') || box.textContent).trim().slice(0, 60)]);
