@@ -9,6 +9,11 @@
 
 Both return the matplotlib ``Axes`` and are deterministic: the same input
 gives the same picture.
+
+- :func:`show_figure` is the ``plt.show()`` of the chapters: it first runs
+  :func:`check_legend_placement`, which raises :class:`LegendPlacementError`
+  when a legend hides data, a tick label, an axis label or a title, so that
+  executing a chapter (and nbval) fails on a misplaced legend.
 """
 
 from __future__ import annotations
@@ -17,12 +22,26 @@ from collections import Counter
 from typing import Hashable, Mapping, Optional, Sequence, Union
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
+from matplotlib.transforms import Bbox
 
 from bplib.autodiff import Value, topological_order
 
-__all__ = ["draw_graph", "draw_value_graph", "format_number", "draw_bp2_fan_in", "draw_outer_product"]
+__all__ = [
+    "draw_graph",
+    "draw_value_graph",
+    "format_number",
+    "draw_bp2_fan_in",
+    "draw_outer_product",
+    "LegendPlacementError",
+    "check_legend_placement",
+    "show_figure",
+]
 
 # Light tints of the Okabe-Ito colour-blind-safe palette, one per group.
 GROUP_COLORS: tuple[str, ...] = (
@@ -428,3 +447,144 @@ def draw_outer_product(ax: Axes, n_out: int = 3, n_in: int = 4, fontsize: float 
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
+
+
+# ------------------------------------------------------------ legends that hide nothing
+class LegendPlacementError(ValueError):
+    """A legend covers data, a tick label, an axis label or a title of its figure."""
+
+
+def _visible_texts(ax: Axes) -> list[tuple[str, object]]:
+    """(description, Text) of what a reader must be able to read around ``ax``."""
+    found: list[tuple[str, object]] = []
+    for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+        if not (ax.axison and axis.get_visible()):
+            continue
+        low, high = sorted(axis.get_view_interval())
+        for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+            if not low <= tick.get_loc() <= high:  # not drawn: outside the view
+                continue
+            for label in (tick.label1, tick.label2):
+                if label.get_visible() and label.get_text():
+                    found.append((f"{name} tick label {label.get_text()!r}", label))
+        if axis.label.get_visible() and axis.label.get_text():
+            found.append((f"{name} axis label {axis.label.get_text()!r}", axis.label))
+    titles = (ax.title, getattr(ax, "_left_title", None), getattr(ax, "_right_title", None))
+    for title in (t for t in titles if t is not None):
+        if title.get_visible() and title.get_text():
+            found.append((f"title {title.get_text()!r}", title))
+    for text in ax.texts:
+        if text.get_visible() and text.get_text().strip():
+            found.append((f"text {text.get_text()!r}", text))
+    return found
+
+
+def _data_hit(artist, box: Bbox) -> bool:
+    """Whether the drawn data of a line or collection enters ``box`` (display pixels)."""
+    if isinstance(artist, Line2D):
+        xy = artist.get_transform().transform(artist.get_xydata())
+        xy = xy[np.all(np.isfinite(xy), axis=1)]
+        if len(xy) == 0:
+            return False
+        inside = ((xy[:, 0] > box.x0) & (xy[:, 0] < box.x1)
+                  & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1))
+        if inside.any():
+            return True
+        if artist.get_linestyle() in ("None", "none", "", " "):
+            return False  # markers only: the points are the data
+        path = artist.get_transform().transform_path(artist.get_path())
+        return bool(path.intersects_bbox(box, filled=False))
+    offsets = artist.get_offsets()
+    if len(offsets) == 0:
+        return False
+    xy = artist.get_offset_transform().transform(offsets)
+    return bool(np.any((xy[:, 0] > box.x0) & (xy[:, 0] < box.x1)
+                       & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1)))
+
+
+def check_legend_placement(fig: Figure) -> None:
+    """Raise :class:`LegendPlacementError` if a legend of ``fig`` hides anything.
+
+    Every legend of the figure (of its axes, or ``fig.legend``) is compared,
+    as drawn, with every axes of the figure: its box must not overlap a tick
+    label, an axis label, a title or a text, and no plotted line or marker
+    (``ax.lines``, or the points of a scatter) may pass under it.  Filled areas
+    (``axvspan``, images, contours) and grid lines may.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, after everything has been drawn on it.
+
+    Raises
+    ------
+    TypeError
+        If ``fig`` is not a matplotlib Figure.
+    LegendPlacementError
+        A ``ValueError`` naming the legend and the first things it covers.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0, 1], label="y = x")
+    >>> _ = ax.legend(loc="upper left")
+    >>> check_legend_placement(fig)  # the diagonal stays clear of the corner
+    >>> plt.close(fig)
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    fig.canvas.draw()  # positions of ticks, labels and legends as they are shown
+    renderer = fig.canvas.get_renderer()
+    legends = [(ax, ax.get_legend()) for ax in fig.axes if ax.get_legend() is not None]
+    legends += [(None, legend) for legend in fig.legends]
+    problems: list[str] = []
+    for owner, legend in legends:
+        if not legend.get_visible():
+            continue
+        box = legend.get_window_extent(renderer)
+        covered: list[str] = []
+        for ax in fig.axes:
+            for what, text in _visible_texts(ax):
+                if text.get_window_extent(renderer).overlaps(box):
+                    covered.append(what)
+            scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+            data = [*ax.lines, *scatters]
+            for artist in data:
+                if artist.get_visible() and _data_hit(artist, box):
+                    label = artist.get_label()
+                    covered.append("data" + ("" if label.startswith("_") else f" {label!r}"))
+        if covered:
+            where = "figure legend" if owner is None else (
+                f"legend of the axes {owner.get_title()!r}" if owner.get_title() else "legend")
+            shown = ", ".join(dict.fromkeys(covered))
+            problems.append(f"the {where} covers {shown}")
+    if problems:
+        raise LegendPlacementError(
+            "; ".join(problems) + ". Move the legend (loc=..., or bbox_to_anchor outside the "
+            "axes) or make room for it (set_ylim)."
+        )
+
+
+def show_figure(fig: Figure) -> None:
+    """Check that no legend of ``fig`` hides anything, then ``plt.show()``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The finished figure.
+
+    Raises
+    ------
+    TypeError
+        If ``fig`` is not a matplotlib Figure.
+    LegendPlacementError
+        If :func:`check_legend_placement` finds a legend over data or labels
+        (the figure is closed, so it is not shown half-right).
+    """
+    try:
+        check_legend_placement(fig)
+    except LegendPlacementError:
+        plt.close(fig)
+        raise
+    plt.show()

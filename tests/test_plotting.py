@@ -12,7 +12,14 @@ import pytest  # noqa: E402
 from matplotlib.patches import FancyArrowPatch  # noqa: E402
 
 from bplib.autodiff import Value, count_edges, count_nodes  # noqa: E402
-from bplib.plotting import draw_graph, draw_value_graph, format_number  # noqa: E402
+from bplib.plotting import (  # noqa: E402
+    LegendPlacementError,
+    check_legend_placement,
+    draw_graph,
+    draw_value_graph,
+    format_number,
+    show_figure,
+)
 
 NODES_003 = ["x1", "x2", "h1", "h2", "z1", "z2", "z_y", "y_hat", "L"]
 POS_003 = {"x1": (0, 1), "x2": (0, -1), "h1": (2, 1), "h2": (2, -1), "z1": (3.5, 1),
@@ -157,3 +164,119 @@ def test_a_deep_graph_drawn_top_to_bottom_has_labels_readable_in_the_column(tmp_
     overlaps = [(i, j) for i in range(len(boxes)) for j in range(i)
                 if boxes[i].overlaps(boxes[j])]
     assert not overlaps
+
+
+# ------------------------------------------------------- legends that hide nothing
+def curve_figure():
+    """A cosine over [0, 10] with y from -1 to 1: the top left corner holds data."""
+    fig, ax = plt.subplots(figsize=(5, 3))
+    x = np.linspace(0, 10, 200)
+    ax.plot(x, np.cos(x), label="cos x")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_title("a curve")
+    return fig, ax
+
+
+def test_legend_clear_of_everything_passes():
+    fig, ax = curve_figure()
+    ax.set_ylim(-1.1, 2.0)  # room above the curve
+    ax.legend(loc="upper right")
+    check_legend_placement(fig)
+
+
+def test_legend_over_tick_labels_raises():
+    # Fig 4.3's defect: a legend anchored at the top centre, wider than the axes,
+    # spreads over the y tick labels on the left.
+    fig, ax = curve_figure()
+    ax.set_ylim(-1.1, 2.0)
+    ax.legend(["a very long legend entry that is wider than the axes themselves"] * 2,
+              loc="upper center", ncol=2, fontsize=9)
+    with pytest.raises(LegendPlacementError, match=r"y tick label '2\.0'"):
+        check_legend_placement(fig)
+
+
+def test_legend_over_data_raises_and_names_the_line():
+    fig, ax = curve_figure()
+    ax.legend(loc="upper left")  # cos starts at 1, top left
+    with pytest.raises(LegendPlacementError, match=r"data 'cos x'"):
+        check_legend_placement(fig)
+
+
+def test_legend_over_markers_and_scatter_raises():
+    fig, ax = plt.subplots()
+    ax.plot([0.05, 0.95], [0.95, 0.05], "o", label="markers only")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left")
+    with pytest.raises(LegendPlacementError, match="markers only"):
+        check_legend_placement(fig)
+    fig, ax = plt.subplots()
+    ax.scatter([0.97], [0.97], label="points")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper right")
+    with pytest.raises(LegendPlacementError, match="data 'points'"):
+        check_legend_placement(fig)
+
+
+def test_line_passing_between_points_under_the_legend_raises():
+    # two points far apart, the segment between them crosses the legend
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.95, 0.95], label="segment")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper center")
+    with pytest.raises(LegendPlacementError, match="segment"):
+        check_legend_placement(fig)
+
+
+def test_legend_over_the_neighbours_labels_raises():
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3))
+    left.plot([0, 1], [0, 0.1], label="a long label that reaches the next axes")
+    right.plot([0, 1], [0, 1])
+    right.set_ylabel("right's y label")
+    left.legend(loc="upper left", bbox_to_anchor=(0.2, 1.0))
+    fig.tight_layout()
+    with pytest.raises(LegendPlacementError, match="right's y label|tick label"):
+        check_legend_placement(fig)
+
+
+def test_legend_below_the_axes_and_figure_legend_pass_when_clear():
+    fig, ax = curve_figure()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25))
+    fig.tight_layout()
+    check_legend_placement(fig)
+    fig, ax = curve_figure()
+    fig.legend(loc="outside right upper")
+    check_legend_placement(fig)
+
+
+def test_figure_legend_over_data_raises():
+    fig, ax = curve_figure()
+    fig.legend(loc="center")  # the middle of the axes, where cos crosses zero
+    with pytest.raises(LegendPlacementError, match="figure legend covers data"):
+        check_legend_placement(fig)
+
+
+def test_graph_legend_of_draw_graph_passes():
+    ax = draw_graph(NODES_003, EDGES_003, POS_003, node_groups={"x1": "input", "L": "loss"})
+    check_legend_placement(ax.figure)
+
+
+def test_check_legend_placement_rejects_an_axes():
+    fig, ax = curve_figure()
+    with pytest.raises(TypeError, match="Figure, got Axes"):
+        check_legend_placement(ax)
+
+
+def test_show_figure_closes_and_raises_on_a_bad_legend():
+    fig, ax = curve_figure()
+    ax.legend(loc="upper left")
+    with pytest.raises(LegendPlacementError):
+        show_figure(fig)
+    assert not plt.fignum_exists(fig.number)
+    fig, ax = curve_figure()
+    ax.set_ylim(-1.1, 2.0)
+    ax.legend(loc="upper right")
+    show_figure(fig)  # Agg: nothing to show, and no error
