@@ -114,3 +114,41 @@ def open_page(browser, site: str, path: str):
     return page, log
 
 
+
+
+#: The two readers of the site tests: a phone (touch, 390 px) and a desktop (mouse, 1280 px).
+SIZES = {"390": PHONE, "1280": DESKTOP}
+
+
+def open_at(browser, site: str, path: str, width: str):
+    """Open ``path`` at ``width`` ("390": a phone, touch and mobile viewport; "1280": a
+    desktop), wait until it is typeset, its images are loaded and reading.js has run.
+    Returns the page and its :class:`PageLog`."""
+    phone = width == "390"
+    page = browser.new_page(viewport=SIZES[width], is_mobile=phone, has_touch=phone)
+    page.set_default_timeout(TIMEOUT_MS)
+    log = PageLog(page, site)
+    page.goto(urljoin(site, path), wait_until="load")
+    settle(page)
+    return page, log
+
+
+def settle(page) -> None:
+    """Wait for MathJax (if the page has math), every image, and two animation frames
+    (reading.js updates its scroll cues in the frame after a change)."""
+    if page.evaluate("() => document.querySelectorAll('.math, .output_latex, .text_latex').length > 0"):
+        wait_for_mathjax(page)
+    page.evaluate(
+        """() => Promise.all(Array.from(document.images).map(img => img.complete ? null :
+               new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); })))"""
+    )
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def unfold_all(page) -> None:
+    """Open every folded solution and cell (as a reader who opens them all would), then settle."""
+    page.evaluate(
+        """() => { document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+                   document.querySelectorAll('details').forEach(d => { d.open = true; }); }"""
+    )
+    settle(page)

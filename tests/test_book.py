@@ -273,42 +273,6 @@ def test_search_finds_sigmoid(browser, site, screenshot_dir):
     assert not log.problems, log.problems
 
 
-def _pages_with_dropdown_solutions(html: Path) -> list[str]:
-    return [d for d in DOCNAMES if 'class="solution dropdown' in (html / f"{d}.html").read_text(encoding="utf-8")]
-
-
-@pytest.mark.book
-@pytest.mark.browser
-def test_dropdown_solutions_start_collapsed_and_open_on_click(built_book, browser, site):
-    """sphinx-exercise renders ``:class: dropdown`` solutions as ``div.solution.dropdown``;
-    sphinx-togglebutton hides them (class ``toggle-hidden``) until their title is clicked."""
-    _, html = built_book
-    pages = _pages_with_dropdown_solutions(html)
-    assert pages, "no page has a dropdown solution (the chain-rule chapter should)"
-    for docname in pages:
-        page, log = open_page(browser, site, f"{docname}.html")
-        try:
-            page.wait_for_selector(".solution.dropdown .toggle-button", state="attached")
-            ids = page.evaluate("() => Array.from(document.querySelectorAll('.solution.dropdown')).map(e => e.id)")
-            assert ids, docname
-            for sol_id in ids:
-                sol = page.locator(f"[id={sol_id!r}]")
-                body = sol.locator(":scope > :not(.admonition-title)").first
-                button = sol.locator(".toggle-button")
-                assert "toggle-hidden" in sol.get_attribute("class"), f"{docname} {sol_id} starts open"
-                assert button.get_attribute("aria-expanded") == "false"
-                assert not body.is_visible(), f"{docname} {sol_id}: the solution is visible before a click"
-                sol.locator(":scope > .admonition-title").click()
-                page.wait_for_function(
-                    "id => !document.getElementById(id).classList.contains('toggle-hidden')", arg=sol_id
-                )
-                assert body.is_visible(), f"{docname} {sol_id}: the solution stays hidden after a click"
-                assert button.get_attribute("aria-expanded") == "true"
-        finally:
-            page.close()
-        assert not log.problems, f"{docname}: {log.problems}"
-
-
 # ------------------------------------------------------- a reader on a phone and a desktop
 
 #: Pages checked at phone width: the table of contents and the generated index.

@@ -1,0 +1,140 @@
+"""Nothing in the article is cut off without a hint, on a phone or a desktop.
+
+Two kinds of defect, on every page of the table of contents (folded solutions opened):
+
+* A printed message (a cell's print() output) scrolls sideways: a one-line checker
+  message 1,069 px wide ran out of a 688 px column. Printed text wraps; only lines laid
+  out in aligned columns (a printed table, an indented array) keep their layout, and must
+  not be wrapped (that would scramble the columns). Checked at 1280 px and 390 px, line
+  by line, from where each line is drawn.
+* At 390 px a box still wider than its content area (a wide equation, a SymPy output, the
+  intro's chapter map, Exercise 3.1's equation) scrolls inside itself with no sign that it
+  does. Every element of the article with scrollWidth > clientWidth must either scroll
+  and show a scroll cue (book/_static/reading.js gives it a fading mask on the side where
+  there is more), or not be clipped at all; the cue moves to the other side when the box
+  is scrolled to its end.
+"""
+
+from __future__ import annotations
+
+import pytest
+from site_browser import DOCNAMES, SIZES, open_at, unfold_all
+
+# A line of aligned columns: indented, or with a run of two or more spaces inside it; a
+# printout with two or more such lines is a table. (The same rule as reading.js: it is
+# the specification of which printed lines may keep their layout.)
+_PRINTED_JS = """() => {
+  const aligned = l => /^\\s+\\S/.test(l) || /\\S {2,}\\S/.test(l);
+  const out = [];
+  const pres = Array.from(document.querySelectorAll('.bd-article .cell_output .output.stream pre'));
+  for (const pre of pres) {
+    if (!pre.getClientRects().length) continue;
+    const texts = [];
+    const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(), pos = 0; n; pos += n.length, n = walker.nextNode()) texts.push([n, pos]);
+    const point = (offset) => {
+      for (const [node, pos] of texts) if (offset <= pos + node.length) return [node, offset - pos];
+      const [node] = texts[texts.length - 1]; return [node, node.length];
+    };
+    const lines = pre.textContent.split('\\n');
+    const table = lines.filter(aligned).length >= 2;
+    const box = pre.getBoundingClientRect();
+    const right = box.left + pre.clientLeft + pre.clientWidth;
+    const label = (pre.textContent.trim().split('\\n')[0] || '').slice(0, 50);
+    if (!table && pre.scrollWidth > pre.clientWidth)
+      out.push(`printed message scrolls sideways (${pre.scrollWidth} px in ${pre.clientWidth} px): "${label}"`);
+    let offset = 0;
+    for (const line of lines) {
+      const start = offset, end = offset + line.length;
+      offset = end + 1;
+      if (!line.trim()) continue;
+      const range = document.createRange();
+      range.setStart(...point(start));
+      range.setEnd(...point(end));
+      const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+      if (!rects.length) continue;
+      const lineRight = Math.max(...rects.map(r => r.right));
+      const rows = new Set(rects.map(r => Math.round(r.bottom))).size;
+      if (table && aligned(line)) {
+        if (rows > 1) out.push(`aligned line wrapped onto ${rows} lines: "${line.trim().slice(0, 50)}"`);
+      } else if (lineRight > right + 1) {
+        out.push(`printed line runs ${Math.round(lineRight - right)} px past its box: "${line.trim().slice(0, 60)}"`);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("width", list(SIZES))
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_printed_messages_wrap(browser, site, docname, width):
+    page, log = open_at(browser, site, f"{docname}.html", width)
+    try:
+        unfold_all(page)
+        problems = page.evaluate(_PRINTED_JS)
+    finally:
+        page.close()
+    assert not problems, f"{docname} at {width} px:\n  " + "\n  ".join(problems)
+    assert not log.problems, log.problems
+
+
+# Every element of the article wider inside than its box (MathJax's own insides
+# excepted): its overflow, its cue (the mask reading.js and custom.css give it), and a
+# label. The elements are numbered in data-overflow-test for the second look.
+_WIDE_JS = """() => {
+  const out = [];
+  const article = document.querySelector('.bd-article');
+  let i = 0;
+  for (const el of article.querySelectorAll('*')) {
+    if (el.parentElement.closest('mjx-container')) continue;
+    if (!el.getClientRects().length || el.scrollWidth <= el.clientWidth) continue;
+    const cs = getComputedStyle(el);
+    el.dataset.overflowTest = String(i++);
+    out.push({id: el.dataset.overflowTest, overflow: cs.overflowX,
+              mask: cs.maskImage !== 'none' ? cs.maskImage : (cs.webkitMaskImage || 'none'),
+              scroll: el.scrollWidth, client: el.clientWidth,
+              label: el.tagName.toLowerCase() + '.' + String(el.className).trim().split(/\\s+/).slice(0, 3).join('.')
+                     + ' "' + el.textContent.trim().replace(/\\s+/g, ' ').slice(0, 50) + '"'});
+  }
+  return out;
+}"""
+
+_AT_END_JS = """ids => Promise.all(ids.map(id => {
+  const el = document.querySelector(`[data-overflow-test="${id}"]`);
+  el.scrollLeft = el.scrollWidth;
+  return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => {
+    const cs = getComputedStyle(el);
+    r(cs.maskImage !== 'none' ? cs.maskImage : (cs.webkitMaskImage || 'none'));
+  })));
+}))"""
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_what_scrolls_on_a_phone_shows_a_cue(browser, site, docname):
+    page, log = open_at(browser, site, f"{docname}.html", "390")
+    try:
+        unfold_all(page)
+        wide = page.evaluate(_WIDE_JS)
+        scrollers = [w for w in wide if w["overflow"] in ("auto", "scroll")]
+        at_end = page.evaluate(_AT_END_JS, [w["id"] for w in scrollers])
+    finally:
+        page.close()
+    problems = []
+    for w in wide:
+        where = f"{w['label']} ({w['scroll']} px in {w['client']} px)"
+        if w["overflow"] in ("hidden", "clip"):
+            problems.append(f"cut off, cannot even be scrolled: {where}")
+        elif w["overflow"] in ("auto", "scroll") and "gradient" not in w["mask"]:
+            problems.append(f"scrolls with no cue: {where}")
+    for w, end_mask in zip(scrollers, at_end):
+        if "gradient" in w["mask"] and end_mask == w["mask"]:
+            problems.append(f"the cue stays on the right when scrolled to the end: {w['label']}")
+        if "gradient" not in end_mask:
+            problems.append(f"no cue on the left when scrolled to the end: {w['label']}")
+    assert not problems, f"{docname} at 390 px ({len(scrollers)} boxes scroll):\n  " + "\n  ".join(problems)
+    assert not log.problems, log.problems
