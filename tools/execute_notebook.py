@@ -17,7 +17,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+# What JupyterLab writes when its ipykernel starts (tools/reader_notebooks.py stores the same),
+# so that opening a chapter does not mark it modified.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
 def coalesce_streams(nb: nbformat.NotebookNode) -> None:
