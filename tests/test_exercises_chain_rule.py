@@ -28,7 +28,7 @@ def test_sigmoid_prime_accepts_reference(capsys):
 )
 def test_sigmoid_prime_rejects_typical_mistakes(wrong, message, capsys):
     with np.errstate(all="ignore"):
-        assert check.sigmoid_prime(wrong) is False
+        assert check.sigmoid_prime(wrong).ok is False
     out = capsys.readouterr().out
     assert out.startswith("Not yet:") and out.count("\n") == 1
     assert __import__("re").search(message, out), out
@@ -100,7 +100,7 @@ def test_two_paths_accepts_the_sum_of_both_paths(capsys):
     ],
 )
 def test_two_paths_names_the_mistake(wrong, message, capsys):
-    assert check.two_paths(wrong) is False
+    assert check.two_paths(wrong).ok is False
     out = capsys.readouterr().out
     assert out.startswith("Not yet:") and out.count("\n") == 1, out
     assert __import__("re").search(message, out), out

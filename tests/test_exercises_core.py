@@ -84,13 +84,13 @@ def test_call_reports_exceptions_readably():
 
 
 def test_run_checks_prints_one_line(capsys):
-    assert _core.run_checks("fine", lambda: None) is True
+    assert _core.run_checks("fine", lambda: None).ok is True
     assert capsys.readouterr().out == "Correct: fine\n"
 
     def fails():
         raise _core.CheckFailed("wrong at z = 0")
 
-    assert _core.run_checks("fine", fails) is False
+    assert _core.run_checks("fine", fails).ok is False
     assert capsys.readouterr().out == "Not yet: wrong at z = 0\n"
 
 
@@ -123,3 +123,23 @@ def test_underflow_to_zero_is_fine():
     from bplib.exercises._core import call
 
     assert call(lambda: np.exp(np.array([-1e4])))[0] == 0.0
+
+
+def test_a_verdict_is_not_displayed_by_jupyter():
+    """A checker ending a cell shows its printed line only, no ``False`` result after it."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    verdict = _core.Verdict(False, "Not yet: wrong at z = 0")
+    data, metadata = shell.display_formatter.format(verdict)
+    assert data == {} and metadata == {}
+    assert not verdict and _core.Verdict(True, "Correct: fine")
+    assert str(verdict) == "Not yet: wrong at z = 0" and verdict.message == str(verdict)
+    assert repr(verdict) == "Verdict(ok=False, message='Not yet: wrong at z = 0')"
+
+
+def test_a_verdict_needs_a_bool_and_a_message():
+    with pytest.raises(TypeError, match="ok must be a bool"):
+        _core.Verdict("yes", "Correct: fine")
+    with pytest.raises(TypeError, match="message must be a str"):
+        _core.Verdict(True, None)

@@ -63,14 +63,14 @@ def _mutating_bp2(W, d, z):
     ],
 )
 def test_backprop_error_rejects_typical_mistakes(wrong, message, capsys):
-    assert check.backprop_error(wrong) is False
+    assert check.backprop_error(wrong).ok is False
     out = _verdict(capsys)
     assert out.startswith("Not yet:")
     assert re.search(message, out), out
 
 
 def test_a_factor_on_one_case_is_not_called_a_constant_factor(capsys):
-    assert check.backprop_error(_doubled_on_one_case) is False
+    assert check.backprop_error(_doubled_on_one_case).ok is False
     assert "constant factor" not in _verdict(capsys)
 
 
@@ -172,7 +172,7 @@ def _mutating_biases(weights, biases, x, y):
     ],
 )
 def test_batch_backprop_rejects_typical_mistakes(wrong, message, capsys):
-    assert check.batch_backprop(wrong) is False
+    assert check.batch_backprop(wrong).ok is False
     out = _verdict(capsys)
     assert out.startswith("Not yet:")
     assert re.search(message, out), out

@@ -121,7 +121,7 @@ def test_affine_layer_accepts_reference(cls, capsys):
     ],
 )
 def test_affine_layer_rejects_typical_mistakes(wrong, message, capsys):
-    assert check.affine_layer(wrong) is False
+    assert check.affine_layer(wrong).ok is False
     out = _verdict(capsys)
     assert out.startswith("Not yet:")
     assert re.search(message, out), out
@@ -170,7 +170,7 @@ def test_relu_layer_accepts_reference(cls, capsys):
     ],
 )
 def test_relu_layer_rejects_typical_mistakes(wrong, message, capsys):
-    assert check.relu_layer(wrong) is False
+    assert check.relu_layer(wrong).ok is False
     out = _verdict(capsys)
     assert out.startswith("Not yet:")
     assert re.search(message, out), out
@@ -287,7 +287,7 @@ def test_dense_layer_accepts_reference(cls, capsys):
 @pytest.mark.parametrize("mistake", list(DENSE_MISTAKES))
 def test_dense_layer_names_each_signature_mistake(mistake, capsys):
     wrong, message = DENSE_MISTAKES[mistake]
-    assert check.dense_layer(wrong) is False
+    assert check.dense_layer(wrong).ok is False
     out = _verdict(capsys)
     assert out.startswith("Not yet:")
     assert re.search(message, out), out
@@ -302,7 +302,7 @@ def test_dense_layer_names_a_factor_only_when_every_case_shows_it(capsys):
         scale = 2.0 if calls["n"] == 2 else 1.0
         return self._finish(scale * _delta(self, dout))
 
-    assert check.dense_layer(_dense(backward)) is False
+    assert check.dense_layer(_dense(backward)).ok is False
     out = _verdict(capsys)
     assert "is wrong at index" in out and "factor" not in out, out
 
@@ -310,4 +310,4 @@ def test_dense_layer_names_a_factor_only_when_every_case_shows_it(capsys):
 def test_dense_layer_starter_does_not_raise(capsys):
     """The notebook's starter (backward not written yet) gets a verdict, not an error."""
     wrong, _ = DENSE_MISTAKES["not implemented"]
-    assert check.dense_layer(wrong) is False
+    assert check.dense_layer(wrong).ok is False

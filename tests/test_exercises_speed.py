@@ -18,7 +18,7 @@ def folded_gradient(delta, a_prev):
 
 
 def test_count_flops_accepts_solution(capsys):
-    assert check.count_flops(count_flops) is True
+    assert check.count_flops(count_flops).ok is True
     assert capsys.readouterr().out.startswith("Correct: ")
 
 
@@ -32,13 +32,13 @@ def test_count_flops_accepts_solution(capsys):
     (lambda s, b: (count_flops(s, b)[0], count_flops(s, b)[0]), "the backward count"),
 ])
 def test_count_flops_rejects(wrong, message, capsys):
-    assert check.count_flops(wrong) is False
+    assert check.count_flops(wrong).ok is False
     out = capsys.readouterr().out
     assert out.startswith("Not yet: ") and message in out and out.count("\n") == 1
 
 
 def test_folded_gradient_accepts_solution(capsys):
-    assert check.folded_gradient(folded_gradient) is True
+    assert check.folded_gradient(folded_gradient).ok is True
     assert capsys.readouterr().out.startswith("Correct: ")
 
 
@@ -57,6 +57,6 @@ def _mutating(delta, a_prev):
     (lambda d, a: None, "did you forget to `return` it?"),
 ])
 def test_folded_gradient_rejects(wrong, message, capsys):
-    assert check.folded_gradient(wrong) is False
+    assert check.folded_gradient(wrong).ok is False
     out = capsys.readouterr().out
     assert out.startswith("Not yet: ") and message in out and out.count("\n") == 1

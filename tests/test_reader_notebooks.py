@@ -6,8 +6,11 @@ Jupyter.  These tests check that
 * the tool does what it says on small notebooks, and is idempotent;
 * every chapter is as the tool leaves it (rerun ``python tools/reader_notebooks.py
   book/*.ipynb`` after editing a chapter) and starts with the same install cell;
-* JupyterLab, reading a chapter's JSON, hides each solution (``metadata.jupyter``) and
-  each solution code cell starts with ``%%solution``;
+* JupyterLab, reading a chapter's JSON, collapses each solution's code
+  (``metadata.jupyter``), whose first line is the readable marker comment that runs it as
+  ``%%solution``; the solution's markdown cells are left to jupyterlab-myst, which
+  renders the ``{solution-start}`` cell as a closed dropdown holding the explanation;
+* the chapters store the kernelspec JupyterLab writes, so opening one changes nothing;
 * "Run All" keeps the reader's answer: a notebook whose starter cell holds the reader's
   own definition is executed with nbclient and the definition is still theirs afterwards
   (and, as a control, it is *not* without ``%%solution``);
@@ -49,7 +52,7 @@ def _code(text):
 
 def exercise_notebook(solution_magic: bool = True):
     """A small chapter with one gated exercise, in the form the chapters use."""
-    magic = "%%solution\n" if solution_magic else ""
+    magic = "%%solution\n" if solution_magic else ""  # the tool turns it into the marker
     cells = [
         _md("# A chapter"),
         _code("%load_ext bplib.exercises\nimport numpy as np"),
@@ -57,9 +60,10 @@ def exercise_notebook(solution_magic: bool = True):
             "Write `double(x)`.\n\n```{exercise-end}\n```"),
         _code("def double(x):\n    return x  # your answer"),
         _code("print('double(2) =', double(2))"),
-        _md("```{solution-start} ex-double\n:class: dropdown\n```\n\nMultiply by two."),
+        _md("Try it first.\n\n```{solution-start} ex-double\n:class: dropdown\n```\n\n"
+            "Multiply by two; any factor but two is wrong."),
         _code(magic + "def double(x):\n    return 2 * x\n\n\nassert double(2) == 4"),
-        _md("Any factor but two is wrong.\n\n```{solution-end}\n```\n\n## Summary\n\nDone."),
+        _md("```{solution-end}\n```\n\n## Summary\n\nDone."),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -71,6 +75,10 @@ def hidden(cell) -> bool:
     if cell.cell_type == "code":
         return bool(jupyter.get("source_hidden") and jupyter.get("outputs_hidden"))
     return bool(jupyter.get("source_hidden"))
+
+
+def is_solution_code(cell) -> bool:
+    return cell.cell_type == "code" and cell.source.startswith(rn.SOLUTION_MARKER + "\n")
 
 
 def solution_cells(nb):
@@ -98,19 +106,55 @@ def test_the_tool_splits_hides_and_installs():
     assert nb.cells[0].metadata["tags"] == ["remove-cell"]
     assert f'"git+{URL}"' in sources[0] and "BPLIB_SOURCE" in sources[0]
     assert '"backprop-tested @ {source}"' in sources[0]  # no scikit-learn needed here
-    # The closing cell was split: the solution's last words and its end are one hidden
-    # cell, the summary another, visible.
-    assert any(s.startswith("Any factor") and s.endswith("```{solution-end}\n```") for s in sources)
-    assert "## Summary\n\nDone." in sources
+    # The markdown is split at the gates: the solution's start with its explanation, its
+    # end, and the text around them are cells of their own, all left visible (rendered
+    # by jupyterlab-myst: the start cell is a closed dropdown).
+    assert "Try it first." in sources and "## Summary\n\nDone." in sources
+    assert ("```{solution-start} ex-double\n:class: dropdown\n```\n\n"
+            "Multiply by two; any factor but two is wrong.") in sources
+    assert "```{solution-end}\n```" in sources
+    # Only the solution's code is collapsed, its first line the marker, not %%solution.
     hidden_sources = [cell.source for cell in nb.cells if hidden(cell)]
     assert hidden_sources == [
-        rn.SOLUTION_COMMENT + "\n```{solution-start} ex-double\n:class: dropdown\n```\n\nMultiply by two.",
-        "%%solution\ndef double(x):\n    return 2 * x\n\n\nassert double(2) == 4",
-        "Any factor but two is wrong.\n\n```{solution-end}\n```",
+        rn.SOLUTION_MARKER + "\ndef double(x):\n    return 2 * x\n\n\nassert double(2) == 4",
     ]
+    assert not any("source_hidden" in cell.metadata.get("jupyter", {})
+                   for cell in nb.cells if cell.cell_type == "markdown")
+    assert nb.metadata["kernelspec"] == rn.KERNELSPEC
     ids = [cell.id for cell in nb.cells]
     assert len(set(ids)) == len(ids)
     nbformat.validate(nb)
+
+
+def test_the_tool_replaces_what_an_older_version_wrote():
+    """Hidden markdown with HTML-comment first lines and %%solution become the new form."""
+    new = rn.transform(exercise_notebook(), URL)
+    old = copy.deepcopy(new)
+    for cell in old.cells:
+        if cell.cell_type == "markdown" and "{solution-" in cell.source:
+            comment = rn.OLD_COMMENTS[0 if "solution-start" in cell.source else 1]
+            cell.source = comment + "\n" + cell.source
+            cell.metadata["jupyter"] = {"source_hidden": True}
+        if is_solution_code(cell):
+            cell.source = cell.source.replace(rn.SOLUTION_MARKER, "%%solution", 1)
+    old.metadata["kernelspec"]["display_name"] = "Python 3"
+    assert rn.transform(old, URL) == new
+
+
+def test_the_tool_folds_prose_after_a_solutions_code():
+    """JupyterLab renders that markdown cell on Run All, outside the start cell's dropdown:
+    the tool puts the prose in a closed dropdown of its own, once."""
+    nb = exercise_notebook()
+    nb.cells[-1].source = "It doubles.\n\n" + nb.cells[-1].source
+    new = rn.transform(nb, URL)
+    assert (rn.DISCUSSION_OPEN + "\nIt doubles.\n" + rn.DISCUSSION_CLOSE + "\n\n```{solution-end}\n```"
+            in [cell.source for cell in new.cells])
+    assert rn.transform(new, URL) == new
+    # Prose in a cell of its own between the code and the end is folded alike.
+    nb.cells.insert(-1, _md("More words."))
+    folded = [c.source for c in rn.transform(nb, URL).cells if c.source.startswith(rn.DISCUSSION_OPEN)]
+    assert folded == [rn.DISCUSSION_OPEN + "\nMore words.\n" + rn.DISCUSSION_CLOSE,
+                      rn.DISCUSSION_OPEN + "\nIt doubles.\n" + rn.DISCUSSION_CLOSE + "\n\n```{solution-end}\n```"]
 
 
 def test_the_tool_is_idempotent():
@@ -176,21 +220,41 @@ def test_every_chapter_starts_with_the_same_install_cell():
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_solutions_are_hidden_as_jupyterlab_reads_them(path):
+    """Each solution's code is collapsed and starts with the marker; its markdown is the
+    ``{solution-start}`` cell (explanation inside), prose after the code folded in a
+    "Discussion" dropdown, and the ``{solution-end}``, left visible for jupyterlab-myst
+    to render (closed dropdowns); nothing else is hidden."""
     nb = nbformat.read(path, as_version=4)  # JupyterLab reads this JSON; the metadata decides
     inside = solution_cells(nb)
     assert inside, f"{path.name} has no solution"
     for i in inside:
         cell = nb.cells[i]
-        assert hidden(cell), f"{path.name} cell {i} ({cell.id}) is part of a solution but shown"
         if cell.cell_type == "code":
-            assert cell.source.startswith("%%solution"), f"{path.name} cell {i} lacks %%solution"
+            assert hidden(cell), f"{path.name} cell {i} ({cell.id}) is a solution's code but shown"
+            assert is_solution_code(cell), f"{path.name} cell {i} lacks the solution marker"
+        else:
+            text = cell.source
+            assert ("{solution-start}" in text or text == "```{solution-end}\n```"
+                    or text.startswith(rn.DISCUSSION_OPEN)), (
+                f"{path.name} cell {i} ({cell.id}): unfolded prose after a solution's code"
+            )
+            assert not hidden(cell), f"{path.name} cell {i} ({cell.id}) shows its raw first line"
     for i, cell in enumerate(nb.cells):
         if i not in inside:
-            assert not cell.metadata.get("jupyter", {}).get("source_hidden"), (
-                f"{path.name} cell {i} ({cell.id}) is hidden in Jupyter but not a solution"
-            )
+            assert not hidden(cell), f"{path.name} cell {i} ({cell.id}) is hidden but not a solution"
     setup = [i for i, c in enumerate(nb.cells) if "%load_ext bplib.exercises" in c.source]
     assert setup and setup[0] < min(i for i in inside if nb.cells[i].cell_type == "code")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_the_kernelspec_is_what_jupyterlab_writes(path):
+    """JupyterLab writes its kernel's spec into the notebook when the kernel starts: a
+    different stored one marks the chapter modified as soon as it is opened."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    stored = nbformat.read(path, as_version=4).metadata["kernelspec"]
+    assert stored == {"name": "python3", "display_name": spec.display_name, "language": spec.language}
 
 
 # --- Run All keeps the reader's answer --------------------------------------------------
@@ -239,11 +303,11 @@ def run_all_with_readers_answers(nb, cwd: Path):
 
 def test_run_all_keeps_the_readers_answer(tmp_path):
     nb = rn.transform(exercise_notebook(), URL)
-    solution = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%%solution")]
+    solution = [c for c in nb.cells if is_solution_code(c)]
     assert solution and all(hidden(c) for c in solution)
     nb.cells.pop(0)  # the install cell: bplib is installed here
     assert run_all_with_readers_answers(nb, tmp_path) == {"double": "mine"}
-    # The control: without %%solution, Run All replaces the reader's answer.
+    # The control: without the marker (or %%solution), Run All replaces the reader's answer.
     plain = rn.transform(exercise_notebook(solution_magic=False), URL)
     plain.cells.pop(0)
     assert run_all_with_readers_answers(plain, tmp_path) == {"double": "replaced"}
@@ -255,7 +319,7 @@ def test_run_all_keeps_the_readers_answer_in_a_chapter():
     for name in RUN_ALL_CHAPTERS:
         nb = nbformat.read(ROOT / "book" / name, as_version=4)
         code = [nb.cells[i] for i in solution_cells(nb) if nb.cells[i].cell_type == "code"]
-        if code and all(c.source.startswith("%%solution") for c in code) and readers_answers(nb):
+        if code and all(is_solution_code(c) for c in code) and readers_answers(nb):
             break
     else:
         pytest.skip(f"none of {RUN_ALL_CHAPTERS} has its solutions on %%solution yet")

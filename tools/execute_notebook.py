@@ -21,7 +21,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+# What JupyterLab writes when its ipykernel starts (tools/reader_notebooks.py stores the same),
+# so that opening a chapter does not mark it modified.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 #: The kernel checks every printed array (bplib.display.set_printoptions), as in `make test`.
 STRICT_PRINT = {"BPLIB_STRICT_PRINT": "1"}

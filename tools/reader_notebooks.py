@@ -15,22 +15,28 @@ For every chapter it:
    local checkout) when that is set.  The ``[book]`` extra (scikit-learn) is asked for only
    by chapters whose code uses it.
 2. splits markdown cells where a solution begins or ends, so that everything from a
-   ``{solution-start}`` to its ``{solution-end}`` sits in cells of its own, and marks those
-   cells hidden for JupyterLab and Notebook 7 (``metadata.jupyter.source_hidden``, and
-   ``outputs_hidden`` for code).  A reader sees the exercise, the starter cell and the
-   checker; each solution cell is a collapsed bar, one click from view.  The book ignores
-   these keys and keeps its dropdown.
-3. starts a hidden markdown cell that would otherwise begin with a directive fence with an
-   HTML comment, because a collapsed cell shows its first line: the bar then reads
-   "Solution (hidden) ..." rather than a raw ```` ```{solution-start} ```` fence.  HTML
-   comments show nowhere: not in the book, nor in JupyterLab (with or without
-   jupyterlab-myst), nor in Colab.
+   ``{solution-start}`` to its ``{solution-end}`` sits in cells of its own.  With
+   jupyterlab-myst a ``{solution-start}`` cell renders as a closed dropdown holding the
+   explanation that follows the fence in the same cell, before and after "Run All"
+   alike, so these markdown cells are left visible (JupyterLab shows a hidden
+   cell's first line raw, and "Run All" un-hides every markdown cell anyway).  Prose
+   after the solution's code, which jupyterlab-myst would show unfolded, is put in a
+   closed ``{dropdown}`` titled "Discussion" (:func:`fold_discussion`).
+3. marks each solution *code* cell collapsed for JupyterLab and Notebook 7
+   (``metadata.jupyter.source_hidden`` and ``outputs_hidden``) and makes its first line
+   the comment :data:`bplib.exercises._magic.SOLUTION_MARKER` instead of ``%%solution``
+   (the collapsed bar shows that line; ``%load_ext bplib.exercises`` runs a cell that
+   starts with it as ``%%solution``).  While collapsed, the cell runs silently, so
+   "Run All" shows the reader's own verdicts and no solution output; opened, it prints
+   as in the book.  The book ignores these keys and keeps its dropdown.
+4. stores the kernelspec JupyterLab writes when its kernel starts (``Python 3
+   (ipykernel)``), so that opening a chapter does not mark it modified.
 
 Cell contents other helpers write are left as they are: the tool adds and moves cells,
 splits markdown at gate fences and sets metadata; it never executes a notebook (run
 ``tools/execute_notebook.py`` afterwards to store outputs).  It warns about a solution
 code cell that does not start with ``%%solution`` (Run All would replace the reader's
-answer) and about ``%%solution`` used before ``%load_ext bplib.exercises``.
+answer) and about one used before ``%load_ext bplib.exercises``.
 """
 
 from __future__ import annotations
@@ -45,7 +51,12 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from bplib.exercises._magic import MARKER_PREFIX, SOLUTION_MARKER
+
 ROOT = Path(__file__).resolve().parents[1]
+
+#: What JupyterLab writes into a notebook's metadata when its ipykernel starts.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 INSTALL_CELL_ID = "install-bplib"
 INSTALL_TAGS = ["remove-cell"]
@@ -60,9 +71,13 @@ _GATE = re.compile(
     r"^(?P<fence>`{3,}|:{3,})\{(?P<name>(?:exercise|solution)-(?:start|end))\}(?P<arg>.*)$"
 )
 
-SOLUTION_COMMENT = "<!-- Solution (hidden): click to show it. -->"
-END_COMMENT = "<!-- End of the solution. -->"
-OTHER_COMMENT = "<!-- Part of the solution. -->"
+#: First-line comments an older version of this tool wrote into hidden markdown cells
+#: (JupyterLab showed them raw); they are removed.
+OLD_COMMENTS = (
+    "<!-- Solution (hidden): click to show it. -->",
+    "<!-- End of the solution. -->",
+    "<!-- Part of the solution. -->",
+)
 
 
 def repository_url(config: Path = ROOT / "_config.yml") -> str:
@@ -210,6 +225,7 @@ def _derived_id(cell_id: str, k: int, taken: set[str]) -> str:
 
 
 def _hide(cell) -> None:
+    """Collapse a solution code cell in JupyterLab (input and stored outputs)."""
     jupyter = dict(cell.metadata.get("jupyter", {}))
     jupyter["source_hidden"] = True
     if cell.cell_type == "code":
@@ -218,17 +234,33 @@ def _hide(cell) -> None:
     cell.metadata["jupyter"] = jupyter
 
 
-def _readable_first_line(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    m = _GATE.match(first)
-    if not m:
-        return text
-    comment = {"solution-start": SOLUTION_COMMENT, "solution-end": END_COMMENT}
-    return comment.get(m.group("name"), OTHER_COMMENT) + "\n" + text
+def _show(cell) -> None:
+    """Drop the collapse keys from a cell that readers should see rendered."""
+    jupyter = dict(cell.metadata.get("jupyter", {}))
+    jupyter.pop("source_hidden", None)
+    jupyter.pop("outputs_hidden", None)
+    if jupyter:
+        cell.metadata["jupyter"] = jupyter
+    else:
+        cell.metadata.pop("jupyter", None)
+    if cell.cell_type != "code":
+        cell.metadata.pop("collapsed", None)
 
 
 def _is_tool_comment(line: str) -> bool:
-    return line in (SOLUTION_COMMENT, END_COMMENT, OTHER_COMMENT)
+    return line in OLD_COMMENTS
+
+
+def solution_source(src: str) -> str:
+    """A solution cell's source with :data:`SOLUTION_MARKER` as its first line.
+
+    ``%%solution`` (with or without arguments) or an older marker is replaced; a cell
+    that starts with neither is returned unchanged (the caller warns).
+    """
+    first, _, rest = src.partition("\n")
+    if first.strip() == "%%solution" or first.startswith(MARKER_PREFIX):
+        return SOLUTION_MARKER + "\n" + rest
+    return src
 
 
 def transform(nb, url: str, warn=None):
@@ -242,22 +274,26 @@ def transform(nb, url: str, warn=None):
     cells = [cell for cell in nb.cells if not is_install_cell(cell)]
     cells.insert(0, install_cell(url, book_extra, old[0] if old else None))
 
-    # 2. + 3. Solutions in cells of their own, hidden in Jupyter.
+    # 2. + 3. Solutions in cells of their own; their code collapsed in Jupyter.
     taken = {cell.get("id") for cell in cells}
     out = []
     in_solution = False
+    seen_code = False
     loaded = False
     for cell in cells:
         if cell.cell_type == "code":
             src = _source(cell)
             if "%load_ext bplib.exercises" in src:
                 loaded = True
-            if src.startswith("%%solution") and not loaded:
-                warn(f"cell {cell.get('id')}: %%solution before %load_ext bplib.exercises")
+            is_solution = src.startswith("%%solution") or src.startswith(MARKER_PREFIX)
+            if is_solution and not loaded:
+                warn(f"cell {cell.get('id')}: a solution before %load_ext bplib.exercises")
             if in_solution:
-                if not src.startswith("%%solution"):
+                seen_code = True
+                if not is_solution:
                     warn(f"cell {cell.get('id')}: a solution code cell without %%solution "
                          "(Run All would replace the reader's answer)")
+                cell.source = solution_source(src)
                 _hide(cell)
             out.append(cell)
             continue
@@ -267,7 +303,7 @@ def transform(nb, url: str, warn=None):
             out.append(cell)
             continue
         text = _source(cell)
-        # Drop the tool's own first-line comments; they are put back below where needed.
+        # Drop the first-line comments an older version wrote.
         lines = text.split("\n")
         while lines and _is_tool_comment(lines[0]):
             lines.pop(0)
@@ -287,21 +323,46 @@ def transform(nb, url: str, warn=None):
                     for key, value in cell.metadata.items()
                     if key != "jupyter"
                 }
-            jupyter = dict(new.metadata.get("jupyter", {}))
-            jupyter.pop("source_hidden", None)
-            if jupyter:
-                new.metadata["jupyter"] = jupyter
-            else:
-                new.metadata.pop("jupyter", None)
-            if inside:
-                body = _readable_first_line(body)
-                _hide(new)
+            _show(new)
+            if inside and _starts_solution(body):
+                seen_code = False
+            elif inside and seen_code:
+                body = fold_discussion(body)
             new.source = body
             out.append(new)
     if in_solution:
         warn("a {solution-start} without its {solution-end}")
     nb.cells = out
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     return nb
+
+
+#: The closed dropdown that holds a solution's prose after its code (see fold_discussion).
+DISCUSSION_OPEN = ":::{dropdown} Discussion"
+DISCUSSION_CLOSE = ":::"
+
+
+def fold_discussion(body: str) -> str:
+    """Put a solution's prose that follows its code into a closed ``{dropdown}``.
+
+    JupyterLab renders every markdown cell on "Run All", and jupyterlab-myst cannot see
+    that prose after the code belongs to the dropdown a ``{solution-start}`` cell opened:
+    unfolded, the explanation would show to a reader who has not opened the solution.
+    The book shows the dropdown inside the solution (the PDF prints it open).  Already
+    folded prose, and a cell that is only the ``{solution-end}`` fence, are unchanged.
+    """
+    pieces = _pieces(body)
+    cut = next((i for i, piece in enumerate(pieces) if piece[0] == "gate"), len(pieces))
+    prose = "\n".join(piece[2] for piece in pieces[:cut]).strip("\n")
+    rest = "\n".join(piece[2] for piece in pieces[cut:])
+    if not prose.strip() or prose.startswith(DISCUSSION_OPEN):
+        return body
+    folded = f"{DISCUSSION_OPEN}\n{prose}\n{DISCUSSION_CLOSE}"
+    return folded + ("\n\n" + rest if rest else "")
+
+
+def _starts_solution(body: str) -> bool:
+    return any(kind == "gate" and name == "solution-start" for kind, name, _ in _pieces(body))
 
 
 def process(path: Path, url: str, check: bool = False) -> bool:

@@ -5,11 +5,13 @@ public functions, listed in its ``__all__``, check a reader's answer to one
 exercise.  They are gathered into one namespace, ``check``::
 
     from bplib.exercises import check
-    check.sigmoid_prime(my_sigmoid_prime)   # prints one line, returns True/False
+    check.sigmoid_prime(my_sigmoid_prime)   # prints one line
 
 A checker runs the reader's code on hidden random cases (shapes, values and
 edge cases), prints ``Correct: ...`` or what is wrong, and never prints the
-solution.
+solution.  It returns a :class:`~bplib.exercises._core.Verdict`, true when the
+answer passed (``assert check.sigmoid_prime(f)``; ``.ok`` and ``.message`` hold
+the verdict), which Jupyter does not display: the printed line is the only output.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ import importlib
 import pkgutil
 from typing import Callable
 
-__all__ = ["check", "Checks"]
+from ._core import Verdict
+
+__all__ = ["check", "Checks", "Verdict"]
 
 
 class Checks:
     """A read-only namespace of every checker, gathered from the chapter modules."""
 
-    def __init__(self, checkers: dict[str, Callable[..., bool]]) -> None:
+    def __init__(self, checkers: dict[str, Callable[..., Verdict]]) -> None:
         self._checkers = dict(sorted(checkers.items()))
 
-    def __getattr__(self, name: str) -> Callable[..., bool]:
+    def __getattr__(self, name: str) -> Callable[..., Verdict]:
         try:
             return self.__dict__["_checkers"][name]
         except KeyError:
@@ -41,9 +45,9 @@ class Checks:
         return f"Checks({', '.join(self._checkers)})"
 
 
-def _collect() -> dict[str, Callable[..., bool]]:
+def _collect() -> dict[str, Callable[..., Verdict]]:
     """Import every chapter module of this package and collect its ``__all__``."""
-    found: dict[str, Callable[..., bool]] = {}
+    found: dict[str, Callable[..., Verdict]] = {}
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         if info.name.startswith("_"):
             continue

@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "CheckFailed",
+    "Verdict",
     "report",
     "as_number_array",
     "run_checks",
@@ -31,13 +32,54 @@ class CheckFailed(Exception):
     """Raised inside a checker to stop at the first problem; its message is shown."""
 
 
-def report(ok: bool, message: str) -> bool:
-    """Print the one-line verdict and return ``ok``."""
-    print(("Correct: " if ok else "Not yet: ") + message)
-    return ok
+class Verdict:
+    """What a checker returns: true when the answer passed, with the line it printed.
+
+    A checker has already printed its verdict, so Jupyter shows nothing more for it:
+    a ``check.x(f)`` that ends a cell adds no ``True``/``False`` result under the
+    message (``_ipython_display_`` displays nothing).  Code that needs the verdict
+    uses it as a bool (``if check.x(f): ...``, ``assert check.x(f)``) or reads
+    ``.ok`` and ``.message``; ``print(verdict)`` prints the line again.
+
+    Parameters
+    ----------
+    ok : bool
+        Whether the answer passed every hidden case.
+    message : str
+        The line the checker printed, ``"Correct: ..."`` or ``"Not yet: ..."``.
+    """
+
+    __slots__ = ("ok", "message")
+
+    def __init__(self, ok: bool, message: str) -> None:
+        if not isinstance(ok, (bool, np.bool_)):
+            raise TypeError(f"ok must be a bool, but got {type(ok).__name__}")
+        if not isinstance(message, str):
+            raise TypeError(f"message must be a str, but got {type(message).__name__}")
+        self.ok = bool(ok)
+        self.message = message
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"Verdict(ok={self.ok}, message={self.message!r})"
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: the checker printed its verdict already."""
 
 
-def run_checks(success_message: str, checks: Callable[[], None]) -> bool:
+def report(ok: bool, message: str) -> Verdict:
+    """Print the one-line verdict and return it as a :class:`Verdict`."""
+    line = ("Correct: " if ok else "Not yet: ") + message
+    print(line)
+    return Verdict(ok, line)
+
+
+def run_checks(success_message: str, checks: Callable[[], None]) -> Verdict:
     """Run ``checks()``; report success, or the message of the first ``CheckFailed``."""
     try:
         checks()

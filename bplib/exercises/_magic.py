@@ -1,14 +1,30 @@
-"""``%%solution``: run an exercise's solution without replacing the reader's answer.
+"""Run an exercise's solution without replacing the reader's answer.
 
-A chapter's first cell loads it with ``%load_ext bplib.exercises``.  A solution
-cell then starts with ``%%solution``; its code runs in a *copy* of the
-notebook's namespace, so "Run All" checks the book's solution and leaves the
-reader's own ``def`` above it untouched.
+A chapter's first cell loads this with ``%load_ext bplib.exercises``.  A solution
+cell then starts with the line :data:`SOLUTION_MARKER` (a comment, so that a
+collapsed solution in JupyterLab reads as plain words) or, equivalently, with the
+cell magic ``%%solution``.  Its code runs in a *copy* of the notebook's namespace,
+so "Run All" checks the book's solution and leaves the reader's own ``def`` above
+it untouched.
+
+In JupyterLab (and Notebook 7) a solution cell is stored collapsed
+(``metadata.jupyter.source_hidden``), and the front end sends a cell's metadata with
+each execution request.  While the reader has not opened the solution, it runs
+silently: "Run All" shows the reader's own verdicts only, and the book's solution
+prints nothing under its collapsed bar (JupyterLab expands a cell's outputs whenever
+it runs it, so a printed solution would show).  Once the reader opens the cell, it
+prints as in the book.  Anywhere else (the book's own execution, nbval, a terminal)
+it always prints.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+#: The first line of a solution cell.
+SOLUTION_MARKER = "# The book's solution (it runs apart: your own answer above is kept)"
+#: What :func:`solution_marker_transformer` recognises (the marker's fixed words).
+MARKER_PREFIX = "# The book's solution"
 
 
 def run_solution(cell: str, namespace: dict[str, Any]) -> dict[str, Any]:
@@ -33,13 +49,76 @@ def run_solution(cell: str, namespace: dict[str, Any]) -> dict[str, Any]:
     return scope
 
 
-def solution(line: str, cell: str) -> None:
-    """Cell magic body: run ``cell`` apart from the reader's definitions."""
-    from IPython import get_ipython
+def is_collapsed(request_metadata: dict[str, Any] | None) -> bool:
+    """Whether an execution request comes from a solution cell the reader has not opened.
 
-    run_solution(cell, get_ipython().user_ns)
+    Parameters
+    ----------
+    request_metadata : dict or None
+        The ``metadata`` of the kernel's current ``execute_request``.  JupyterLab and
+        Notebook 7 send the cell's own metadata there; other clients (nbclient, nbval)
+        send none.
+
+    Returns
+    -------
+    bool
+        True when the cell's source is hidden (``metadata.jupyter.source_hidden``).
+    """
+    if request_metadata is None:
+        return False
+    if not isinstance(request_metadata, dict):
+        raise TypeError(f"request_metadata must be a dict or None, but got {type(request_metadata).__name__}")
+    jupyter = request_metadata.get("jupyter") or {}
+    return isinstance(jupyter, dict) and jupyter.get("source_hidden") is True
+
+
+def _request_metadata(ipython) -> dict[str, Any] | None:
+    """The metadata of the execution request being run, or None outside a kernel."""
+    kernel = getattr(ipython, "kernel", None)
+    if kernel is None or not hasattr(kernel, "get_parent"):
+        return None
+    try:
+        parent = kernel.get_parent("shell")
+    except TypeError:  # an older ipykernel: get_parent() without a channel
+        parent = kernel.get_parent()
+    metadata = (parent or {}).get("metadata")
+    return metadata if isinstance(metadata, dict) else None
+
+
+def solution(line: str, cell: str) -> None:
+    """Cell magic body: run ``cell`` apart from the reader's definitions.
+
+    Silent (output captured and dropped; errors still raised, with what the solution
+    had printed) while the reader has not opened the cell in JupyterLab.
+    """
+    from IPython import get_ipython
+    from IPython.utils.capture import capture_output
+
+    ipython = get_ipython()
+    if not is_collapsed(_request_metadata(ipython)):
+        run_solution(cell, ipython.user_ns)
+        return
+    captured = None
+    try:
+        with capture_output() as captured:
+            run_solution(cell, ipython.user_ns)
+    except BaseException:
+        if captured is not None:  # a broken solution is never silent
+            captured.show()
+        raise
+
+
+def solution_marker_transformer(lines: list[str]) -> list[str]:
+    """IPython input transformer: a cell whose first line starts with the marker runs
+    as ``%%solution`` (the comment stays the first line of the solution's code)."""
+    if lines and lines[0].startswith(MARKER_PREFIX):
+        return ["%%solution\n", *lines]
+    return lines
 
 
 def load_ipython_extension(ipython) -> None:
-    """Register ``%%solution`` (called by ``%load_ext bplib.exercises``)."""
+    """Register ``%%solution`` and the marker line (called by ``%load_ext bplib.exercises``)."""
     ipython.register_magic_function(solution, magic_kind="cell", magic_name="solution")
+    cleanup = ipython.input_transformers_cleanup
+    if solution_marker_transformer not in cleanup:
+        cleanup.append(solution_marker_transformer)

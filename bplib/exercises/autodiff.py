@@ -9,6 +9,7 @@ import numpy as np
 
 from bplib.autodiff import Value, bfs_order, topological_order
 from bplib.exercises._core import (
+    Verdict,
     CheckFailed,
     assert_not_mutated,
     call,
@@ -51,7 +52,7 @@ def _as_pair(result: Any) -> tuple[Any, Any]:
     return result[0], result[1]
 
 
-def backward_div(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> bool:
+def backward_div(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> Verdict:
     """Check a reader's ``backward_div(a, b, out_grad) -> (grad_a, grad_b)``.
 
     For ``out = a / b`` (elementwise, arrays of one shape, ``b != 0``) and the
@@ -118,7 +119,7 @@ def _diagnose_sin_local(points: np.ndarray, got: np.ndarray, expected: np.ndarra
             raise CheckFailed(message)
 
 
-def value_sin(fn: Callable[[Value], Any]) -> bool:
+def value_sin(fn: Callable[[Value], Any]) -> Verdict:
     """Check a reader's ``value_sin(v)``: a new :class:`Value` node for ``sin(v)``.
 
     The node must hold ``sin(v.data)``, remember ``v`` as its input and carry
@@ -295,7 +296,7 @@ def _backward_along(order: list[Value], root: Value) -> None:
             child.grad += local * node.grad
 
 
-def topological_sort(fn: Callable[[Value], Any]) -> bool:
+def topological_sort(fn: Callable[[Value], Any]) -> Verdict:
     """Check a reader's ``my_topological_order(root)``.
 
     It must return a list of every node of the graph that ends at ``root``,

@@ -8,6 +8,7 @@ import numpy as np
 
 from bplib import activations
 from bplib.exercises._core import (
+    Verdict,
     CheckFailed,
     assert_not_mutated,
     check_elementwise,
@@ -26,7 +27,7 @@ def _quietly(checker: Callable[..., None], *args, **kwargs) -> None:
         checker(*args, **kwargs)
 
 
-def sigmoid_prime(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
+def sigmoid_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
     """Check a reader's ``sigmoid_prime(z)``: the derivative of the logistic function at ``z``.
 
     It must work elementwise on any shape, not change ``z``, and stay finite at
@@ -44,7 +45,7 @@ def sigmoid_prime(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
     )
 
 
-def tanh_prime(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
+def tanh_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
     """Check a reader's ``tanh_prime(z)``: the derivative of ``tanh`` at ``z``, elementwise."""
     return run_checks(
         "tanh_prime matches 1 − tanh(z)² on every hidden case.",
@@ -52,7 +53,7 @@ def tanh_prime(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
     )
 
 
-def softplus_prime(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
+def softplus_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
     """Check a reader's derivative of softplus, ``log(1 + exp(z))``, elementwise."""
     return run_checks(
         "softplus_prime matches the derivative of log(1 + e^z) on every hidden case.",
@@ -121,7 +122,7 @@ def _two_path_cases(rng: np.random.Generator) -> list[tuple[str, float, np.ndarr
     return cases
 
 
-def two_paths(fn: Callable[..., float]) -> bool:
+def two_paths(fn: Callable[..., float]) -> Verdict:
     """Check a reader's ``dL_dw(w, x, v, y)`` for a weight shared by two units.
 
     ``w`` and ``y`` are floats, ``x`` and ``v`` arrays of shape (2,); the

@@ -25,6 +25,7 @@ import numpy as np
 
 from bplib import activations
 from bplib.exercises._core import (
+    Verdict,
     CheckFailed,
     as_number_array,
     assert_not_mutated,
@@ -87,7 +88,7 @@ def _named_bp2_mistake(got: np.ndarray, W: np.ndarray, d: np.ndarray, z: np.ndar
     return None
 
 
-def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> bool:
+def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> Verdict:
     """Check a reader's ``backprop_error(W_next, delta_next, z)`` (BP2 for a batch).
 
     Parameters of the reader's function: ``W_next`` of shape ``(n_next, n)``
@@ -105,7 +106,7 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> b
 
     Returns
     -------
-    bool
+    Verdict
         True if every hidden case is right; one line is printed either way.
     """
 
@@ -204,7 +205,7 @@ def _as_gradient_lists(result: Any, n_layers: int) -> tuple[list[Any], list[Any]
 
 def batch_backprop(
     fn: Callable[[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray], Any],
-) -> bool:
+) -> Verdict:
     """Check a reader's ``batch_backprop(weights, biases, x, y) -> (nabla_b, nabla_w)``.
 
     The network is sigmoid everywhere with the quadratic cost
@@ -217,7 +218,7 @@ def batch_backprop(
 
     Returns
     -------
-    bool
+    Verdict
         True if every hidden case is right; one line is printed either way.
     """
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from bplib.activations import sigmoid
 from bplib.exercises._core import (
+    Verdict,
     CheckFailed,
     as_number_array,
     call,
@@ -58,7 +59,7 @@ def _as_array(value: Any, name: str, where: str) -> np.ndarray:
     return as_number_array(value, name=name, where=where)
 
 
-def affine_layer(layer_cls: type) -> bool:
+def affine_layer(layer_cls: type) -> Verdict:
     """Check a reader's ``Affine`` class.
 
     ``layer_cls(W, b)`` with ``W`` of shape ``(n_in, n_out)`` and ``b`` of shape
@@ -131,7 +132,7 @@ def affine_layer(layer_cls: type) -> bool:
     )
 
 
-def relu_layer(layer_cls: type) -> bool:
+def relu_layer(layer_cls: type) -> Verdict:
     """Check a reader's ``Relu`` class (``layer_cls()``, ``forward``, ``backward``).
 
     ``forward(x)`` must return ``max(x, 0)`` for any shape; ``backward(dout)``
@@ -208,7 +209,7 @@ _MATMUL_HINT = (
 )
 
 
-def dense_layer(layer_cls: type) -> bool:
+def dense_layer(layer_cls: type) -> Verdict:
     """Check a reader's ``Dense`` class: an affine map followed by a sigmoid.
 
     ``layer_cls(W, b)``; ``forward(x)`` returns ``a = sigmoid(x @ W + b)`` for ``x``

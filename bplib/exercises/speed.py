@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-from bplib.exercises._core import CheckFailed, assert_not_mutated, call, compare, run_checks
+from bplib.exercises._core import Verdict, CheckFailed, assert_not_mutated, call, compare, run_checks
 
 __all__ = ["count_flops", "folded_gradient"]
 
@@ -29,7 +29,7 @@ _COUNT_CASES = [
 ]
 
 
-def count_flops(fn: Callable[[list[int], int], tuple[int, int]]) -> bool:
+def count_flops(fn: Callable[[list[int], int], tuple[int, int]]) -> Verdict:
     """Check a reader's ``count_flops(sizes, batch) -> (forward, backward)``.
 
     ``forward`` and ``backward`` are the numbers of multiply-adds in the matrix
@@ -80,7 +80,7 @@ def count_flops(fn: Callable[[list[int], int], tuple[int, int]]) -> bool:
     )
 
 
-def folded_gradient(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
+def folded_gradient(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verdict:
     """Check a reader's ``folded_gradient(delta, a_prev)``.
 
     For ``delta`` of shape ``(n_out, m)`` and ``a_prev`` of shape ``(n_in, m)``

@@ -19,6 +19,7 @@ import numpy as np
 
 from bplib import activations
 from bplib.exercises._core import (
+    Verdict,
     CheckFailed,
     assert_not_mutated,
     compare,
@@ -139,7 +140,7 @@ _MISTAKES: list[tuple[str, Callable[..., tuple[np.ndarray, np.ndarray]]]] = [
 ]
 
 
-def backward_2_2_1(fn: Backward) -> bool:
+def backward_2_2_1(fn: Backward) -> Verdict:
     """Check a reader's ``backward_2_2_1(W0, W1, x, y) -> (dW0, dW1)``.
 
     Parameters of the reader's function: ``W0`` (2, 2), ``W1`` (1, 2), ``x``
@@ -149,7 +150,7 @@ def backward_2_2_1(fn: Backward) -> bool:
 
     Returns
     -------
-    bool
+    Verdict
         True if every hidden case is right; prints one line either way.
     """
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from bplib import activations
 from bplib.exercises._core import (
+    Verdict,
     CheckFailed,
     assert_not_mutated,
     compare,
@@ -114,7 +115,7 @@ def _bias_flat(results: list[tuple[Any, ...]], shapes: list[tuple[tuple[int, ...
     return np.concatenate(parts)
 
 
-def xor_bias_backward(fn: BiasBackward) -> bool:
+def xor_bias_backward(fn: BiasBackward) -> Verdict:
     """Check a reader's ``xor_bias_backward(X, y, W1, b1, W2, b2)``.
 
     The network is ``H = sigmoid(X @ W1 + b1)``, ``y_hat = sigmoid(H @ W2 + b2)``
@@ -126,7 +127,7 @@ def xor_bias_backward(fn: BiasBackward) -> bool:
 
     Returns
     -------
-    bool
+    Verdict
         True if every hidden case is right; prints one line either way.
     """
 
