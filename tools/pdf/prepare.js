@@ -29,8 +29,11 @@
   });
   keep.querySelectorAll("[aria-expanded='false']").forEach((el) => el.setAttribute("aria-expanded", "true"));
 
-  // The intro's link to this PDF means nothing inside it: drop that paragraph.
+  // The intro's link to this PDF means nothing inside it: drop that paragraph. The site's
+  // "Start with chapter 1" button is for a screen too (paper turns to the next page).
   keep.querySelectorAll("a[href$='backprop-tested.pdf']").forEach((a) => (a.closest("p") || a).remove());
+  keep.querySelectorAll("a.sd-btn").forEach((a) => (a.closest("p") || a).remove());
+
 
   // 3. Links: singlehtml writes links to other places of the book as
   //    "book/intro.html#id"; inside one PDF they are "#id".
@@ -48,6 +51,18 @@
     if (/^[a-z][a-z0-9+.-]*:/i.test(href)) return; // https:, mailto:
     if (href.startsWith("#") && document.getElementById(decodeURIComponent(href.slice(1)))) return;
     a.replaceWith(...a.childNodes);
+  });
+  //    A label written before a heading ("(errata-002-affine-shapes)=") is an empty
+  //    <span id> in the heading's section, just before the heading; a heading never ends a
+  //    page, so the span (and the section's box) can stay at the foot of the page before
+  //    the heading's, and a link to it (and its "(p. N)") would lead there. The heading
+  //    itself takes the label's id: the link leads where the heading is printed.
+  keep.querySelectorAll("section > span[id]:empty").forEach((span) => {
+    const next = span.nextElementSibling;
+    if (!next || !/^H[1-6]$/.test(next.tagName) || next.id) return;
+    const id = span.id;
+    span.remove();
+    next.id = id;
   });
   //    On paper a reader cannot click: a cross-reference made with {ref} or {doc} (the
   //    errata's "Proof: cell", "the chapter", a section's title) also gives the page it
