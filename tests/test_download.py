@@ -37,7 +37,7 @@ pytestmark = pytest.mark.book
 CHAPTERS, PAGES = md.chapters_and_pages()
 #: The build and test tools, which a reader does not need.
 TOOLS = ["jupyter-book", "nbval", "pytest", "pytest-xdist", "hypothesis",
-         "playwright", "pypdf", "nbclient", "django-static-mathjax"]
+         "playwright", "pypdf", "nbclient", "django-static-mathjax", "myst-nb"]
 
 
 def _pins(text: str) -> dict[str, str]:
@@ -85,7 +85,7 @@ def test_the_chapters_are_the_books_with_an_install_cell_for_the_wheel(archive):
 def test_the_readers_requirements_are_pinned_as_the_repository_and_hold_no_tools(archive):
     readers = _pins(archive.read(f"{md.FOLDER}/requirements.txt").decode())
     repository = _pins((ROOT / "requirements.txt").read_text())
-    for name in ("numpy", "sympy", "matplotlib", "scikit-learn", "myst-nb", "ipykernel",
+    for name in ("numpy", "sympy", "matplotlib", "scikit-learn", "ipykernel",
                  "jupyterlab", "jupyterlab-myst"):
         assert readers.get(name) == repository[name], name
     assert not set(readers) & set(TOOLS), set(readers) & set(TOOLS)

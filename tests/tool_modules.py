@@ -23,3 +23,14 @@ def load_tool(name: str) -> ModuleType:
         sys.modules[key] = module
         spec.loader.exec_module(module)
     return sys.modules[key]
+
+
+def load_extension(name: str) -> ModuleType:
+    """``_ext/<name>.py`` (one of the book's Sphinx extensions) as a module."""
+    key = f"_ext_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, TOOLS.parent / "_ext" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]

@@ -46,11 +46,10 @@ DEFAULT_OUT = ROOT / "_build" / "html" / ARCHIVE_NAME
 DEFAULT_PDF = ROOT / "_build" / "html" / PDF_NAME
 
 #: What the chapters need in Jupyter, by their names in requirements.txt: the package's
-#: dependencies, scikit-learn (the digits, bplib's [book] extra), myst-nb (whose ``glue``
-#: chapter 2 calls to put computed numbers into its prose), the kernel, and JupyterLab
+#: dependencies, scikit-learn (the digits, bplib's [book] extra), the kernel, and JupyterLab
 #: with jupyterlab-myst, which renders the chapters' MyST Markdown.  Not the tools that
 #: build and test the book (jupyter-book, nbval, pytest, hypothesis, playwright, pypdf...).
-READER_PACKAGES = ["numpy", "sympy", "matplotlib", "scikit-learn", "myst-nb", "ipykernel",
+READER_PACKAGES = ["numpy", "sympy", "matplotlib", "scikit-learn", "ipykernel",
                    "jupyterlab", "jupyterlab-myst"]
 
 #: A page a chapter links to: {doc}`errata`, {doc}`the notation <notation>`, [text](notation.md).
