@@ -239,6 +239,11 @@ def test_solutions_are_hidden_as_jupyterlab_reads_them(path):
                 f"{path.name} cell {i} ({cell.id}): unfolded prose after a solution's code"
             )
             assert not hidden(cell), f"{path.name} cell {i} ({cell.id}) shows its raw first line"
+            if "{solution-start}" in text:
+                # In JupyterLab the dropdown holds only this cell's text: never open onto nothing.
+                body = text.split("```", 2)[-1].strip()
+                assert len(body.split()) >= 8, (
+                    f"{path.name} cell {i} ({cell.id}): the solution's dropdown opens onto {body!r}")
     for i, cell in enumerate(nb.cells):
         if i not in inside:
             assert not hidden(cell), f"{path.name} cell {i} ({cell.id}) is hidden but not a solution"
