@@ -66,8 +66,6 @@ def book_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Without ``/usr/bin/chromium`` it skips, except in CI (``$CI`` set), where it
     fails.  Returns the path of the PDF.
     """
-    import fcntl
-
     if not Path("/usr/bin/chromium").exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium not found at /usr/bin/chromium; the PDF must be built in CI ($CI is set)")
@@ -77,23 +75,30 @@ def book_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = shared / "book-pdf"
     folder.mkdir(exist_ok=True)
     pdf = folder / "backprop-tested.pdf"
-    failed = folder / "failed.txt"
-    with open(shared / "book-pdf.lock", "w") as lock:
+    return _make_once(pdf, [sys.executable, str(ROOT / "tools" / "make_pdf.py"),
+                            "--build-dir", str(folder / "_build"), "--out", str(pdf)],
+                      timeout=1800, env=_build_env())
+
+
+def _make_once(product: Path, command: list[str], timeout: int, env: dict | None = None) -> Path:
+    """Run ``command`` to make ``product`` once per test run, whichever pytest-xdist worker
+    asks first (under a file lock beside it); the others wait and reuse it.  A failure is
+    remembered beside the product, so every test that needs it fails with its output."""
+    import fcntl
+
+    failed = product.with_name(product.name + ".failed.txt")
+    with open(product.with_name(product.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if not pdf.is_file() and not failed.is_file():
-                proc = subprocess.run(
-                    [sys.executable, str(ROOT / "tools" / "make_pdf.py"),
-                     "--build-dir", str(folder / "_build"), "--out", str(pdf)],
-                    capture_output=True, text=True, timeout=1800, env=_build_env(),
-                )
-                if proc.returncode != 0 or not pdf.is_file():
+            if not product.is_file() and not failed.is_file():
+                proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+                if proc.returncode != 0 or not product.is_file():
                     failed.write_text(f"exit {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     if failed.is_file():
-        pytest.fail(f"make_pdf.py failed:\n{failed.read_text()}")
-    return pdf
+        pytest.fail(f"{Path(command[1]).name} failed:\n{failed.read_text()}")
+    return product
 
 
 @pytest.fixture(scope="session")
@@ -104,27 +109,9 @@ def course_download(book_pdf: Path) -> Path:
     Like ``book_pdf``, it is made once per test run, by the first pytest-xdist worker to
     ask, in a directory that every worker of the run shares.  Returns the zip's path.
     """
-    import fcntl
-
-    folder = book_pdf.parent
-    archive = folder / "backprop-tested-course.zip"
-    failed = folder / "download-failed.txt"
-    with open(folder.parent / "course-download.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not archive.is_file() and not failed.is_file():
-                proc = subprocess.run(
-                    [sys.executable, str(ROOT / "tools" / "make_download.py"),
-                     "--pdf", str(book_pdf), "--out", str(archive)],
-                    capture_output=True, text=True, timeout=900,
-                )
-                if proc.returncode != 0 or not archive.is_file():
-                    failed.write_text(f"exit {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    if failed.is_file():
-        pytest.fail(f"make_download.py failed:\n{failed.read_text()}")
-    return archive
+    archive = book_pdf.parent / "backprop-tested-course.zip"
+    return _make_once(archive, [sys.executable, str(ROOT / "tools" / "make_download.py"),
+                                "--pdf", str(book_pdf), "--out", str(archive)], timeout=900)
 
 
 @pytest.fixture(scope="session")

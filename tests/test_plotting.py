@@ -203,31 +203,19 @@ def test_legend_over_data_raises_and_names_the_line():
         check_legend_placement(fig)
 
 
-def test_legend_over_markers_and_scatter_raises():
+@pytest.mark.parametrize("draw, loc, message", [
+    (lambda ax: ax.plot([0.05, 0.95], [0.95, 0.05], "o", label="markers only"), "upper left", "markers only"),
+    (lambda ax: ax.scatter([0.97], [0.97], label="points"), "upper right", "data 'points'"),
+    # two points far apart: the segment between them crosses the legend
+    (lambda ax: ax.plot([0, 1], [0.95, 0.95], label="segment"), "upper center", "segment"),
+], ids=["markers", "scatter", "segment"])
+def test_legend_over_the_data_raises(draw, loc, message):
     fig, ax = plt.subplots()
-    ax.plot([0.05, 0.95], [0.95, 0.05], "o", label="markers only")
+    draw(ax)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.legend(loc="upper left")
-    with pytest.raises(LegendPlacementError, match="markers only"):
-        check_legend_placement(fig)
-    fig, ax = plt.subplots()
-    ax.scatter([0.97], [0.97], label="points")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.legend(loc="upper right")
-    with pytest.raises(LegendPlacementError, match="data 'points'"):
-        check_legend_placement(fig)
-
-
-def test_line_passing_between_points_under_the_legend_raises():
-    # two points far apart, the segment between them crosses the legend
-    fig, ax = plt.subplots()
-    ax.plot([0, 1], [0.95, 0.95], label="segment")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.legend(loc="upper center")
-    with pytest.raises(LegendPlacementError, match="segment"):
+    ax.legend(loc=loc)
+    with pytest.raises(LegendPlacementError, match=message):
         check_legend_placement(fig)
 
 
