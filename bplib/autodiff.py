@@ -21,9 +21,12 @@ compare ``data`` and return a plain ``bool`` (they are not part of the graph),
 so ``Value(1.0) == Value(1.0)`` is True.  Nodes are hashed by identity: to ask
 whether two nodes are *the same node*, use ``is``.
 
-The activations (``tanh``, ``sigmoid``, ``relu``) use the records of
-:data:`bplib.activations.ACTIVATIONS`: the value is ``f``, the local
-derivative ``prime_from_output`` (or ``prime`` for ReLU's kink).
+Activations: :meth:`Value.activation` applies any activation of
+:data:`bplib.activations.ACTIVATIONS` (the book's or one added with
+:func:`bplib.activations.register`); the value is the record's ``f``, the
+local derivative its ``prime_from_output`` of that value (``prime`` of the
+input for a record without one).  ``tanh()``, ``sigmoid()`` and ``relu()``
+are its short names for the book's three.
 
 Examples
 --------
@@ -44,7 +47,7 @@ from typing import Union
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from .activations import get_activation
 
 __all__ = [
     "Value",
@@ -289,16 +292,34 @@ class Value:
         return Value(math.log(self.data), _children=(self,), _op="log",
                      _local_grads=(1.0 / self.data,))
 
-    def _activation(self, name: str) -> "Value":
-        record = ACTIVATIONS[name]
+    def activation(self, name: str) -> "Value":
+        """Apply the registered activation ``name``, e.g. ``x.activation("softplus")``.
+
+        Parameters
+        ----------
+        name : str
+            A name of :data:`bplib.activations.ACTIVATIONS`.
+
+        Returns
+        -------
+        Value
+            A node with ``op == name`` whose local derivative is the record's
+            derivative at this input.
+
+        Raises
+        ------
+        ValueError
+            For a name that is not registered (the message lists the known ones).
+        """
+        record = get_activation(name)
         z = np.float64(self.data)
-        a = float(record.f(z))
-        local = float(record.prime(z) if name == "relu" else record.prime_from_output(np.float64(a)))
-        return Value(a, _children=(self,), _op=name, _local_grads=(local,))
+        a = record.f(z)
+        local = record.prime(z) if record.prime_from_output is None else record.prime_from_output(a)
+        return Value(float(a), _children=(self,), _op=record.name, _local_grads=(float(local),))
 
     def tanh(self) -> "Value":
         """Hyperbolic tangent; local derivative ``1 - tanh(x)**2``."""
-        return self._activation("tanh")
+        return self.activation("tanh")
 
     def sigmoid(self) -> "Value":
         """Logistic sigmoid ``1 / (1 + e**-x)``; local derivative ``s (1 - s)``.
@@ -306,11 +327,11 @@ class Value:
         Numerically stable (``bplib.activations``'s kernel): large ``|x|``
         (e.g. 1e4) neither overflows nor warns.
         """
-        return self._activation("sigmoid")
+        return self.activation("sigmoid")
 
     def relu(self) -> "Value":
         """Rectified linear unit ``max(0, x)``; local derivative 1 if x > 0 else 0."""
-        return self._activation("relu")
+        return self.activation("relu")
 
     # ------------------------------------------------------------------ backward
     def backward(self) -> int:

@@ -15,7 +15,7 @@ def test_structure_matches_article_002():
         {"W1": (4, 5), "b1": (5,), "W2": (5, 3), "b2": (3,)}
     assert list(net.layers) == ["Affine1", "Relu1", "Affine2"]
     assert isinstance(net.layers["Relu1"], Relu)
-    assert isinstance(net.last_layer, SoftmaxWithLoss) and net.lastLayer is net.last_layer
+    assert isinstance(net.last_layer, SoftmaxWithLoss)
     assert net.layers["Affine1"].W is net.params["W1"] and net.layers["Affine2"].b is net.params["b2"]
     np.testing.assert_array_equal(net.params["b1"], 0.0)
     assert 0.005 < net.params["W1"].std() < 0.02  # weight_init_std = 0.01
@@ -37,6 +37,13 @@ def test_gradient_equals_numerical_gradient(activation, one_hot):
     for key in ("W1", "b1", "W2", "b2"):
         assert grads[key].shape == net.params[key].shape
         assert relative_error(grads[key], numeric[key]) < 1e-7, key
+
+
+def test_last_layer_is_the_name_and_lastLayer_a_deprecated_alias():
+    net = TwoLayerNet(4, 5, 3)
+    with pytest.warns(DeprecationWarning, match="lastLayer is deprecated: use last_layer"):
+        alias = net.lastLayer
+    assert alias is net.last_layer
 
 
 def test_predict_loss_accuracy():
@@ -86,8 +93,8 @@ def test_bad_inputs_raise():
         net.loss(np.zeros((2, 4)), np.array([0, 2]))
     with pytest.raises(ValueError, match=r"one-hot t must have shape \(2, 2\)"):
         net.accuracy(np.zeros((2, 4)), np.eye(3)[[0, 1]])
-    with pytest.raises(ValueError, match="unknown activation 'softplus'; known activations: 'relu', 'sigmoid', 'tanh'"):
-        TwoLayerNet(4, 3, 2, activation="softplus")
+    with pytest.raises(ValueError, match="unknown activation 'softsign'; known activations: 'identity', 'relu', 'sigmoid', 'tanh'"):
+        TwoLayerNet(4, 3, 2, activation="softsign")
     with pytest.raises(ValueError, match="hidden_size must be a positive integer, but got 0"):
         TwoLayerNet(4, 0, 2)
     with pytest.raises(ValueError, match="x must contain only finite numbers"):
