@@ -257,7 +257,7 @@ def _check_agree(name: str, z: np.ndarray, got: np.ndarray, want: np.ndarray,
     if excess[worst] > 0:
         raise ValueError(
             f"activation {name!r}: {got_name} and {want_name} disagree, worst at z = "
-            f"{z[worst]:g}: {got[worst]!r} against {want[worst]!r} (difference "
+            f"{z[worst]:g}: {float(got[worst])!r} against {float(want[worst])!r} (difference "
             f"{abs(got[worst] - want[worst]):.3g}, allowed {_CHECK_TOLERANCE:g}); "
             "one of them is not the derivative it claims to be"
         )
