@@ -50,7 +50,10 @@ def test_sigmoid_keeps_relative_precision_for_very_negative_z():
     exact = float(sp.N(sp.exp(-40) / (1 + sp.exp(-40)) ** 2, 30))
     assert act.sigmoid_prime(40.0) == pytest.approx(exact, rel=1e-12, abs=0)
     assert act.sigmoid_prime(40.0) == act.sigmoid_prime(-40.0)  # even
-    assert pytest.approx(4.2e-18, rel=1e-14) == 0.0  # why abs=0 above: approx adds 1e-12 by default
+    # abs=0 above: these values are far below pytest.approx's default abs=1e-12, which would
+    # accept the 0 that the textbook form a (1 - a) gives at z = 40
+    a = act.sigmoid(40.0)
+    assert a * (1 - a) == 0.0 and act.sigmoid_prime(40.0) > 4e-18
 
 
 @pytest.mark.parametrize("f", [act.sigmoid, act.sigmoid_prime, act.tanh, act.tanh_prime,
