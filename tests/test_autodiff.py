@@ -330,8 +330,10 @@ def test_local_derivatives_is_the_one_view_of_an_edge():
 
 
 def _grads_after(backward, build):
-    """Every node's gradient after ``backward(root)`` on a fresh graph from ``build()``."""
+    """Every node's gradient after ``backward(root)`` twice on a fresh graph from ``build()``
+    (the second pass adds to the leaves and starts the inner nodes again from 0)."""
     root = build()
+    backward(root)
     backward(root)
     return [(node.op, node.data, node.grad) for node in topological_order(root)]
 
