@@ -127,3 +127,15 @@ def test_softmax_rejects_scalar_and_empty():
         act.softmax(1.0)
     with pytest.raises(ValueError, match="must not be empty"):
         act.softmax(np.zeros((2, 0)))
+
+
+def test_log_softmax_checks_its_input_like_softmax():
+    np.testing.assert_allclose(act.log_softmax([[1.0, 2.0, 3.0]]), np.log(act.softmax([[1.0, 2.0, 3.0]])),
+                               rtol=1e-15)
+    np.testing.assert_array_equal(act.log_softmax([1e4, -1e4]), [0.0, -2e4])  # no overflow
+    with pytest.raises(ValueError, match=r"z must contain only finite numbers.*1 NaN"):
+        act.log_softmax(np.array([0.0, np.nan]))
+    with pytest.raises(ValueError, match="at least 1 dimension"):
+        act.log_softmax(1.0)
+    with pytest.raises(ValueError, match="must not be empty"):
+        act.log_softmax(np.zeros((2, 0)))
