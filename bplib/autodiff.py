@@ -12,9 +12,9 @@ nodes in reverse topological order.
 Storing the local derivatives on the node (instead of a closure per node, as
 micrograd does) keeps the backward pass to three lines and makes it easy to
 count its work: one multiplication ``local * node.grad`` per edge of the graph,
-see :func:`count_edges`.  (The chapter's deliberately wrong backward passes,
-breadth-first order and ``=`` instead of ``+=``, live in
-:mod:`bplib.autodiff_mistakes`, not here.)
+see :func:`count_edges`.  (The pass itself is :func:`backward_along`; the chapter's deliberately
+wrong backward passes, breadth-first order and ``=`` instead of ``+=``, run
+it from :mod:`bplib.autodiff_mistakes`, not from here.)
 
 Comparisons: as in PyTorch, ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``
 compare ``data`` and return a plain ``bool`` (they are not part of the graph),
@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable, Iterable
 from numbers import Real
 from typing import Union
 
@@ -51,6 +52,7 @@ from .activations import get_activation
 
 __all__ = [
     "Value",
+    "backward_along",
     "topological_order",
     "bfs_order",
     "leaves",
@@ -351,17 +353,7 @@ class Value:
             The number of local-derivative multiplications performed, one per
             edge: :func:`count_edges`.
         """
-        nodes = list(reversed(topological_order(self)))
-        for node in nodes:
-            if node.children:
-                node.grad = 0.0
-        self.grad = 1.0
-        multiplications = 0
-        for node in nodes:
-            for child, local in node.local_derivatives():
-                child.grad += local * node.grad
-                multiplications += 1
-        return multiplications
+        return backward_along(self, reversed(topological_order(self)))
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on every node of the graph that ends at ``self``."""
@@ -371,6 +363,44 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+
+# ---------------------------------------------------------------------- the reverse pass
+def _add(child: Value, contribution: float) -> None:
+    child.grad += contribution
+
+
+def backward_along(
+    root: Value,
+    nodes: Iterable[Value],
+    update: Callable[[Value, float], None] = _add,
+) -> int:
+    """The chain rule along ``nodes``, an order of the nodes of the graph ending at ``root``.
+
+    Sets ``grad`` of the inner nodes to 0, seeds ``root.grad = 1`` and, for
+    each node in turn, hands each of its children the contribution ``local *
+    node.grad`` through ``update(child, contribution)``, which by default
+    adds it to ``child.grad``.  :meth:`Value.backward` is this pass along the
+    reverse topological order, the only order that is right in general;
+    :func:`bplib.autodiff_mistakes.backward_with` runs it along another order,
+    or with an update that assigns, to show why.
+
+    Returns
+    -------
+    int
+        The number of local-derivative multiplications performed (one per edge visited).
+    """
+    nodes = list(nodes)
+    for node in nodes:
+        if node.children:
+            node.grad = 0.0
+    root.grad = 1.0
+    multiplications = 0
+    for node in nodes:
+        for child, local in node.local_derivatives():
+            update(child, local * node.grad)
+            multiplications += 1
+    return multiplications
 
 
 # ---------------------------------------------------------------------- graph tools
