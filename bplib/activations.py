@@ -79,6 +79,10 @@ Kernel = Callable[..., np.ndarray]
 class Activation:
     """One activation: its function, its derivative two ways, and its SymPy form.
 
+    The records of :data:`ACTIVATIONS` are made by :func:`register`, which
+    checks them; a record made directly (as ``Network`` does for a pair of
+    functions) is not checked and not registered.
+
     The kernels take float64 arrays that are already checked (the public
     functions below check); ``f`` and ``prime_from_output`` accept an ``out=``
     array so the fast trainer can work in preallocated buffers.  With ``out=``,
