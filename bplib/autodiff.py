@@ -12,18 +12,21 @@ nodes in reverse topological order.
 Storing the local derivatives on the node (instead of a closure per node, as
 micrograd does) keeps the backward pass to three lines and makes it easy to
 count its work: one multiplication ``local * node.grad`` per edge of the graph,
-see :func:`count_edges`.  (The chapter's deliberately wrong backward passes,
-breadth-first order and ``=`` instead of ``+=``, live in
-:mod:`bplib.autodiff_mistakes`, not here.)
+see :func:`count_edges`.  (The pass itself is :func:`backward_along`; the chapter's deliberately
+wrong backward passes, breadth-first order and ``=`` instead of ``+=``, run
+it from :mod:`bplib.autodiff_mistakes`, not from here.)
 
 Comparisons: as in PyTorch, ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``
 compare ``data`` and return a plain ``bool`` (they are not part of the graph),
 so ``Value(1.0) == Value(1.0)`` is True.  Nodes are hashed by identity: to ask
 whether two nodes are *the same node*, use ``is``.
 
-The activations (``tanh``, ``sigmoid``, ``relu``) use the records of
-:data:`bplib.activations.ACTIVATIONS`: the value is ``f``, the local
-derivative ``prime_from_output`` (or ``prime`` for ReLU's kink).
+Activations: :meth:`Value.activation` applies any activation of
+:data:`bplib.activations.ACTIVATIONS` (the book's or one added with
+:func:`bplib.activations.register`); the value is the record's ``f``, the
+local derivative its ``prime_from_output`` of that value (``prime`` of the
+input for a record without one).  ``tanh()``, ``sigmoid()`` and ``relu()``
+are its short names for the book's three.
 
 Examples
 --------
@@ -39,15 +42,17 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable, Iterable
 from numbers import Real
 from typing import Union
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from .activations import get_activation
 
 __all__ = [
     "Value",
+    "backward_along",
     "topological_order",
     "bfs_order",
     "leaves",
@@ -289,16 +294,34 @@ class Value:
         return Value(math.log(self.data), _children=(self,), _op="log",
                      _local_grads=(1.0 / self.data,))
 
-    def _activation(self, name: str) -> "Value":
-        record = ACTIVATIONS[name]
+    def activation(self, name: str) -> "Value":
+        """Apply the registered activation ``name``, e.g. ``x.activation("softplus")``.
+
+        Parameters
+        ----------
+        name : str
+            A name of :data:`bplib.activations.ACTIVATIONS`.
+
+        Returns
+        -------
+        Value
+            A node with ``op == name`` whose local derivative is the record's
+            derivative at this input.
+
+        Raises
+        ------
+        ValueError
+            For a name that is not registered (the message lists the known ones).
+        """
+        record = get_activation(name)
         z = np.float64(self.data)
-        a = float(record.f(z))
-        local = float(record.prime(z) if name == "relu" else record.prime_from_output(np.float64(a)))
-        return Value(a, _children=(self,), _op=name, _local_grads=(local,))
+        a = record.f(z)
+        local = record.prime(z) if record.prime_from_output is None else record.prime_from_output(a)
+        return Value(float(a), _children=(self,), _op=record.name, _local_grads=(float(local),))
 
     def tanh(self) -> "Value":
         """Hyperbolic tangent; local derivative ``1 - tanh(x)**2``."""
-        return self._activation("tanh")
+        return self.activation("tanh")
 
     def sigmoid(self) -> "Value":
         """Logistic sigmoid ``1 / (1 + e**-x)``; local derivative ``s (1 - s)``.
@@ -306,11 +329,11 @@ class Value:
         Numerically stable (``bplib.activations``'s kernel): large ``|x|``
         (e.g. 1e4) neither overflows nor warns.
         """
-        return self._activation("sigmoid")
+        return self.activation("sigmoid")
 
     def relu(self) -> "Value":
         """Rectified linear unit ``max(0, x)``; local derivative 1 if x > 0 else 0."""
-        return self._activation("relu")
+        return self.activation("relu")
 
     # ------------------------------------------------------------------ backward
     def backward(self) -> int:
@@ -330,17 +353,7 @@ class Value:
             The number of local-derivative multiplications performed, one per
             edge: :func:`count_edges`.
         """
-        nodes = list(reversed(topological_order(self)))
-        for node in nodes:
-            if node.children:
-                node.grad = 0.0
-        self.grad = 1.0
-        multiplications = 0
-        for node in nodes:
-            for child, local in node.local_derivatives():
-                child.grad += local * node.grad
-                multiplications += 1
-        return multiplications
+        return backward_along(self, reversed(topological_order(self)))
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on every node of the graph that ends at ``self``."""
@@ -350,6 +363,44 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+
+# ---------------------------------------------------------------------- the reverse pass
+def _add(child: Value, contribution: float) -> None:
+    child.grad += contribution
+
+
+def backward_along(
+    root: Value,
+    nodes: Iterable[Value],
+    update: Callable[[Value, float], None] = _add,
+) -> int:
+    """The chain rule along ``nodes``, an order of the nodes of the graph ending at ``root``.
+
+    Sets ``grad`` of the inner nodes to 0, seeds ``root.grad = 1`` and, for
+    each node in turn, hands each of its children the contribution ``local *
+    node.grad`` through ``update(child, contribution)``, which by default
+    adds it to ``child.grad``.  :meth:`Value.backward` is this pass along the
+    reverse topological order, the only order that is right in general;
+    :func:`bplib.autodiff_mistakes.backward_with` runs it along another order,
+    or with an update that assigns, to show why.
+
+    Returns
+    -------
+    int
+        The number of local-derivative multiplications performed (one per edge visited).
+    """
+    nodes = list(nodes)
+    for node in nodes:
+        if node.children:
+            node.grad = 0.0
+    root.grad = 1.0
+    multiplications = 0
+    for node in nodes:
+        for child, local in node.local_derivatives():
+            update(child, local * node.grad)
+            multiplications += 1
+    return multiplications
 
 
 # ---------------------------------------------------------------------- graph tools

@@ -23,7 +23,7 @@ Examples
 
 from __future__ import annotations
 
-from .autodiff import Value, bfs_order, topological_order
+from .autodiff import Value, backward_along, bfs_order, topological_order
 
 __all__ = ["backward_with"]
 
@@ -31,7 +31,9 @@ __all__ = ["backward_with"]
 def backward_with(root: Value, *, accumulate: bool = True, order: str = "topological") -> int:
     """:meth:`Value.backward` with the two teaching switches.
 
-    With the defaults it computes what ``root.backward()`` computes.
+    With the defaults it computes what ``root.backward()`` computes: both run
+    :func:`bplib.autodiff.backward_along`, this one along the order and with
+    the update the switches choose.
 
     Parameters
     ----------
@@ -62,16 +64,10 @@ def backward_with(root: Value, *, accumulate: bool = True, order: str = "topolog
         nodes = bfs_order(root)
     else:
         raise ValueError(f"order must be 'topological' or 'bfs', but got {order!r}")
-    for node in nodes:
-        if node.children:
-            node.grad = 0.0
-    root.grad = 1.0
-    multiplications = 0
-    for node in nodes:
-        for child, local in node.local_derivatives():
-            if accumulate:
-                child.grad += local * node.grad
-            else:
-                child.grad = local * node.grad
-            multiplications += 1
-    return multiplications
+    if accumulate:
+        return backward_along(root, nodes)  # adds each contribution, as backward() does
+    return backward_along(root, nodes, _assign)
+
+
+def _assign(child: Value, contribution: float) -> None:
+    child.grad = contribution  # wrong: a node used twice keeps only the last contribution

@@ -14,6 +14,16 @@ Two promises the original ``common/layers.py`` does not make:
 
 Loss layers (:class:`SoftmaxWithLoss`, :class:`MSELoss`) have
 ``forward(x, t) -> float`` and ``backward(dout=1.0)``.
+
+The other layers derive from :class:`Layer`, which gives them a training
+mode (``train()`` / ``eval()``, the ``training`` flag) and names their
+parameters (``param_names``; the gradient of ``W`` is ``dW``), the protocol
+:class:`bplib.models.Sequential` builds models from.  Every activation of
+:data:`bplib.activations.ACTIVATIONS` is a layer, :class:`ActivationLayer`
+(``activation_layer(name)``), so a newly registered activation needs no
+class here; :class:`Relu`, :class:`Sigmoid` and :class:`Tanh` are its
+book names.  A new kind of layer (batch normalization, convolution, ...) is
+a :class:`Layer` subclass in this file.
 """
 
 from __future__ import annotations
@@ -22,10 +32,20 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_same_shape
-from .activations import ACTIVATIONS, softmax
+from .activations import get_activation, softmax
 from .losses import mse, mse_prime, softmax_cross_entropy, softmax_cross_entropy_prime, to_one_hot
 
-__all__ = ["Affine", "Relu", "Sigmoid", "Tanh", "SoftmaxWithLoss", "MSELoss"]
+__all__ = [
+    "Layer",
+    "Affine",
+    "ActivationLayer",
+    "activation_layer",
+    "Relu",
+    "Sigmoid",
+    "Tanh",
+    "SoftmaxWithLoss",
+    "MSELoss",
+]
 
 
 def _check_dout(dout: ArrayLike, expected_shape: tuple[int, ...] | None, layer: str) -> np.ndarray:
@@ -52,7 +72,47 @@ def _as_param(p: ArrayLike, name: str, ndim: int) -> np.ndarray:
     return as_float_array(p, name, ndims=ndim)
 
 
-class Affine:
+class Layer:
+    """What every layer of a model shares: a training mode and named parameters.
+
+    A layer computes ``forward(x)`` and ``backward(dout)`` (the gradient with
+    respect to its input; the gradients of its parameters are left in
+    attributes named ``d`` + the parameter's name, ``dW`` for ``W``).
+
+    Attributes
+    ----------
+    training : bool
+        ``True`` (the default) in training mode, ``False`` in inference mode.
+        The layers of this module compute the same either way; layers such as
+        dropout and batch normalization behave differently in the two modes
+        and read this flag in ``forward``.  Set it with :meth:`train` and
+        :meth:`eval` (as in PyTorch), or through the model that holds the layer.
+    param_names : tuple of str
+        The names of the layer's parameter attributes, ``("W", "b")`` for
+        :class:`Affine`, ``()`` for a layer without parameters.
+    """
+
+    training: bool = True
+    param_names: tuple[str, ...] = ()
+
+    def train(self, mode: bool = True) -> "Layer":
+        """Put the layer in training mode (``mode=False``: inference mode); return it."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"mode must be True or False, but got {mode!r}")
+        self.training = mode
+        return self
+
+    def eval(self) -> "Layer":
+        """Put the layer in inference mode (``train(False)``); return it."""
+        return self.train(False)
+
+    @property
+    def title(self) -> str:
+        """The layer's name in a model, before its number: ``Affine``, ``Relu``, ..."""
+        return type(self).__name__
+
+
+class Affine(Layer):
     """Fully connected layer ``out = x @ W + b``.
 
     Parameters
@@ -79,6 +139,8 @@ class Affine:
     ``dW = x.T @ dout``.  Do not modify that array in place between
     ``forward`` and ``backward``, or ``dW`` is computed from the new values.
     """
+
+    param_names = ("W", "b")
 
     def __init__(self, W: ArrayLike, b: ArrayLike) -> None:
         self.W = _as_param(W, "W", 2)
@@ -141,64 +203,113 @@ class Affine:
         return dx.reshape(self.original_x_shape)
 
 
-class Relu:
-    """ReLU layer, ``out = max(x, 0)``.
+class ActivationLayer(Layer):
+    """The layer of any registered activation, elementwise, any shape.
 
-    ``mask`` marks the inputs with ``x <= 0``; their gradient is 0 (so the
-    derivative at exactly 0 is taken as 0, matching
-    :func:`bplib.activations.relu_prime`).
+    ``forward`` is the record's ``f``; ``backward`` multiplies ``dout`` by
+    the derivative, computed from the stored output with the record's
+    ``prime_from_output`` (``y (1 - y)`` for the sigmoid), or, for a record
+    without one, from the stored input with ``prime``.
+
+    Parameters
+    ----------
+    activation : str
+        A name of :data:`bplib.activations.ACTIVATIONS` (``"softplus"`` once
+        registered).  :func:`activation_layer` returns the book's named class
+        (:class:`Relu`, ...) where there is one.
+
+    Attributes
+    ----------
+    record : bplib.activations.Activation
+    out : numpy.ndarray
+        The output of the last ``forward`` (``None`` before it).
     """
 
-    def __init__(self) -> None:
-        self.mask: np.ndarray | None = None
-
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        """Return ``max(x, 0)`` (a new array); ``x`` any shape."""
-        x = as_float_array(x, "x", allow_empty=True)
-        self.mask = x <= 0
-        return np.where(self.mask, 0.0, x)
-
-    def backward(self, dout: ArrayLike) -> np.ndarray:
-        """Return ``dout`` with the masked entries set to 0, as a new array."""
-        dout = _check_dout(dout, None if self.mask is None else self.mask.shape, "Relu")
-        return np.where(self.mask, 0.0, dout)
-
-
-class _ActivationLayer:
-    """An elementwise activation layer; ``backward`` uses the stored output.
-
-    Subclasses name their record of :data:`bplib.activations.ACTIVATIONS`:
-    ``forward`` is its ``f``, ``backward`` multiplies by its
-    ``prime_from_output`` of the stored output (``y (1 - y)`` for the sigmoid).
-    """
-
-    activation = ""
-
-    def __init__(self) -> None:
+    def __init__(self, activation: str) -> None:
+        self.record = get_activation(activation)
+        self.x: np.ndarray | None = None
         self.out: np.ndarray | None = None
+
+    @property
+    def title(self) -> str:
+        """The activation's name as a layer's: ``softplus`` -> ``Softplus``, ``leaky_relu`` -> ``LeakyRelu``."""
+        return "".join(part.capitalize() for part in self.record.name.split("_"))
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         """Return the activation of ``x`` (any shape) as a new array."""
-        self.out = ACTIVATIONS[self.activation].f(as_float_array(x, "x", allow_empty=True))
+        x = as_float_array(x, "x", allow_empty=True)
+        self.x = x if self.record.prime_from_output is None else None
+        self.out = self.record.f(x)
         return self.out
 
     def backward(self, dout: ArrayLike) -> np.ndarray:
-        """Return ``dout`` times the derivative, as a new array."""
-        name = type(self).__name__
-        dout = _check_dout(dout, None if self.out is None else self.out.shape, name)
-        return dout * ACTIVATIONS[self.activation].prime_from_output(self.out)
+        """Return ``dout`` times the derivative at the last ``forward``'s input, as a new array."""
+        dout = _check_dout(dout, None if self.out is None else self.out.shape, self.title)
+        return self._times_derivative(dout)
+
+    def _times_derivative(self, dout: np.ndarray) -> np.ndarray:
+        if self.record.prime_from_output is None:
+            return dout * self.record.prime(self.x)
+        return dout * self.record.prime_from_output(self.out)
+
+    def __repr__(self) -> str:
+        # the book's named layers take no argument: Relu(), Sigmoid(), Tanh()
+        argument = repr(self.record.name) if type(self) is ActivationLayer else ""
+        return f"{type(self).__name__}({argument})"
 
 
-class Sigmoid(_ActivationLayer):
+class Relu(ActivationLayer):
+    """ReLU layer, ``out = max(x, 0)``.
+
+    ``mask`` marks the inputs with ``x <= 0``, as in DLfS; ``backward`` sets
+    the gradient there to 0 (so the derivative at exactly 0 is taken as 0,
+    matching :func:`bplib.activations.relu_prime`).  It selects rather than
+    multiplies by ``relu'(x)``, so a masked entry is ``0.0`` and never the
+    ``-0.0`` that ``negative dout * 0`` would give.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("relu")
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """``x <= 0`` for the last ``forward``'s input (``out = max(x, 0) <= 0`` exactly there)."""
+        return None if self.out is None else self.out <= 0
+
+    def _times_derivative(self, dout: np.ndarray) -> np.ndarray:
+        return np.where(self.mask, 0.0, dout)  # dout with the masked entries set to 0
+
+
+class Sigmoid(ActivationLayer):
     """Sigmoid layer (stable); ``backward`` is ``dout * y (1 - y)`` with the stored output ``y``."""
 
-    activation = "sigmoid"
+    def __init__(self) -> None:
+        super().__init__("sigmoid")
 
 
-class Tanh(_ActivationLayer):
+class Tanh(ActivationLayer):
     """Tanh layer; ``backward`` is ``dout * (1 - y**2)`` with the stored output ``y``."""
 
-    activation = "tanh"
+    def __init__(self) -> None:
+        super().__init__("tanh")
+
+
+_NAMED_LAYERS = {"relu": Relu, "sigmoid": Sigmoid, "tanh": Tanh}
+
+
+def activation_layer(activation: str) -> ActivationLayer:
+    """A new layer for the registered activation ``activation``.
+
+    The book's :class:`Relu`, :class:`Sigmoid` or :class:`Tanh` for those
+    names, an :class:`ActivationLayer` for any other registered name.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not registered (the message lists the known ones).
+    """
+    named = _NAMED_LAYERS.get(get_activation(activation).name)
+    return named() if named is not None else ActivationLayer(activation)
 
 
 class SoftmaxWithLoss:

@@ -1,33 +1,39 @@
-"""``TwoLayerNet``: article 002's two-layer network built from layers.
+"""Models built from layers: :class:`Sequential` and article 002's :class:`TwoLayerNet`.
 
-Row convention: ``x`` has shape ``(batch, input_size)``.  The names follow
-*Deep Learning from Scratch* (and article 002) so the chapter can put the two
-side by side: ``params``, ``layers``, ``lastLayer``, ``predict``, ``loss``,
-``accuracy``, ``numerical_gradient``, ``gradient``.
+Row convention: ``x`` has shape ``(batch, features)``.  Both models speak the
+protocol of *Deep Learning from Scratch* that :mod:`bplib.gradcheck` checks:
+``params`` (a dict of arrays), ``loss(x, t)``, ``gradient(x, t)``,
+``numerical_gradient(x, t)``, ``predict(x)`` and ``accuracy(x, t)``.
+
+:class:`Sequential` runs any list of layers (:mod:`bplib.layers`) into a loss
+layer; :class:`TwoLayerNet` is one, Affine -> activation -> Affine ->
+SoftmaxWithLoss, whose names follow DLfS and article 002 on purpose so the
+chapter can put the two side by side: the constructor's signature,
+``params`` keys ``W1``, ``b1``, ``W2``, ``b2``, the layer names ``Affine1``,
+``Relu1``, ``Affine2``.  The loss layer is ``last_layer`` (DLfS's
+``lastLayer`` is a deprecated alias).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import (
     as_float_array,
-    check_known,
     check_positive,
     check_positive_int,
     check_seed,
 )
 from .gradcheck import numerical_gradient as _numerical_gradient
-from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss, Tanh
+from .layers import Affine, SoftmaxWithLoss, activation_layer
 from .losses import to_one_hot
 
-__all__ = ["TwoLayerNet", "LayerParams"]
-
-_HIDDEN_LAYERS = {"relu": ("Relu1", Relu), "sigmoid": ("Sigmoid1", Sigmoid), "tanh": ("Tanh1", Tanh)}
+__all__ = ["Sequential", "TwoLayerNet", "LayerParams"]
 
 
 class LayerParams(MutableMapping):
@@ -41,10 +47,11 @@ class LayerParams(MutableMapping):
       (what cs231n-style code does): the new array is checked (same shape,
       finite numbers) and becomes the layer's parameter.
 
-    Keys cannot be added or removed.
+    Keys cannot be added or removed.  :meth:`gradients` reads the gradients
+    the layers left after ``backward`` (``dW`` for ``W``) under the same keys.
     """
 
-    def __init__(self, slots: dict[str, tuple[Affine, str]]) -> None:
+    def __init__(self, slots: dict[str, tuple[object, str]]) -> None:
         self._slots = slots  # name -> (layer, attribute), e.g. "W1" -> (Affine1, "W")
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -75,13 +82,204 @@ class LayerParams(MutableMapping):
     def __len__(self) -> int:
         return len(self._slots)
 
+    def gradients(self) -> dict[str, np.ndarray]:
+        """The layers' gradients (attribute ``d`` + the parameter's), keyed like the parameters."""
+        return {name: getattr(layer, "d" + attr) for name, (layer, attr) in self._slots.items()}
+
     def __repr__(self) -> str:
         shapes = ", ".join(f"{k!r}: array{self[k].shape}" for k in self)
         return f"LayerParams({{{shapes}}})"
 
 
-class TwoLayerNet:
-    """Affine -> activation -> Affine -> SoftmaxWithLoss.
+class Sequential:
+    """Layers in a row, then a loss layer: the model the next chapters add layers to.
+
+    Parameters
+    ----------
+    layers : sequence of layers
+        Objects with ``forward(x)`` and ``backward(dout)``, applied in order
+        (:mod:`bplib.layers`, or the reader's own in DLfS's style).  A layer's
+        parameters are the attributes its ``param_names`` lists (``("W",
+        "b")`` for :class:`~bplib.layers.Affine`), their gradients ``dW``,
+        ``db``, ... after ``backward``.
+    loss_layer : loss layer
+        ``forward(y, t) -> float`` and ``backward(dout=1.0)``, e.g.
+        :class:`~bplib.layers.SoftmaxWithLoss`.
+
+    Attributes
+    ----------
+    layers : OrderedDict
+        The layers, named as DLfS names them: the layer's kind and its number
+        among the layers of that kind, ``Affine1``, ``Relu1``, ``Affine2``.
+    last_layer
+        The loss layer.
+    params : LayerParams (a dict-like mapping of numpy.ndarray)
+        Every parameter, named by its attribute and the number of its layer
+        among the layers with parameters: ``W1``, ``b1``, ``W2``, ``b2``.
+        They are the layers' own arrays: in-place updates and assignments
+        (``params["W1"] = new``) both reach the layers.
+    training : bool
+        The mode :meth:`train` and :meth:`eval` set on every layer (a layer
+        such as dropout or batch normalization reads it in ``forward``).
+        ``gradient`` and ``predict`` run the layers in the mode they are in,
+        as in PyTorch: call ``eval()`` before evaluating, ``train()`` before
+        training again.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bplib.layers import Affine, Relu, SoftmaxWithLoss
+    >>> rng = np.random.default_rng(0)
+    >>> model = Sequential([Affine(rng.normal(size=(4, 3)), np.zeros(3)), Relu(),
+    ...                     Affine(rng.normal(size=(3, 2)), np.zeros(2))], SoftmaxWithLoss())
+    >>> list(model.layers), list(model.params)
+    (['Affine1', 'Relu1', 'Affine2'], ['W1', 'b1', 'W2', 'b2'])
+    """
+
+    def __init__(self, layers: Sequence[object], loss_layer: object) -> None:
+        layers = list(layers)
+        if not layers:
+            raise ValueError("a Sequential model needs at least one layer")
+        for k, layer in enumerate([*layers, loss_layer]):
+            what = "loss_layer" if k == len(layers) else f"layers[{k}]"
+            if not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
+                raise TypeError(
+                    f"{what} must have forward and backward methods, but got {type(layer).__name__}"
+                )
+        self.layers: OrderedDict[str, object] = OrderedDict()
+        slots: dict[str, tuple[object, str]] = {}
+        kinds: dict[str, int] = {}
+        with_params = 0
+        for layer in layers:
+            kind = getattr(layer, "title", type(layer).__name__)
+            kinds[kind] = kinds.get(kind, 0) + 1
+            self.layers[f"{kind}{kinds[kind]}"] = layer
+            names = tuple(getattr(layer, "param_names", ()))
+            with_params += bool(names)
+            slots.update({f"{attr}{with_params}": (layer, attr) for attr in names})
+        self.last_layer = loss_layer
+        self.params = LayerParams(slots)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "params" and "params" in self.__dict__:
+            raise AttributeError(
+                "net.params cannot be replaced; assign its entries instead "
+                "(net.params['W1'] = new_array), which updates the layers"
+            )
+        super().__setattr__(name, value)
+
+    # ------------------------------------------------------------------ mode
+    @property
+    def training(self) -> bool:
+        """``True`` in training mode (the default), ``False`` after :meth:`eval`."""
+        return all(getattr(layer, "training", True) for layer in self.layers.values())
+
+    def train(self, mode: bool = True) -> "Sequential":
+        """Put every layer in training mode (``mode=False``: inference mode); return the model."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"mode must be True or False, but got {mode!r}")
+        for layer in self.layers.values():
+            if callable(getattr(layer, "train", None)):
+                layer.train(mode)
+        return self
+
+    def eval(self) -> "Sequential":
+        """Put every layer in inference mode (``train(False)``); return the model."""
+        return self.train(False)
+
+    # ------------------------------------------------------------------ the protocol
+    def _check_x(self, x: ArrayLike) -> np.ndarray:
+        """The input, checked (the layers check its shape)."""
+        return as_float_array(x, "x")
+
+    def predict(self, x: ArrayLike) -> np.ndarray:
+        """The last layer's output (the scores, for a classifier) for a batch.
+
+        Parameters
+        ----------
+        x : array_like, shape (batch, ...) as the first layer takes it
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        x = self._check_x(x)
+        for layer in self.layers.values():
+            x = layer.forward(x)
+        return x
+
+    def loss(self, x: ArrayLike, t: ArrayLike) -> float:
+        """The loss layer's value on a batch: ``last_layer.forward(predict(x), t)``.
+
+        Parameters
+        ----------
+        x : array_like, shape (batch, ...)
+        t : array_like
+            Targets as the loss layer takes them (for ``SoftmaxWithLoss``,
+            one-hot (batch, classes) or integer labels (batch,)).
+
+        Returns
+        -------
+        float
+        """
+        return self.last_layer.forward(self.predict(x), t)
+
+    def accuracy(self, x: ArrayLike, t: ArrayLike) -> float:
+        """Fraction of samples whose highest score is the true class (for classifiers).
+
+        Parameters
+        ----------
+        x : array_like, shape (batch, ...)
+        t : array_like
+            One-hot (batch, classes) or integer labels (batch,).
+
+        Returns
+        -------
+        float in [0, 1]
+        """
+        y = self.predict(x)
+        onehot = to_one_hot(t, y.shape)  # also checks that labels fit the output size
+        return float(np.mean(np.argmax(y, axis=1) == np.argmax(onehot, axis=1)))
+
+    def numerical_gradient(self, x: ArrayLike, t: ArrayLike, eps: float = 1e-5) -> dict[str, np.ndarray]:
+        """Gradients of :meth:`loss` by central differences (slow; for checking).
+
+        Returns
+        -------
+        dict
+            One array per key of ``params``, shaped like the parameter.
+        """
+        loss_W = lambda W: self.loss(x, t)  # noqa: E731 (DLfS's idiom)
+        return {key: _numerical_gradient(loss_W, param, eps) for key, param in self.params.items()}
+
+    def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, np.ndarray]:
+        """Gradients of :meth:`loss` by backpropagation through the layers.
+
+        Returns
+        -------
+        dict
+            One array per key of ``params``, shaped like the parameter.
+        """
+        # forward
+        self.loss(x, t)
+
+        # backward, from the loss back to the input
+        dout = self.last_layer.backward(1.0)
+        for layer in reversed(list(self.layers.values())):
+            dout = layer.backward(dout)
+        return self.params.gradients()
+
+    def __repr__(self) -> str:
+        layers = ", ".join(repr(layer) for layer in self.layers.values())
+        return f"{type(self).__name__}([{layers}], {self.last_layer!r})"
+
+
+class TwoLayerNet(Sequential):
+    """Affine -> activation -> Affine -> SoftmaxWithLoss, as in article 002.
+
+    The signature and the names are DLfS's on purpose (the chapter reads the
+    article's class next to this one); only ``seed`` and ``activation`` are
+    added, after DLfS's arguments.
 
     Parameters
     ----------
@@ -90,21 +288,25 @@ class TwoLayerNet:
         Weights are ``weight_init_std * standard_normal``; biases start at 0.
     seed : int, default 0
         Seed for ``np.random.default_rng`` (W1 is drawn before W2).
-    activation : {"relu", "sigmoid", "tanh"}, default "relu"
-        Hidden activation; the layer is named ``Relu1``, ``Sigmoid1`` or ``Tanh1``.
+    activation : str, default "relu"
+        Any name of :data:`bplib.activations.ACTIVATIONS`: the book's
+        ``"relu"``, ``"sigmoid"``, ``"tanh"``, ``"identity"`` or one added
+        with :func:`bplib.activations.register`.  The hidden layer is named
+        after it: ``Relu1``, ``Sigmoid1``, ``Tanh1``, ``Softplus1``, ...
 
     Attributes
     ----------
     params : LayerParams (a dict-like mapping of numpy.ndarray)
         ``W1`` (input_size, hidden_size), ``b1`` (hidden_size,),
-        ``W2`` (hidden_size, output_size), ``b2`` (output_size,).  They are
-        the Affine layers' own arrays, so in-place updates such as
-        ``net.params["W1"] -= lr * grads["W1"]`` *and* assignments such as
-        ``net.params["W1"] = new_array`` both reach the layers.
+        ``W2`` (hidden_size, output_size), ``b2`` (output_size,): DLfS's
+        names.  They are the Affine layers' own arrays, so in-place updates
+        such as ``net.params["W1"] -= lr * grads["W1"]`` *and* assignments
+        such as ``net.params["W1"] = new_array`` both reach the layers.
     layers : OrderedDict
         ``Affine1``, the activation layer, ``Affine2``.
     last_layer : SoftmaxWithLoss
-        Also available as ``lastLayer``, the article's name.
+        The loss layer (the chapters' name; ``lastLayer``, the article's and
+        DLfS's spelling, still works but is deprecated).
     """
 
     def __init__(
@@ -120,34 +322,26 @@ class TwoLayerNet:
         hidden_size = check_positive_int(hidden_size, "hidden_size")
         output_size = check_positive_int(output_size, "output_size")
         weight_init_std = check_positive(weight_init_std, "weight_init_std")
-        check_known(activation, _HIDDEN_LAYERS, "activation")
+        hidden = activation_layer(activation)  # checks the name first
 
         rng = np.random.default_rng(check_seed(seed))
         W1 = weight_init_std * rng.standard_normal((input_size, hidden_size))
         W2 = weight_init_std * rng.standard_normal((hidden_size, output_size))
-
-        layer_name, layer_cls = _HIDDEN_LAYERS[activation]
-        self.layers: OrderedDict[str, object] = OrderedDict()
-        self.layers["Affine1"] = affine1 = Affine(W1, np.zeros(hidden_size))
-        self.layers[layer_name] = layer_cls()
-        self.layers["Affine2"] = affine2 = Affine(W2, np.zeros(output_size))
-        self.last_layer = SoftmaxWithLoss()
-        self.params = LayerParams({
-            "W1": (affine1, "W"), "b1": (affine1, "b"), "W2": (affine2, "W"), "b2": (affine2, "b"),
-        })
+        super().__init__(
+            [Affine(W1, np.zeros(hidden_size)), hidden, Affine(W2, np.zeros(output_size))],
+            SoftmaxWithLoss(),
+        )
 
     @property
     def lastLayer(self) -> SoftmaxWithLoss:  # noqa: N802 (the article's spelling)
-        """Alias of ``last_layer`` (the name used in article 002 and DLfS)."""
+        """Deprecated alias of ``last_layer`` (the name in article 002 and DLfS)."""
+        warnings.warn(
+            "TwoLayerNet.lastLayer is deprecated: use last_layer, the name the chapters "
+            "teach (lastLayer is the spelling of article 002 and DLfS)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return self.last_layer
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name == "params" and "params" in self.__dict__:
-            raise AttributeError(
-                "net.params cannot be replaced; assign its entries instead "
-                "(net.params['W1'] = new_array), which updates the layers"
-            )
-        super().__setattr__(name, value)
 
     def _check_x(self, x: ArrayLike) -> np.ndarray:
         x = as_float_array(x, "x", ndims=2)
@@ -158,80 +352,3 @@ class TwoLayerNet:
                 f"units (x.shape={x.shape})"
             )
         return x
-
-    def predict(self, x: ArrayLike) -> np.ndarray:
-        """Scores (logits) for a batch.
-
-        Parameters
-        ----------
-        x : array_like, shape (batch, input_size)
-
-        Returns
-        -------
-        numpy.ndarray, shape (batch, output_size)
-        """
-        x = self._check_x(x)
-        for layer in self.layers.values():
-            x = layer.forward(x)
-        return x
-
-    def loss(self, x: ArrayLike, t: ArrayLike) -> float:
-        """Mean softmax cross-entropy on a batch.
-
-        Parameters
-        ----------
-        x : array_like, shape (batch, input_size)
-        t : array_like
-            One-hot (batch, output_size) or integer labels (batch,).
-
-        Returns
-        -------
-        float
-        """
-        y = self.predict(x)
-        return self.last_layer.forward(y, t)
-
-    def accuracy(self, x: ArrayLike, t: ArrayLike) -> float:
-        """Fraction of samples whose highest score is the true class.
-
-        Parameters
-        ----------
-        x : array_like, shape (batch, input_size)
-        t : array_like
-            One-hot (batch, output_size) or integer labels (batch,).
-
-        Returns
-        -------
-        float in [0, 1]
-        """
-        y = self.predict(x)
-        onehot = to_one_hot(t, y.shape)  # also checks that labels fit the output size
-        return float(np.mean(np.argmax(y, axis=1) == np.argmax(onehot, axis=1)))
-
-    def numerical_gradient(self, x: ArrayLike, t: ArrayLike, eps: float = 1e-5) -> dict[str, np.ndarray]:
-        """Gradients of :meth:`loss` by central differences (slow; for checking).
-
-        Returns
-        -------
-        dict with keys W1, b1, W2, b2, each shaped like the parameter.
-        """
-        loss_W = lambda W: self.loss(x, t)  # noqa: E731 (the article's idiom)
-        return {key: _numerical_gradient(loss_W, param, eps) for key, param in self.params.items()}
-
-    def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, np.ndarray]:
-        """Gradients of :meth:`loss` by backpropagation through the layers.
-
-        Returns
-        -------
-        dict with keys W1, b1, W2, b2, each shaped like the parameter.
-        """
-        # forward
-        self.loss(x, t)
-
-        # backward, from the loss back to the input
-        dout = self.last_layer.backward(1.0)
-        for layer in reversed(list(self.layers.values())):
-            dout = layer.backward(dout)
-
-        affine1, affine2 = self.layers["Affine1"], self.layers["Affine2"]
-        return {"W1": affine1.dW, "b1": affine1.db, "W2": affine2.dW, "b2": affine2.db}

@@ -14,8 +14,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import sympy as sp
 
-from ._validation import check_known
-from .activations import ACTIVATIONS
+from .activations import get_activation
 
 __all__ = [
     "sigmoid",
@@ -33,26 +32,34 @@ __all__ = [
 
 def sigmoid(x: sp.Expr) -> sp.Expr:
     """The logistic function ``1 / (1 + exp(-x))`` as a SymPy expression."""
-    return ACTIVATIONS["sigmoid"].symbolic(x)
+    return activation("sigmoid")(x)
 
 
 def relu(x: sp.Expr) -> sp.Expr:
     """``max(0, x)`` as a SymPy ``Piecewise`` (derivative 0 for x <= 0, like bplib)."""
-    return ACTIVATIONS["relu"].symbolic(x)
+    return activation("relu")(x)
 
 
 def activation(name: str) -> Callable[[sp.Expr], sp.Expr]:
     """Return the symbolic form of the activation called ``name``.
 
     The forms are the ``symbolic`` fields of :data:`bplib.activations.ACTIVATIONS`
-    (``sigmoid``, ``tanh``, ``relu``, ``identity``).
+    (the book's ``sigmoid``, ``tanh``, ``relu``, ``identity``, and any
+    activation registered with a ``symbolic`` form).
 
     Raises
     ------
     ValueError
-        If ``name`` is not one of the known activations.
+        If ``name`` is not a registered activation, or was registered without
+        a SymPy form.
     """
-    return ACTIVATIONS[check_known(name, ACTIVATIONS, "activation")].symbolic
+    record = get_activation(name)
+    if record.symbolic is None:
+        raise ValueError(
+            f"activation {name!r} has no SymPy form: it was registered without one "
+            "(bplib.activations.register(..., symbolic=lambda x: ...) gives it one)"
+        )
+    return record.symbolic
 
 
 def matrix_symbols(name: str, rows: int, cols: int, **assumptions: bool) -> sp.Matrix:

@@ -180,3 +180,17 @@ def screenshot_dir() -> Path:
     path = Path(os.environ.get("BOOK_SCREENSHOTS", ROOT / "_build" / "screenshots"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _registry_left_as_found() -> Iterator[None]:
+    """Fail a test that leaves an activation registered (``bplib.activations.register``):
+    the registry is global, so a registration would leak into the tests that run after it."""
+    from bplib.activations import ACTIVATIONS
+
+    before = dict(ACTIVATIONS)
+    yield
+    assert dict(ACTIVATIONS) == before, (
+        f"the test changed the activation registry: {sorted(set(ACTIVATIONS) ^ set(before))} "
+        "(unregister what it registers, e.g. with the `registered` fixture of tests/test_registry.py)"
+    )

@@ -2,12 +2,14 @@
 
 One home for what several test modules need (as minitorch's
 ``tests/strategies.py``): bounded finite floats, arrays of them, the
-central-difference derivative, and the one-line verdict of a checker.  A
+central-difference derivative, and the one-line verdict of a checker (with
+``assert_rejected``, the one body of every "rejects typical mistakes" test).  A
 helper module, not a test module: test modules import it, never each other.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -48,4 +50,16 @@ def verdict(capsys) -> str:
     """The one line a checker printed (and fail if it printed more or less)."""
     out = capsys.readouterr().out
     assert out.count("\n") == 1, out  # exactly one line
+    return out
+
+
+def assert_rejected(result, capsys, pattern: str) -> str:
+    """Assert that a checker rejected an answer in one line ``Not yet: ...`` matching ``pattern``.
+
+    ``result`` is what the checker returned; the line it printed is read from
+    ``capsys`` and returned.
+    """
+    out = verdict(capsys)
+    assert result.ok is False and out.startswith("Not yet: "), out
+    assert re.search(pattern, out), out
     return out

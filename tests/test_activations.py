@@ -50,7 +50,10 @@ def test_sigmoid_keeps_relative_precision_for_very_negative_z():
     exact = float(sp.N(sp.exp(-40) / (1 + sp.exp(-40)) ** 2, 30))
     assert act.sigmoid_prime(40.0) == pytest.approx(exact, rel=1e-12, abs=0)
     assert act.sigmoid_prime(40.0) == act.sigmoid_prime(-40.0)  # even
-    assert pytest.approx(4.2e-18, rel=1e-14) == 0.0  # why abs=0 above: approx adds 1e-12 by default
+    # abs=0 above: these values are far below pytest.approx's default abs=1e-12, which would
+    # accept the 0 that the textbook form a (1 - a) gives at z = 40
+    a = act.sigmoid(40.0)
+    assert a * (1 - a) == 0.0 and act.sigmoid_prime(40.0) > 4e-18
 
 
 @pytest.mark.parametrize("f", [act.sigmoid, act.sigmoid_prime, act.tanh, act.tanh_prime,
@@ -124,3 +127,15 @@ def test_softmax_rejects_scalar_and_empty():
         act.softmax(1.0)
     with pytest.raises(ValueError, match="must not be empty"):
         act.softmax(np.zeros((2, 0)))
+
+
+def test_log_softmax_checks_its_input_like_softmax():
+    np.testing.assert_allclose(act.log_softmax([[1.0, 2.0, 3.0]]), np.log(act.softmax([[1.0, 2.0, 3.0]])),
+                               rtol=1e-15)
+    np.testing.assert_array_equal(act.log_softmax([1e4, -1e4]), [0.0, -2e4])  # no overflow
+    with pytest.raises(ValueError, match=r"z must contain only finite numbers.*1 NaN"):
+        act.log_softmax(np.array([0.0, np.nan]))
+    with pytest.raises(ValueError, match="at least 1 dimension"):
+        act.log_softmax(1.0)
+    with pytest.raises(ValueError, match="must not be empty"):
+        act.log_softmax(np.zeros((2, 0)))

@@ -329,6 +329,33 @@ def test_local_derivatives_is_the_one_view_of_an_edge():
     assert backward_with(y) == y.backward() == count_edges(y)
 
 
+def _grads_after(backward, build):
+    """Every node's gradient after ``backward(root)`` twice on a fresh graph from ``build()``
+    (the second pass adds to the leaves and starts the inner nodes again from 0)."""
+    root = build()
+    backward(root)
+    backward(root)
+    return [(node.op, node.data, node.grad) for node in topological_order(root)]
+
+
+def _network_graph():
+    """A 2-2-1 tanh/sigmoid network with its squared error: nodes used twice, paths of different lengths."""
+    x = [Value(0.5, label="x1"), Value(-1.5, label="x2")]
+    w = [[Value(0.3), Value(-0.8)], [Value(1.1), Value(0.4)]]
+    h = [(w[j][0] * x[0] + w[j][1] * x[1] + 0.1).tanh() for j in range(2)]
+    out = (h[0] * 0.7 - h[1] * 1.2 + h[0] * h[1]).sigmoid()
+    return (out - 0.25) ** 2 + x[0].relu() * out
+
+
+@pytest.mark.parametrize("build", [lambda: diamond()[1], lambda: lopsided_diamond()[1], _network_graph],
+                         ids=["diamond", "lopsided-diamond", "network"])
+def test_backward_with_in_its_correct_mode_is_value_backward(build):
+    """The chapter's switchable copy, with the defaults, fills exactly the gradients of backward()."""
+    assert _grads_after(backward_with, build) == _grads_after(Value.backward, build)
+    assert _grads_after(lambda r: backward_with(r, accumulate=True, order="topological"), build) \
+        == _grads_after(Value.backward, build)
+
+
 def test_backward_has_no_teaching_switches():
     with pytest.raises(TypeError):
         Value(1.0).backward(order="bfs")

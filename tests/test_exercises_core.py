@@ -62,8 +62,26 @@ def test_compare_names_the_mistake(got, message):
         _core.compare(got, np.array([1.0, 2.0]))
 
 
-def test_compare_accepts_a_match():
-    _core.compare([1.0, 2.0 + 1e-12], np.array([1.0, 2.0]))
+@pytest.mark.parametrize(
+    ("tol", "inside", "outside"),
+    [(_core.CLOSE, 1e-7, 1e-5), (_core.ROUNDING, 1e-10, 1e-8), (_core.EXACT, 1e-13, 1e-11)],
+    ids=["CLOSE", "ROUNDING", "EXACT"],
+)
+def test_compare_accepts_within_its_tolerance_and_rejects_beyond(tol, inside, outside):
+    expected = np.array([1.0, 2.0])
+    assert _core.compare(expected * (1 + inside), expected, tol=tol) is None  # accepted
+    assert tol.close(expected * (1 + inside), expected)
+    with pytest.raises(_core.CheckFailed, match=r"is wrong at index \(0,\)"):
+        _core.compare(expected * (1 + outside), expected, tol=tol)
+    with pytest.raises(_core.CheckFailed, match=r"is wrong at index \(1,\)"):
+        _core.compare(expected + [0.0, 2 * outside], expected, tol=tol)
+    assert not tol.close(expected + [0.0, 2 * outside], expected)
+    assert not tol.close(expected[:1], expected)  # another shape is never close
+
+
+def test_compare_can_leave_the_constant_factor_to_the_caller():
+    with pytest.raises(_core.CheckFailed, match=r"is wrong at index \(0,\): got 2"):
+        _core.compare(np.array([2.0, 4.0]), np.array([1.0, 2.0]), guess_factor=False)
 
 
 def test_assert_not_mutated_catches_in_place_changes():

@@ -119,3 +119,27 @@ def test_unrecognised_wrong_answer_gets_a_position(capsys):
 
     ok, out = _run(off_in_one_entry, capsys)
     assert not ok and "dW0 on the article's example is wrong at index (1, 0)" in out
+
+
+def _dW0_by_central_differences(W0, W1, x, y, h=1e-2):
+    """dW1 by backprop, dW0 by central differences of the loss: right to about five digits."""
+    def loss(W):
+        return 0.5 * (y - _sig(W1[0] @ _sig(W @ x))) ** 2
+
+    dW0 = np.zeros((2, 2))
+    for index in np.ndindex(2, 2):
+        step = np.zeros((2, 2))
+        step[index] = h
+        dW0[index] = (loss(W0 + step) - loss(W0 - step)) / (2 * h)
+    return dW0, reference(W0, W1, x, y)[1]
+
+
+def test_a_gradient_right_to_five_digits_is_not_accepted(capsys):
+    """The checker's tolerance on dW0 is six digits: a numerical estimate (relative error
+    1e-5 here) is close, but it is not the chain rule's answer."""
+    W0, W1 = np.array([[0.1, 0.8], [0.4, 0.6]]), np.array([[0.3, 0.9]])
+    x, y = np.array([0.35, 0.9]), 0.5
+    estimate, exact = _dW0_by_central_differences(W0, W1, x, y)[0], reference(W0, W1, x, y)[0]
+    assert 1e-6 < np.max(np.abs(estimate - exact) / np.abs(exact)) < 1e-3
+    ok, out = _run(_dW0_by_central_differences, capsys)
+    assert not ok and re.search(r"dW0 on the article's example is wrong at index \(\d, \d\)", out), out

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from bplib import data
-from bplib.gradcheck import relative_error
-from bplib.layers import Relu, Sigmoid, SoftmaxWithLoss, Tanh
-from bplib.models import TwoLayerNet
+from bplib.gradcheck import check_gradients, relative_error
+from bplib.layers import Affine, Layer, MSELoss, Relu, Sigmoid, SoftmaxWithLoss, Tanh, activation_layer
+from bplib.models import Sequential, TwoLayerNet
 
 
 def test_structure_matches_article_002():
@@ -15,7 +15,7 @@ def test_structure_matches_article_002():
         {"W1": (4, 5), "b1": (5,), "W2": (5, 3), "b2": (3,)}
     assert list(net.layers) == ["Affine1", "Relu1", "Affine2"]
     assert isinstance(net.layers["Relu1"], Relu)
-    assert isinstance(net.last_layer, SoftmaxWithLoss) and net.lastLayer is net.last_layer
+    assert isinstance(net.last_layer, SoftmaxWithLoss)
     assert net.layers["Affine1"].W is net.params["W1"] and net.layers["Affine2"].b is net.params["b2"]
     np.testing.assert_array_equal(net.params["b1"], 0.0)
     assert 0.005 < net.params["W1"].std() < 0.02  # weight_init_std = 0.01
@@ -37,6 +37,13 @@ def test_gradient_equals_numerical_gradient(activation, one_hot):
     for key in ("W1", "b1", "W2", "b2"):
         assert grads[key].shape == net.params[key].shape
         assert relative_error(grads[key], numeric[key]) < 1e-7, key
+
+
+def test_last_layer_is_the_name_and_lastLayer_a_deprecated_alias():
+    net = TwoLayerNet(4, 5, 3)
+    with pytest.warns(DeprecationWarning, match="lastLayer is deprecated: use last_layer"):
+        alias = net.lastLayer
+    assert alias is net.last_layer
 
 
 def test_predict_loss_accuracy():
@@ -86,8 +93,8 @@ def test_bad_inputs_raise():
         net.loss(np.zeros((2, 4)), np.array([0, 2]))
     with pytest.raises(ValueError, match=r"one-hot t must have shape \(2, 2\)"):
         net.accuracy(np.zeros((2, 4)), np.eye(3)[[0, 1]])
-    with pytest.raises(ValueError, match="unknown activation 'softplus'; known activations: 'relu', 'sigmoid', 'tanh'"):
-        TwoLayerNet(4, 3, 2, activation="softplus")
+    with pytest.raises(ValueError, match="unknown activation 'softsign'; known activations: 'identity', 'relu', 'sigmoid', 'tanh'"):
+        TwoLayerNet(4, 3, 2, activation="softsign")
     with pytest.raises(ValueError, match="hidden_size must be a positive integer, but got 0"):
         TwoLayerNet(4, 0, 2)
     with pytest.raises(ValueError, match="x must contain only finite numbers"):
@@ -104,8 +111,6 @@ def test_assigning_a_parameter_reaches_the_layers_like_cs231n():
         net.params[key] = net.params[key] - 0.5 * grads[key]  # rebinding, not in place
     assert net.layers["Affine1"].W is net.params["W1"] and net.layers["Affine2"].b is net.params["b2"]
     assert net.loss(x, t) < before
-    from bplib.gradcheck import check_gradients
-
     assert check_gradients(net, x, t).ok  # the check sees the weights predict uses
 
 
@@ -121,3 +126,78 @@ def test_bad_parameter_assignments_are_refused_loudly():
         net.params = {}
     with pytest.raises(ValueError, match="seed must be a non-negative integer, but got -1"):
         TwoLayerNet(4, 6, 3, seed=-1)
+
+
+# ------------------------------------------------------------------ Sequential
+def _layers_like(net):
+    """The layers of a TwoLayerNet, rebuilt from copies of its weights."""
+    p = {k: v.copy() for k, v in net.params.items()}
+    hidden = activation_layer(net.layers[list(net.layers)[1]].record.name)
+    return [Affine(p["W1"], p["b1"]), hidden, Affine(p["W2"], p["b2"])]
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+def test_sequential_is_twolayernet_given_the_same_weights(activation):
+    rng = np.random.default_rng(5)
+    net = TwoLayerNet(6, 5, 4, weight_init_std=1.0, seed=3, activation=activation)
+    model = Sequential(_layers_like(net), SoftmaxWithLoss())
+    assert list(model.layers) == list(net.layers) and list(model.params) == list(net.params)
+    x, t = rng.normal(size=(7, 6)), rng.integers(0, 4, 7)
+    assert model.loss(x, t) == net.loss(x, t)
+    np.testing.assert_array_equal(model.predict(x), net.predict(x))
+    assert model.accuracy(x, t) == net.accuracy(x, t)
+    ours, theirs = model.gradient(x, t), net.gradient(x, t)
+    assert list(ours) == list(theirs)
+    for key in theirs:
+        np.testing.assert_array_equal(ours[key], theirs[key])
+
+
+def test_sequential_of_more_layers_passes_the_gradient_check():
+    rng = np.random.default_rng(6)
+    model = Sequential([Affine(rng.normal(size=(3, 5)), rng.normal(size=5)), Tanh(),
+                        Affine(rng.normal(size=(5, 4)), rng.normal(size=4)), Relu(),
+                        Affine(rng.normal(size=(4, 2)), rng.normal(size=2))], MSELoss())
+    assert list(model.layers) == ["Affine1", "Tanh1", "Affine2", "Relu1", "Affine3"]
+    assert list(model.params) == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    x, t = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    report = check_gradients(model, x, t)
+    assert report.ok and [row.name for row in report.rows] == list(model.params)
+    numeric = model.numerical_gradient(x, t)
+    grads = model.gradient(x, t)
+    assert all(relative_error(grads[k], numeric[k]) < 1e-7 for k in model.params)
+    assert model.params["W2"] is model.layers["Affine2"].W
+
+
+class _HalfInTraining(Layer):
+    """A layer that behaves differently in the two modes, as dropout will (scale 1/2 when training)."""
+
+    def forward(self, x):
+        self.scale = 0.5 if self.training else 1.0
+        return self.scale * x
+
+    def backward(self, dout):
+        return self.scale * dout
+
+
+def test_train_and_eval_reach_every_layer():
+    half = _HalfInTraining()
+    model = Sequential([Affine(np.eye(2), np.zeros(2)), half, Relu()], SoftmaxWithLoss())
+    x = np.array([[1.0, 2.0]])
+    assert model.training and all(layer.training for layer in model.layers.values())
+    np.testing.assert_array_equal(model.predict(x), [[0.5, 1.0]])
+    assert model.eval() is model and not model.training
+    assert not any(layer.training for layer in model.layers.values())
+    np.testing.assert_array_equal(model.predict(x), [[1.0, 2.0]])
+    assert model.train() is model and model.training and half.training
+    assert Relu().eval().training is False and Layer().train(False).train().training is True
+    with pytest.raises(TypeError, match="mode must be True or False, but got 'eval'"):
+        model.train("eval")
+
+
+def test_sequential_refuses_what_is_not_a_model():
+    with pytest.raises(ValueError, match="needs at least one layer"):
+        Sequential([], SoftmaxWithLoss())
+    with pytest.raises(TypeError, match=r"layers\[1\] must have forward and backward methods, but got int"):
+        Sequential([Relu(), 3], SoftmaxWithLoss())
+    with pytest.raises(TypeError, match="loss_layer must have forward and backward methods"):
+        Sequential([Relu()], None)

@@ -13,6 +13,12 @@ run) fails the test: the chapter must catch the bug by checking, not by
 accident.  A control run of the cheapest chapter against the unmodified copy
 shows that the harness itself runs a chapter to the end.
 
+A plant must get past ``bplib.activations.register``, which checks every
+activation record when ``bplib`` is imported (a wrong derivative on
+-50 <= z <= 50 stops the import before any chapter runs): the activation
+plants are wrong only where that check cannot see, in relative precision or
+in the ``out=`` branch the fast trainer uses.
+
 Each plant is a list of exact text substitutions; each ``old`` text must occur
 exactly once in its file, so that a change of ``bplib`` under this test makes
 it fail loudly instead of silently planting nothing.
@@ -72,8 +78,11 @@ PLANTS = [
         "sigmoid_prime",
         "activations.py",
         (("    e = np.exp(-np.abs(z))\n    return e / (1.0 + e) ** 2\n",
-          "    e = np.exp(-np.abs(z))\n    return e / (1.0 + e * e)\n"),),
-        "sigma'(z), the prime(z) kernel behind sigmoid_prime, as e/(1 + e^2) for e/(1 + e)^2",
+          "    a = 1.0 / (1.0 + np.exp(-np.abs(z)))\n    return a * (1.0 - a)\n"),),
+        "sigma'(z), the prime(z) kernel behind sigmoid_prime, as a (1 - a) with a = sigma(|z|), "
+        "which rounds to 0 for |z| beyond about 37 (the registry's absolute check of a record "
+        "lets it pass, as it must let the sigmoid's own a (1 - a) pass; the chapter's relative "
+        "check at z = +-50 does not)",
     ),
     Plant(
         "worked_example",

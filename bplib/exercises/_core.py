@@ -8,11 +8,16 @@ or 1/2), a flipped sign, a wrong value at a special point, a mutated input.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 __all__ = [
+    "Tolerance",
+    "EXACT",
+    "ROUNDING",
+    "CLOSE",
     "CheckFailed",
     "Verdict",
     "report",
@@ -26,6 +31,38 @@ __all__ = [
     "check_elementwise",
     "diagnose_factor",
 ]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close a reader's numbers must be to the checker's: ``|got - expected| <= atol + rtol |expected|``.
+
+    Every checker uses one of three, named for the reason two right answers can
+    differ: :data:`EXACT`, :data:`ROUNDING`, :data:`CLOSE`.
+    """
+
+    rtol: float
+    atol: float
+
+    def mismatches(self, got: np.ndarray, expected: np.ndarray) -> np.ndarray:
+        """Where ``got`` is not close to ``expected`` (a boolean array; shapes must broadcast)."""
+        return ~np.isclose(got, expected, rtol=self.rtol, atol=self.atol)
+
+    def close(self, got: Any, expected: Any) -> bool:
+        """``got`` has ``expected``'s shape and is close to it everywhere."""
+        got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+        return got.shape == expected.shape and not np.any(self.mismatches(got, expected))
+
+
+#: Exact operations or the same arithmetic in another order: a mask, the gradients of
+#: one graph by two traversals.  Only the last bits may differ.
+EXACT = Tolerance(rtol=1e-12, atol=1e-14)
+#: The same formula written another way (``-g a / b**2`` as ``-(g * a) / (b * b)``):
+#: a few roundings apart.
+ROUNDING = Tolerance(rtol=1e-9, atol=1e-12)
+#: Another formula for the same value (the sigmoid through ``tanh`` or ``exp``) or a
+#: comparison with central differences: agreement to about six digits.
+CLOSE = Tolerance(rtol=1e-6, atol=1e-9)
 
 
 class CheckFailed(Exception):
@@ -133,14 +170,14 @@ def as_number_array(got: Any, *, name: str = "the result", where: str | None = N
         raise CheckFailed(f"{name}{at} is a {type(got).__name__}, not a number or array") from None
 
 
-def first_mismatch(got: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float) -> tuple[int, ...]:
+def first_mismatch(got: np.ndarray, expected: np.ndarray, *, tol: Tolerance = CLOSE) -> tuple[int, ...]:
     """The index of the first entry where ``got`` is not close to ``expected`` (``()`` for 0-d).
 
-    The arrays have one shape and differ somewhere (``np.allclose`` was False).
+    The arrays have one shape and differ somewhere (``tol.close`` was False).
     """
     if np.ndim(got) == 0:
         return ()
-    bad = np.argwhere(~np.isclose(got, expected, rtol=rtol, atol=atol))
+    bad = np.argwhere(tol.mismatches(got, expected))
     return tuple(int(i) for i in bad[0])
 
 
@@ -150,14 +187,16 @@ def compare(
     *,
     name: str = "the result",
     where: str | None = None,
-    rtol: float = 1e-6,
-    atol: float = 1e-9,
+    tol: Tolerance = CLOSE,
+    guess_factor: bool = True,
 ) -> None:
-    """Check that ``got`` matches ``expected``; raise ``CheckFailed`` naming the problem.
+    """Check that ``got`` matches ``expected`` within ``tol``; raise ``CheckFailed`` naming the problem.
 
     Diagnoses, in order: ``None`` returned, a non-numeric result, wrong shape,
-    NaN/inf, a constant factor (e.g. "off by a factor of 2"), a flipped sign,
-    and otherwise the first point where the values differ.
+    NaN/inf, a constant factor (e.g. "off by a factor of 2") and a flipped
+    sign (unless ``guess_factor=False``: a checker that sees a factor only
+    across all its cases looks for it there), and otherwise the first point
+    where the values differ.
     """
     at = _describe_point(where)
     got_arr = as_number_array(got, name=name, where=where)
@@ -166,10 +205,11 @@ def compare(
         raise CheckFailed(f"{name}{at} has shape {got_arr.shape}, expected {exp_arr.shape}")
     if not np.all(np.isfinite(got_arr)):
         raise CheckFailed(f"{name}{at} contains NaN or inf (an overflow?)")
-    if np.allclose(got_arr, exp_arr, rtol=rtol, atol=atol):
+    if tol.close(got_arr, exp_arr):
         return
-    diagnose_factor(got_arr, exp_arr, f"{name}{at}")
-    index = first_mismatch(got_arr, exp_arr, rtol=rtol, atol=atol)
+    if guess_factor:
+        diagnose_factor(got_arr, exp_arr, f"{name}{at}")
+    index = first_mismatch(got_arr, exp_arr, tol=tol)
     position = f" at index {index}" if index else ""
     raise CheckFailed(
         f"{name}{at} is wrong{position}: got {got_arr[index]:.6g}, which is not the expected value"
@@ -224,8 +264,7 @@ def check_elementwise(
     fn_name: str,
     seed: int,
     extra_cases: Sequence[tuple[str, np.ndarray]] = (),
-    rtol: float = 1e-6,
-    atol: float = 1e-9,
+    tol: Tolerance = CLOSE,
 ) -> None:
     """Compare an elementwise function with ``reference`` on hidden cases."""
     rng = np.random.default_rng(seed)
@@ -248,4 +287,4 @@ def check_elementwise(
             " on every hidden case",
         )
     for where, got, expected in results:
-        compare(got, expected, name=name, where=where, rtol=rtol, atol=atol)
+        compare(got, expected, name=name, where=where, tol=tol)

@@ -9,8 +9,11 @@ import numpy as np
 
 from bplib.autodiff import Value, bfs_order, topological_order
 from bplib.exercises._core import (
-    Verdict,
+    CLOSE,
+    EXACT,
+    ROUNDING,
     CheckFailed,
+    Verdict,
     assert_not_mutated,
     call,
     compare,
@@ -80,7 +83,7 @@ def backward_div(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> Ver
                 flat_got = np.concatenate([g.ravel() for g in got_all])
                 flat_exp = np.concatenate([e.ravel() for e in expected])
                 flat_loc = np.concatenate([e.ravel() for e in local])
-                if not np.allclose(flat_got, flat_exp) and np.allclose(flat_got, flat_loc):
+                if not CLOSE.close(flat_got, flat_exp) and CLOSE.close(flat_got, flat_loc):
                     raise CheckFailed(
                         f"{name} ignores out_grad: multiply the local derivative by the "
                         "upstream gradient (chain rule)"
@@ -88,8 +91,8 @@ def backward_div(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> Ver
                 diagnose_factor(flat_got, flat_exp, name, " on every hidden case")
         for where, a, b, g, got in results:
             expected_a, expected_b = _div_reference(a, b, g)
-            compare(got[0], expected_a, name="grad_a", where=where, rtol=1e-9, atol=1e-12)
-            compare(got[1], expected_b, name="grad_b", where=where, rtol=1e-9, atol=1e-12)
+            compare(got[0], expected_a, name="grad_a", where=where, tol=ROUNDING)
+            compare(got[1], expected_b, name="grad_b", where=where, tol=ROUNDING)
 
     return run_checks(
         "backward_div returns out_grad / b and -out_grad * a / b**2 on every hidden case.",
@@ -112,10 +115,10 @@ _WRONG_SIN_LOCALS: tuple[tuple[Callable[[np.ndarray], np.ndarray], str], ...] = 
 
 def _diagnose_sin_local(points: np.ndarray, got: np.ndarray, expected: np.ndarray) -> None:
     """Name a wrong local derivative of sin when it explains every hidden point."""
-    if np.allclose(got, expected, rtol=1e-12, atol=1e-12):
+    if EXACT.close(got, expected):
         return
     for wrong, message in _WRONG_SIN_LOCALS:
-        if np.allclose(got, wrong(points), rtol=1e-9, atol=1e-12):
+        if ROUNDING.close(got, wrong(points)):
             raise CheckFailed(message)
 
 
@@ -146,7 +149,7 @@ def value_sin(fn: Callable[[Value], Any]) -> Verdict:
                     "create a new Value instead"
                 )
             compare(out.data, math.sin(x0), name="the data of value_sin(v)", where=where,
-                    rtol=1e-12, atol=1e-12)
+                    tol=EXACT)
             if not any(child is v for child in out.children):
                 raise CheckFailed(
                     "the new node does not remember its input: pass _children=(v,), "
@@ -160,7 +163,7 @@ def value_sin(fn: Callable[[Value], Any]) -> Verdict:
                         " on every hidden point")
         for x0, got, expected in zip(points, grads_got, grads_exp):
             compare(got, expected, name="d sin(v)/dv from backward()", where=f"at v.data = {x0:.4g}",
-                    rtol=1e-12, atol=1e-12)
+                    tol=EXACT)
         # Inside a larger expression, with x used twice: y = sin(x * x) * x.
         for x0 in rng.uniform(-2.0, 2.0, size=3).tolist():
             x = Value(x0, label="x")
@@ -168,7 +171,7 @@ def value_sin(fn: Callable[[Value], Any]) -> Verdict:
             y.backward()
             expected = math.cos(x0 * x0) * 2 * x0 * x0 + math.sin(x0 * x0)
             compare(x.grad, expected, name="dy/dx for y = sin(x*x) * x",
-                    where=f"at x = {x0:.4g}", rtol=1e-10, atol=1e-12)
+                    where=f"at x = {x0:.4g}", tol=ROUNDING)
 
     return run_checks(
         "value_sin gives sin(v) and, through backward(), the gradient cos(v), "
@@ -320,7 +323,7 @@ def topological_sort(fn: Callable[[Value], Any]) -> Verdict:
             reference_root.backward()
             for leaf, g, ref in zip(leaves, got, reference_leaves):
                 compare(g, ref.grad, name=f"the gradient of {leaf.label} along your order",
-                        where=f"on the graph {where}", rtol=1e-12, atol=1e-14)
+                        where=f"on the graph {where}", tol=EXACT)
 
     return run_checks(
         "my_topological_order lists every node once, after all of its inputs, on every hidden "

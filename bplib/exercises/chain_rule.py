@@ -8,8 +8,9 @@ import numpy as np
 
 from bplib import activations
 from bplib.exercises._core import (
-    Verdict,
+    CLOSE,
     CheckFailed,
+    Verdict,
     assert_not_mutated,
     check_elementwise,
     compare,
@@ -147,15 +148,15 @@ def two_paths(fn: Callable[..., float]) -> Verdict:
             flat = None
         if flat is not None and np.all(np.isfinite(flat)):
             expected = np.array([_two_paths(w, x, v, y) for _, w, x, v, y, _ in results])
-            if not np.allclose(flat, expected, rtol=1e-6, atol=1e-12):
+            if not CLOSE.close(flat, expected):
                 for variant, message in _TWO_PATH_MISTAKES:
                     wrong = np.array([_two_paths(w, x, v, y, variant=variant)
                                       for _, w, x, v, y, _ in results])
-                    if np.allclose(flat, wrong, rtol=1e-6, atol=1e-12):
+                    if CLOSE.close(flat, wrong):
                         raise CheckFailed(message)
                 diagnose_factor(flat, expected, "dL_dw", " on every hidden case")
         for where, w, x, v, y, got in results:
             compare(got, np.array(_two_paths(w, x, v, y)), name="dL_dw", where=where,
-                    rtol=1e-6, atol=1e-12)
+                    tol=CLOSE)
 
     return run_checks("dL_dw adds the products along both paths, on every hidden case.", checks)

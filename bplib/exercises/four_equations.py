@@ -25,8 +25,9 @@ import numpy as np
 
 from bplib import activations
 from bplib.exercises._core import (
-    Verdict,
+    CLOSE,
     CheckFailed,
+    Verdict,
     as_number_array,
     assert_not_mutated,
     compare,
@@ -69,7 +70,7 @@ def _named_bp2_mistake(got: np.ndarray, W: np.ndarray, d: np.ndarray, z: np.ndar
     """The signature mistake that ``got`` equals on this case, in words, or None."""
 
     def same(alternative: np.ndarray) -> bool:
-        return alternative.shape == got.shape and np.allclose(got, alternative, rtol=1e-6, atol=1e-9)
+        return alternative.shape == got.shape and CLOSE.close(got, alternative)
 
     prime = activations.sigmoid_prime(z)
     with np.errstate(all="ignore"):
@@ -118,9 +119,8 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> V
             expected = _bp2(W, d, z)
             got_arr = as_number_array(got, name="backprop_error's result", where=where)
             n, m = expected.shape
-            if got_arr.shape == (n, 1) and m > 1 and np.allclose(
-                got_arr, expected.sum(axis=1, keepdims=True), rtol=1e-6, atol=1e-9
-            ):
+            if got_arr.shape == (n, 1) and m > 1 and CLOSE.close(
+                got_arr, expected.sum(axis=1, keepdims=True)):
                 raise CheckFailed(
                     f"backprop_error {where} summed over the samples: BP2 keeps one column "
                     f"per sample, shape {expected.shape}, not {got_arr.shape}"
@@ -132,7 +132,7 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> V
                 )
             if not np.all(np.isfinite(got_arr)):
                 raise CheckFailed(f"the result of backprop_error {where} contains NaN or inf")
-            if np.allclose(got_arr, expected, rtol=1e-6, atol=1e-9):
+            if CLOSE.close(got_arr, expected):
                 continue
             mistake = _named_bp2_mistake(got_arr, W, d, z)
             if mistake:
@@ -148,7 +148,7 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> V
                 "backprop_error", " on every hidden case",
             )
         where, got_arr, expected = results[0]
-        bad = first_mismatch(got_arr, expected, rtol=1e-6, atol=1e-9)
+        bad = first_mismatch(got_arr, expected, tol=CLOSE)
         raise CheckFailed(
             f"the result of backprop_error {where} is wrong at index {bad}: got "
             f"{got_arr[bad]:.6g}, expected {expected[bad]:.6g}"
@@ -243,16 +243,16 @@ def batch_backprop(
                             f"{name} {where} has one column per sample, shape {g_arr.shape}: "
                             f"sum BP3 over the samples to get shape {e.shape}"
                         )
-                    averaged = g_arr.shape == e.shape and m > 1 and np.allclose(g_arr * m, e, rtol=1e-6, atol=1e-9)
-                    if averaged and not np.allclose(g_arr, e, rtol=1e-6, atol=1e-9):
+                    averaged = g_arr.shape == e.shape and m > 1 and CLOSE.close(g_arr * m, e)
+                    if averaged and not CLOSE.close(g_arr, e):
                         raise CheckFailed(
                             f"{name} {where} is the mean over the {m} samples; return the sum "
                             "(the update step divides by the batch size)"
                         )
                     if g_arr.shape != e.shape or not np.all(np.isfinite(g_arr)):
-                        compare(g_arr, e, name=name, where=where, rtol=1e-6, atol=1e-9)
+                        compare(g_arr, e, name=name, where=where, tol=CLOSE)
                     pairs_seen.append((f"{name} {where}", g_arr, e))
-        wrong = [p for p in pairs_seen if not np.allclose(p[1], p[2], rtol=1e-6, atol=1e-9)]
+        wrong = [p for p in pairs_seen if not CLOSE.close(p[1], p[2])]
         if not wrong:
             return
         # A constant factor only if the same factor holds on every gradient of every case.
@@ -262,7 +262,7 @@ def batch_backprop(
             "batch_backprop's gradients", " on every hidden case",
         )
         what, g_arr, e = wrong[0]
-        bad = first_mismatch(g_arr, e, rtol=1e-6, atol=1e-9)
+        bad = first_mismatch(g_arr, e, tol=CLOSE)
         raise CheckFailed(f"{what} is wrong at index {bad}: got {g_arr[bad]:.6g}, expected {e[bad]:.6g}")
 
     return run_checks(

@@ -13,8 +13,10 @@ import numpy as np
 
 from bplib.activations import sigmoid
 from bplib.exercises._core import (
-    Verdict,
+    CLOSE,
+    EXACT,
     CheckFailed,
+    Verdict,
     as_number_array,
     call,
     compare,
@@ -94,19 +96,19 @@ def affine_layer(layer_cls: type) -> Verdict:
             num_dW = numerical_gradient(lambda v: loss_of(x, v, b), W.copy())
             num_db = numerical_gradient(lambda v: loss_of(x, W, v), b.copy())
 
-            compare(dx, num_dx, name="dx", where=where, rtol=1e-6, atol=1e-8)
+            compare(dx, num_dx, name="dx", where=where, tol=CLOSE)
 
             dW = _as_array(getattr(layer, "dW", None), "dW", where)
             if dW.shape == (n_out, n_in):
                 raise CheckFailed(
                     f"dW {where} has shape {dW.shape}, the transpose of W's: use x.T @ dout"
                 )
-            if dW.shape == num_dW.shape and np.allclose(dW, x_old.T @ dout):
+            if dW.shape == num_dW.shape and CLOSE.close(dW, x_old.T @ dout):
                 raise CheckFailed(
                     "dW was computed from the x of an earlier forward call: "
                     "forward must store the current x (self.x = x) every time"
                 )
-            compare(dW, num_dW, name="dW", where=where, rtol=1e-6, atol=1e-8)
+            compare(dW, num_dW, name="dW", where=where, tol=CLOSE)
 
             db = _as_array(getattr(layer, "db", None), "db", where)
             if batch > 1 and db.shape == (batch, n_out):
@@ -118,12 +120,12 @@ def affine_layer(layer_cls: type) -> Verdict:
                 raise CheckFailed(
                     f"db {where} has shape {db.shape}: you summed over the wrong axis (use axis=0)"
                 )
-            if batch > 1 and db.shape == num_db.shape and np.allclose(db, dout.mean(axis=0)):
+            if batch > 1 and db.shape == num_db.shape and CLOSE.close(db, dout.mean(axis=0)):
                 raise CheckFailed(
                     "db is the mean of dout over the batch; it must be the sum "
                     "(the loss layer has already divided by the batch size)"
                 )
-            compare(db, num_db, name="db", where=where, rtol=1e-6, atol=1e-8)
+            compare(db, num_db, name="db", where=where, tol=CLOSE)
 
     return run_checks(
         "forward, dx, dW and db agree with central differences on every hidden shape, "
@@ -162,14 +164,14 @@ def relu_layer(layer_cls: type) -> Verdict:
                 got = np.asarray(dx, dtype=float)
                 zero = x == 0
                 if (got.shape == x.shape and np.any(zero)
-                        and np.allclose(got[~zero], expected[~zero])
-                        and np.allclose(got[zero], dout[zero])):
+                        and CLOSE.close(got[~zero], expected[~zero])
+                        and CLOSE.close(got[zero], dout[zero])):
                     raise CheckFailed(
                         f"backward {where} passes the gradient through where x == 0 "
                         "(derivative 1 at 0); the formula says relu'(x) = 0 for x <= 0, "
                         "so mask the entries with x <= 0"
                     )
-            compare(dx, expected, name="backward(dout)", where=where, rtol=1e-12, atol=0.0)
+            compare(dx, expected, name="backward(dout)", where=where, tol=EXACT)
 
     return run_checks(
         "forward is max(x, 0), backward masks x <= 0 (including x == 0) for the latest x, "
@@ -178,29 +180,9 @@ def relu_layer(layer_cls: type) -> Verdict:
     )
 
 
-def _close(got: np.ndarray, expected: np.ndarray) -> bool:
-    """``got`` has ``expected``'s shape and values (to checking precision)."""
-    return got.shape == expected.shape and np.allclose(got, expected, rtol=1e-6, atol=1e-9)
-
-
 def _dense_gradients(x: np.ndarray, W: np.ndarray, delta: np.ndarray) -> tuple:
     """``(dx, dW, db)`` of an affine map whose weighted input has gradient ``delta``."""
     return delta @ W.T, x.T @ delta, delta.sum(axis=0)
-
-
-def _compare_in_one_case(got: np.ndarray, expected: np.ndarray, *, name: str, where: str) -> None:
-    """Like ``compare``, but never guesses a constant factor from this one case."""
-    if got.shape != expected.shape:
-        raise CheckFailed(f"{name} {where} has shape {got.shape}, expected {expected.shape}")
-    if not np.all(np.isfinite(got)):
-        raise CheckFailed(f"{name} {where} contains NaN or inf (an overflow?)")
-    bad = ~np.isclose(got, expected, rtol=1e-6, atol=1e-9)
-    if np.any(bad):
-        index = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise CheckFailed(
-            f"{name} {where} is wrong at index {index}: got {got[index]:.6g}, "
-            "which is not the chain rule's value"
-        )
 
 
 _MATMUL_HINT = (
@@ -267,19 +249,19 @@ def dense_layer(layer_cls: type) -> Verdict:
             ]
             for local, message in wrong_local:
                 wrong = _dense_gradients(x, W, local)
-                if _close(dW, wrong[1]) or _close(dx, wrong[0]):
+                if CLOSE.close(dW, wrong[1]) or CLOSE.close(dx, wrong[0]):
                     raise CheckFailed(f"{message} ({where})")
-            if dx.shape == (n_in, batch) and dx.shape != x.shape and _close(dx, right[0].T):
+            if dx.shape == (n_in, batch) and dx.shape != x.shape and CLOSE.close(dx, right[0].T):
                 raise CheckFailed(
                     f"dx {where} has shape {dx.shape}, the transpose of x's {x.shape}: "
                     "put delta first, dx = delta @ W.T"
                 )
-            if n_in == n_out and _close(dx, delta @ W) and not _close(dx, right[0]):
+            if n_in == n_out and CLOSE.close(dx, delta @ W) and not CLOSE.close(dx, right[0]):
                 raise CheckFailed(
                     f"dx {where} uses W where the chain rule needs its transpose: "
                     "dx = delta @ W.T (each input feeds every output through one row of W)"
                 )
-            if dW.shape == (n_out, n_in) and _close(dW, right[1].T) and not _close(dW, right[1]):
+            if dW.shape == (n_out, n_in) and CLOSE.close(dW, right[1].T) and not CLOSE.close(dW, right[1]):
                 raise CheckFailed(
                     f"dW {where} is the transpose of the gradient (shape {dW.shape}); "
                     "dW must have W's shape: dW = x.T @ delta"
@@ -289,7 +271,7 @@ def dense_layer(layer_cls: type) -> Verdict:
                     f"db {where} has shape {db.shape}, one row per sample: the sum over "
                     "the batch is missing (b is added to every row, so db = delta.sum(axis=0))"
                 )
-            if batch > 1 and _close(db, delta.mean(axis=0)):
+            if batch > 1 and CLOSE.close(db, delta.mean(axis=0)):
                 raise CheckFailed(
                     "db is the mean of delta over the batch; it must be the sum "
                     "(b is added to every row, and dout already carries the loss's 1/batch)"
@@ -308,7 +290,7 @@ def dense_layer(layer_cls: type) -> Verdict:
             )
         for where, got, expected in results:
             for name, g, e in zip(names, got, expected):
-                _compare_in_one_case(g, e, name=name, where=where)
+                compare(g, e, name=name, where=where, guess_factor=False)
 
     return run_checks(
         "forward is sigmoid(x @ W + b), and dx, dW and db follow the chain rule "

@@ -6,7 +6,16 @@ from typing import Callable
 
 import numpy as np
 
-from bplib.exercises._core import Verdict, CheckFailed, assert_not_mutated, call, compare, run_checks
+from bplib.exercises._core import (
+    CLOSE,
+    ROUNDING,
+    CheckFailed,
+    Verdict,
+    assert_not_mutated,
+    call,
+    compare,
+    run_checks,
+)
 
 __all__ = ["count_flops", "folded_gradient"]
 
@@ -106,18 +115,18 @@ def folded_gradient(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verdi
                 )
             if got_arr is not None and got_arr.shape == expected.shape and n_in > 1:
                 moved = np.hstack([expected[:, -1:], expected[:, :-1]])
-                if np.allclose(got_arr, moved):
+                if CLOSE.close(got_arr, moved):
                     raise CheckFailed(
                         f"the bias column {where} comes first; put the row of ones last, "
                         "so the bias gradient is the last column"
                     )
             if got_arr is not None and got_arr.shape == expected.shape and m > 1:
-                if np.allclose(got_arr * m, expected):
+                if CLOSE.close(got_arr * m, expected):
                     raise CheckFailed(
                         f"the result {where} is the mean over the samples; BP3 and BP4 "
                         "here are sums (the step divides by m later)"
                     )
-            compare(got, expected, name="the result", where=where, rtol=1e-10, atol=1e-12)
+            compare(got, expected, name="the result", where=where, tol=ROUNDING)
 
     return run_checks(
         "folded_gradient returns [BP4 | BP3] summed over the batch, in one product.", checks

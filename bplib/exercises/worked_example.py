@@ -19,8 +19,9 @@ import numpy as np
 
 from bplib import activations
 from bplib.exercises._core import (
-    Verdict,
+    CLOSE,
     CheckFailed,
+    Verdict,
     assert_not_mutated,
     compare,
     diagnose_factor,
@@ -168,18 +169,18 @@ def backward_2_2_1(fn: Backward) -> Verdict:
         got_flat = _flat([r[5] for r in results])
         if got_flat is not None:
             expected = _flat([_backward(W0, W1, x, y) for _, W0, W1, x, y, _ in results])
-            if not np.allclose(got_flat, expected, rtol=1e-6, atol=1e-10):
+            if not CLOSE.close(got_flat, expected):
                 for message, mistake in _MISTAKES:
                     candidate = _flat([mistake(W0, W1, x, y) for _, W0, W1, x, y, _ in results])
-                    if np.allclose(got_flat, candidate, rtol=1e-6, atol=1e-10):
+                    if CLOSE.close(got_flat, candidate):
                         raise CheckFailed(message)
                 diagnose_factor(got_flat, expected, "(dW0, dW1)", " on every hidden case")
         for where, W0, W1, x, y, (dW0, dW1) in results:
             ref0, ref1 = _backward(W0, W1, x, y)
             if dW1 is not None and np.shape(dW1) == (2,):
                 ref1 = ref1[0]  # accept a flat (2,) dW1 as well
-            compare(dW1, ref1, name="dW1", where=where, rtol=1e-6, atol=1e-10)
-            compare(dW0, ref0, name="dW0", where=where, rtol=1e-6, atol=1e-10)
+            compare(dW1, ref1, name="dW1", where=where, tol=CLOSE)
+            compare(dW0, ref0, name="dW0", where=where, tol=CLOSE)
 
     return run_checks(
         "backward_2_2_1 matches the true gradients on the article's example and on every hidden case.",

@@ -16,8 +16,9 @@ import numpy as np
 
 from bplib import activations
 from bplib.exercises._core import (
-    Verdict,
+    CLOSE,
     CheckFailed,
+    Verdict,
     assert_not_mutated,
     compare,
     diagnose_factor,
@@ -158,8 +159,8 @@ def xor_bias_backward(fn: BiasBackward) -> Verdict:
                     args[0].shape[0] > 1 for _, args in cases):
                 summed = [(r[0], np.sum(r[1], axis=0, keepdims=True), r[2],
                            np.sum(r[3], axis=0, keepdims=True)) for r in results]
-                if np.allclose(_bias_flat(summed, right_shapes),
-                               _bias_flat(expected, right_shapes), rtol=1e-6, atol=1e-10):
+                if CLOSE.close(_bias_flat(summed, right_shapes),
+                               _bias_flat(expected, right_shapes)):
                     raise CheckFailed(
                         "db1 and db2 have one row per sample: the sum over the batch is "
                         "missing (a bias is shared by every sample, so its gradient is "
@@ -168,10 +169,9 @@ def xor_bias_backward(fn: BiasBackward) -> Verdict:
             got_flat = _bias_flat(results, right_shapes)
             if got_flat is not None:
                 want = _bias_flat(expected, right_shapes)
-                if not np.allclose(got_flat, want, rtol=1e-6, atol=1e-10):
+                if not CLOSE.close(got_flat, want):
                     transposed = [(e[0].T,) + tuple(e[1:]) for e in expected]
-                    if np.allclose(got_flat, _bias_flat(transposed, right_shapes),
-                                   rtol=1e-6, atol=1e-10):
+                    if CLOSE.close(got_flat, _bias_flat(transposed, right_shapes)):
                         raise CheckFailed(
                             "dW1 is transposed: with H = sigmoid(X @ W1 + b1), entry [i, j] "
                             "joins input i to hidden unit j, so dW1 = X.T @ delta1"
@@ -182,14 +182,13 @@ def xor_bias_backward(fn: BiasBackward) -> Verdict:
                                          for _, args in cases]
                         else:
                             candidate = [_bias_backward(*args, **switches) for _, args in cases]
-                        if np.allclose(got_flat, _bias_flat(candidate, right_shapes),
-                                       rtol=1e-6, atol=1e-10):
+                        if CLOSE.close(got_flat, _bias_flat(candidate, right_shapes)):
                             raise CheckFailed(message)
                     diagnose_factor(got_flat, want, "(dW1, db1, dW2, db2)",
                                     " on every hidden case")
         for (where, _), got, exp in zip(cases, results, expected):
             for name, g, e in zip(_BIAS_NAMES, got, exp):
-                compare(g, e, name=name, where=where, rtol=1e-6, atol=1e-10)
+                compare(g, e, name=name, where=where, tol=CLOSE)
 
     return run_checks(
         "xor_bias_backward matches the gradient of the mean cross-entropy on the XOR batch "
