@@ -270,6 +270,11 @@ def check_markup_rendered(page, name: str, cells: list[dict]) -> int:
             assert figure["type"] == "code" and any(
                 "image/png" in o.get("data", {}) for o in figure["outputs"]), (
                 f"{name}: the caption of {caption[1]} is not under a figure")
+    for i, cell in enumerate(cells):
+        if cell["type"] == "code" and any("image/png" in o.get("data", {}) for o in cell["outputs"]):
+            after = cells[i + 1] if i + 1 < len(cells) else {"type": None, "source": ""}
+            assert after["type"] == "markdown" and re.match(r"\(fig-[\w-]+\)=", after["source"]), (
+                f"{name}: the figure of cell {i} has no caption under it")
     assert first is not None, f"{name}: no figure caption"
     return first
 
