@@ -22,8 +22,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_same_shape
-from .activations import ACTIVATIONS, softmax
-from .losses import mse, mse_prime, softmax_cross_entropy, softmax_cross_entropy_prime, to_one_hot
+from .activations import ACTIVATIONS
+from .costs import COSTS
+from .losses import (
+    _mean_cost,
+    _mean_cost_prime,
+    _softmax_cross_entropy,
+    _softmax_cross_entropy_prime,
+    to_one_hot,
+)
 
 __all__ = ["Affine", "Relu", "Sigmoid", "Tanh", "SoftmaxWithLoss", "MSELoss"]
 
@@ -207,7 +214,9 @@ class SoftmaxWithLoss:
     The loss is :func:`bplib.losses.softmax_cross_entropy` of the logits (exact
     for logits of ``+-1e4``); ``backward`` is ``dout`` times
     :func:`bplib.losses.softmax_cross_entropy_prime`, the famously simple
-    ``(softmax(x) - t) / batch``.
+    ``(softmax(x) - t) / batch``.  ``forward`` checks ``x`` and builds the
+    one-hot targets once, and computes one log-softmax, whose ``exp`` is the
+    softmax it keeps for ``backward``.
 
     Attributes
     ----------
@@ -243,8 +252,7 @@ class SoftmaxWithLoss:
         """
         self.x = as_float_array(x, "x", ndims=(1, 2))
         self.t = to_one_hot(t, self.x.shape)
-        self.loss = softmax_cross_entropy(self.x, self.t)
-        self.a = softmax(self.x)
+        self.loss, self.a = _softmax_cross_entropy(self.x, self.t)
         return self.loss
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
@@ -252,14 +260,15 @@ class SoftmaxWithLoss:
         if self.x is None:
             raise RuntimeError("SoftmaxWithLoss.backward was called before forward")
         dout = float(as_float_array(dout, "dout", ndims=0))
-        return dout * softmax_cross_entropy_prime(self.x, self.t)
+        return dout * _softmax_cross_entropy_prime(self.a, self.t)
 
 
 class MSELoss:
     """Mean squared error over all elements, ``mean((x - t)**2)``, as a layer.
 
     ``forward`` is :func:`bplib.losses.mse`; ``backward`` returns ``dout``
-    times :func:`bplib.losses.mse_prime`, ``2 (x - t) / x.size``.
+    times :func:`bplib.losses.mse_prime`, ``2 (x - t) / x.size`` (both on the
+    arrays ``forward`` checked once, as one row of all elements).
     """
 
     def __init__(self) -> None:
@@ -273,7 +282,8 @@ class MSELoss:
         t = as_float_array(t, "t")
         check_same_shape(x, t, "x", "t")
         self.x, self.t = x, t
-        self.loss = mse(x.reshape(1, -1), t.reshape(1, -1))  # one row: the mean of all elements
+        # one row: the mean of all elements
+        self.loss = _mean_cost(COSTS["mse"], x.reshape(1, -1), t.reshape(1, -1))
         return self.loss
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
@@ -282,4 +292,4 @@ class MSELoss:
             raise RuntimeError("MSELoss.backward was called before forward")
         dout = float(as_float_array(dout, "dout", ndims=0))
         x, t = self.x, self.t
-        return dout * mse_prime(x.reshape(1, -1), t.reshape(1, -1)).reshape(x.shape)
+        return dout * _mean_cost_prime(COSTS["mse"], x.reshape(1, -1), t.reshape(1, -1)).reshape(x.shape)

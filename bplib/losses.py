@@ -13,10 +13,14 @@ outputs is the ``"binary_cross_entropy"`` cost of :mod:`bplib.costs`.
 
 quadratic
     :math:`\\frac{1}{m}\\sum_{k=1}^{m} \\frac12 \\lVert a_k - t_k\\rVert^2`:
-    :class:`bplib.costs.QuadraticCost` per sample, mean over the ``m`` samples.
+    :class:`bplib.costs.QuadraticCost` per sample (row), mean over the ``m`` samples.
 mse
     mean of :math:`(a - t)^2` over *all* elements, as in article 001's ``mse``
     (:class:`bplib.costs.MSECost` per sample, mean over the samples).
+
+Both read the cost objects of :mod:`bplib.costs` on the rows as they are
+(``axis=-1``: the features of a row are the output units), so a cost is
+written once for both conventions.
 cross_entropy
     :math:`-\\frac1m \\sum_k \\sum_j t_{kj} \\log a_{kj}` for probabilities
     ``a``.  To avoid ``log(0)``, ``a`` is clipped from below at ``eps=1e-12``
@@ -72,20 +76,29 @@ def _batch_size(a: np.ndarray) -> int:
     return 1 if a.ndim == 1 else a.shape[0]
 
 
-def _columns(a: np.ndarray) -> np.ndarray:
-    """Rows (batch, features) or one sample (features,) as columns (features, batch)."""
-    return np.atleast_2d(a).T
+def _mean_cost(cost: Cost, a: np.ndarray, t: np.ndarray) -> float:
+    """Mean over the rows (samples) of ``cost`` on checked rows ``a``, ``t``."""
+    return float(np.mean(cost.fn(a, t, axis=-1)))
 
 
-def _mean_cost(cost: Cost, a: ArrayLike, t: ArrayLike) -> float:
-    a, t = _rows(a, t)
-    return float(np.mean(cost.fn(_columns(a), _columns(t))))
+def _mean_cost_prime(cost: Cost, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Gradient of :func:`_mean_cost` with respect to ``a`` (checked rows)."""
+    return cost.gradient(a, t, axis=-1) / _batch_size(a)
 
 
-def _mean_cost_prime(cost: Cost, a: ArrayLike, t: ArrayLike) -> np.ndarray:
-    a, t = _rows(a, t)
-    per_sample = cost.gradient(_columns(a), _columns(t))
-    return per_sample.T.reshape(a.shape) / _batch_size(a)
+def _softmax_cross_entropy(z: np.ndarray, onehot: np.ndarray) -> tuple[float, np.ndarray]:
+    """Loss and probabilities ``softmax(z)`` of checked logits against one-hot targets.
+
+    One log-softmax gives both: the loss reads it, the probabilities are its
+    ``exp`` (what the gradient ``(softmax(z) - t) / batch`` needs).
+    """
+    log_p = log_softmax(z)
+    return float(-np.sum(onehot * log_p) / _batch_size(z)), np.exp(log_p)
+
+
+def _softmax_cross_entropy_prime(a: np.ndarray, onehot: np.ndarray) -> np.ndarray:
+    """Gradient ``(a - t) / batch`` from the probabilities ``a = softmax(z)``."""
+    return (a - onehot) / _batch_size(a)
 
 
 def to_one_hot(t: ArrayLike, shape: tuple[int, ...], name: str = "t") -> np.ndarray:
@@ -149,7 +162,7 @@ def quadratic(a: ArrayLike, t: ArrayLike) -> float:
     float
         ``mean_k 0.5 * sum_j (a[k, j] - t[k, j])**2``.
     """
-    return _mean_cost(COSTS["quadratic"], a, t)
+    return _mean_cost(COSTS["quadratic"], *_rows(a, t))
 
 
 def quadratic_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
@@ -159,7 +172,7 @@ def quadratic_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
     -------
     numpy.ndarray, same shape as ``a``.
     """
-    return _mean_cost_prime(COSTS["quadratic"], a, t)
+    return _mean_cost_prime(COSTS["quadratic"], *_rows(a, t))
 
 
 def mse(a: ArrayLike, t: ArrayLike) -> float:
@@ -173,7 +186,7 @@ def mse(a: ArrayLike, t: ArrayLike) -> float:
     -------
     float
     """
-    return _mean_cost(COSTS["mse"], a, t)
+    return _mean_cost(COSTS["mse"], *_rows(a, t))
 
 
 def mse_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
@@ -183,7 +196,7 @@ def mse_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
     -------
     numpy.ndarray, same shape as ``a``.
     """
-    return _mean_cost_prime(COSTS["mse"], a, t)
+    return _mean_cost_prime(COSTS["mse"], *_rows(a, t))
 
 
 def cross_entropy(a: ArrayLike, t: ArrayLike, eps: float = CROSS_ENTROPY_EPS) -> float:
@@ -233,8 +246,7 @@ def softmax_cross_entropy(z: ArrayLike, t: ArrayLike) -> float:
         Mean over the batch of ``-sum_j t_j log softmax(z)_j``.
     """
     z = as_float_array(z, "z", ndims=(1, 2))
-    onehot = to_one_hot(t, z.shape)
-    return float(-np.sum(onehot * log_softmax(z)) / _batch_size(z))
+    return _softmax_cross_entropy(z, to_one_hot(t, z.shape))[0]
 
 
 def softmax_cross_entropy_prime(z: ArrayLike, t: ArrayLike) -> np.ndarray:
@@ -246,4 +258,4 @@ def softmax_cross_entropy_prime(z: ArrayLike, t: ArrayLike) -> np.ndarray:
     """
     z = as_float_array(z, "z", ndims=(1, 2))
     onehot = to_one_hot(t, z.shape)
-    return (np.exp(log_softmax(z)) - onehot) / _batch_size(z)
+    return _softmax_cross_entropy_prime(np.exp(log_softmax(z)), onehot)
