@@ -102,3 +102,32 @@ def test_each_cost_has_one_name_and_older_ones_warn():
             assert bplib.costs.get_cost(name) is COSTS[name]
     with pytest.raises(AttributeError, match="has no attribute 'COST_ALIAS'"):
         bplib.costs.COST_ALIAS  # noqa: B018
+
+
+# ------------------------------------------------ a new cost: one class in bplib/costs.py
+class ScaledQuadratic(Cost):
+    """A cost a reader might add: 3/2 ||a - y||^2, so nabla_a C = 3 (a - y)."""
+
+    name = "scaled_quadratic"
+
+    def fn(self, a, y, z=None, axis=0):
+        return 1.5 * np.sum((a - y) ** 2, axis=axis)
+
+    def scale(self, n_out):
+        return 3.0
+
+
+def test_a_cost_added_to_the_registry_trains_on_both_paths_and_checks(monkeypatch):
+    from bplib.gradcheck import check_gradients
+
+    monkeypatch.setitem(COSTS, "scaled_quadratic", ScaledQuadratic())
+    x, y = RNG.standard_normal((2, 9)), RNG.uniform(0.1, 0.9, (2, 9))
+    nets = [Network([2, 3, 2], cost="scaled_quadratic", seed=0) for _ in range(3)]
+    assert nets[0].uses_fast_path()
+    histories = [nets[0].sgd((x, y), 3, 4, 0.1), nets[1].sgd((x, y), 3, 4, 0.1, fast=False)]
+    np.testing.assert_allclose(histories[0].loss, histories[1].loss, rtol=1e-12, atol=0)
+    # the same training as the quadratic cost with three times the learning rate
+    quadratic = Network([2, 3, 2], cost="quadratic", seed=0)
+    quadratic.sgd((x, y), 3, 4, 0.3, fast=False)
+    np.testing.assert_allclose(nets[1].weights[0], quadratic.weights[0], rtol=1e-12, atol=1e-14)
+    assert check_gradients(nets[2], x, y).ok
