@@ -23,14 +23,7 @@ from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_same_shape
 from .activations import ACTIVATIONS
-from .costs import COSTS
-from .losses import (
-    _mean_cost,
-    _mean_cost_prime,
-    _softmax_cross_entropy,
-    _softmax_cross_entropy_prime,
-    to_one_hot,
-)
+from .losses import mse, mse_prime, softmax_cross_entropy_parts
 
 __all__ = ["Affine", "Relu", "Sigmoid", "Tanh", "SoftmaxWithLoss", "MSELoss"]
 
@@ -216,7 +209,8 @@ class SoftmaxWithLoss:
     :func:`bplib.losses.softmax_cross_entropy_prime`, the famously simple
     ``(softmax(x) - t) / batch``.  ``forward`` checks ``x`` and builds the
     one-hot targets once, and computes one log-softmax, whose ``exp`` is the
-    softmax it keeps for ``backward``.
+    softmax it keeps for ``backward``
+    (:func:`bplib.losses.softmax_cross_entropy_parts`).
 
     Attributes
     ----------
@@ -250,9 +244,8 @@ class SoftmaxWithLoss:
         -------
         float
         """
-        self.x = as_float_array(x, "x", ndims=(1, 2))
-        self.t = to_one_hot(t, self.x.shape)
-        self.loss, self.a = _softmax_cross_entropy(self.x, self.t)
+        self.loss, self.a, self.t = softmax_cross_entropy_parts(x, t)  # checks x and t
+        self.x = np.asarray(x, dtype=np.float64)
         return self.loss
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
@@ -260,15 +253,15 @@ class SoftmaxWithLoss:
         if self.x is None:
             raise RuntimeError("SoftmaxWithLoss.backward was called before forward")
         dout = float(as_float_array(dout, "dout", ndims=0))
-        return dout * _softmax_cross_entropy_prime(self.a, self.t)
+        batch = 1 if self.a.ndim == 1 else self.a.shape[0]
+        return dout * ((self.a - self.t) / batch)  # the gradient of softmax_cross_entropy_parts
 
 
 class MSELoss:
     """Mean squared error over all elements, ``mean((x - t)**2)``, as a layer.
 
     ``forward`` is :func:`bplib.losses.mse`; ``backward`` returns ``dout``
-    times :func:`bplib.losses.mse_prime`, ``2 (x - t) / x.size`` (both on the
-    arrays ``forward`` checked once, as one row of all elements).
+    times :func:`bplib.losses.mse_prime`, ``2 (x - t) / x.size``.
     """
 
     def __init__(self) -> None:
@@ -282,8 +275,7 @@ class MSELoss:
         t = as_float_array(t, "t")
         check_same_shape(x, t, "x", "t")
         self.x, self.t = x, t
-        # one row: the mean of all elements
-        self.loss = _mean_cost(COSTS["mse"], x.reshape(1, -1), t.reshape(1, -1))
+        self.loss = mse(x.reshape(1, -1), t.reshape(1, -1))  # one row: the mean of all elements
         return self.loss
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
@@ -292,4 +284,4 @@ class MSELoss:
             raise RuntimeError("MSELoss.backward was called before forward")
         dout = float(as_float_array(dout, "dout", ndims=0))
         x, t = self.x, self.t
-        return dout * _mean_cost_prime(COSTS["mse"], x.reshape(1, -1), t.reshape(1, -1)).reshape(x.shape)
+        return dout * mse_prime(x.reshape(1, -1), t.reshape(1, -1)).reshape(x.shape)

@@ -55,6 +55,7 @@ __all__ = [
     "cross_entropy",
     "softmax_cross_entropy",
     "softmax_cross_entropy_prime",
+    "softmax_cross_entropy_parts",
     "to_one_hot",
     "CROSS_ENTROPY_EPS",
 ]
@@ -84,21 +85,6 @@ def _mean_cost(cost: Cost, a: np.ndarray, t: np.ndarray) -> float:
 def _mean_cost_prime(cost: Cost, a: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Gradient of :func:`_mean_cost` with respect to ``a`` (checked rows)."""
     return cost.gradient(a, t, axis=-1) / _batch_size(a)
-
-
-def _softmax_cross_entropy(z: np.ndarray, onehot: np.ndarray) -> tuple[float, np.ndarray]:
-    """Loss and probabilities ``softmax(z)`` of checked logits against one-hot targets.
-
-    One log-softmax gives both: the loss reads it, the probabilities are its
-    ``exp`` (what the gradient ``(softmax(z) - t) / batch`` needs).
-    """
-    log_p = log_softmax(z)
-    return float(-np.sum(onehot * log_p) / _batch_size(z)), np.exp(log_p)
-
-
-def _softmax_cross_entropy_prime(a: np.ndarray, onehot: np.ndarray) -> np.ndarray:
-    """Gradient ``(a - t) / batch`` from the probabilities ``a = softmax(z)``."""
-    return (a - onehot) / _batch_size(a)
 
 
 def to_one_hot(t: ArrayLike, shape: tuple[int, ...], name: str = "t") -> np.ndarray:
@@ -245,8 +231,7 @@ def softmax_cross_entropy(z: ArrayLike, t: ArrayLike) -> float:
     float
         Mean over the batch of ``-sum_j t_j log softmax(z)_j``.
     """
-    z = as_float_array(z, "z", ndims=(1, 2))
-    return _softmax_cross_entropy(z, to_one_hot(t, z.shape))[0]
+    return softmax_cross_entropy_parts(z, t)[0]
 
 
 def softmax_cross_entropy_prime(z: ArrayLike, t: ArrayLike) -> np.ndarray:
@@ -256,6 +241,36 @@ def softmax_cross_entropy_prime(z: ArrayLike, t: ArrayLike) -> np.ndarray:
     -------
     numpy.ndarray, same shape as ``z``.
     """
+    _, a, onehot = softmax_cross_entropy_parts(z, t)
+    return (a - onehot) / _batch_size(a)
+
+
+def softmax_cross_entropy_parts(z: ArrayLike, t: ArrayLike) -> tuple[float, np.ndarray, np.ndarray]:
+    """:func:`softmax_cross_entropy` with what its gradient needs, each computed once.
+
+    ``z`` is checked and the one-hot targets are built once; one
+    log-softmax gives the loss, and its ``exp`` the probabilities
+    ``softmax(z)``.  The gradient of the loss with respect to ``z`` is then
+    ``(a - onehot) / batch`` (:func:`softmax_cross_entropy_prime`); this is
+    what :class:`bplib.layers.SoftmaxWithLoss` keeps for its ``backward``.
+
+    Parameters
+    ----------
+    z : array_like, shape (batch, classes) or (classes,)
+        Logits.
+    t : array_like
+        One-hot targets of the same shape, or integer labels of shape (batch,).
+
+    Returns
+    -------
+    loss : float
+        As :func:`softmax_cross_entropy`.
+    a : numpy.ndarray, shape of ``z``
+        ``softmax(z)``, each row non-negative and summing to 1.
+    onehot : numpy.ndarray, shape of ``z``
+        The targets as one-hot rows.
+    """
     z = as_float_array(z, "z", ndims=(1, 2))
     onehot = to_one_hot(t, z.shape)
-    return _softmax_cross_entropy_prime(np.exp(log_softmax(z)), onehot)
+    log_p = log_softmax(z)
+    return float(-np.sum(onehot * log_p) / _batch_size(z)), np.exp(log_p), onehot

@@ -105,9 +105,9 @@ PLANTS = [
     Plant(
         "layers",
         "softmax_loss_without_1_over_batch",
-        "losses.py",
-        (("    return (a - onehot) / _batch_size(a)\n",
-          "    return a - onehot\n"),),
+        "layers.py",
+        (("        return dout * ((self.a - self.t) / batch)  # the gradient of softmax_cross_entropy_parts\n",
+          "        return dout * (self.a - self.t)\n"),),
         "the 1/batch dropped from the gradient of the softmax cross-entropy, what "
         "SoftmaxWithLoss.backward returns",
     ),
@@ -131,9 +131,8 @@ PLANTS = [
         "fast.py",
         (("            dot(delta, a_t[l], grads[l])\n",
           "            dot(delta, a_t[l], grads[l])\n"
-          "            subtract(params[l], grads[l], out=params[l])\n"),
-         ("                delta = delta_prev\n            subtract(params[l], grads[l], out=params[l])\n",
-          "                delta = delta_prev\n")),
+          "            np.subtract(self.params[l], grads[l], out=self.params[l])\n"),
+         ("        np.subtract(self.theta, self.gradient, out=self.theta)\n", "")),
         "FastTrainer's BP2 with the weights already updated by this step (update moved before BP2)",
     ),
 ]
