@@ -91,43 +91,51 @@ class _Samples:
 
 
 class _Buffers:
-    """Work arrays for batches of ``m`` columns, and the views the four equations use.
+    """Work arrays for ``m`` columns, and the views the four equations use.
 
     The activations of the layers ``l >= 1`` are stacked in one array,
     ``stack``; ``a[l]`` is layer ``l``'s block of it, shape ``(n_l + 1, m)``
     with a last row of ones for hidden layers when the biases are folded in,
-    ``(n_l, m)`` otherwise, and ``a[0]`` is ``samples.x``, the batch's input.
-    ``z[l]`` is where layer ``l + 1``'s weighted input goes (the rows of
-    ``a[l + 1]`` above the ones, where the activation then overwrites it in
-    place; a separate ``z_out`` for the output layer, which the cost may
-    need), and ``out[l]`` where its activation goes.  With ``backward``,
+    ``(n_l, m)`` otherwise.  ``z[l]`` is where layer ``l + 1``'s weighted
+    input goes (the rows of ``a[l + 1]`` above the ones, where the activation
+    then overwrites it in place; a separate ``z_out`` for the output layer,
+    which the cost may need), and ``out[l]`` where its activation goes.
+
+    With the ``samples`` of a batch, the buffers also serve the backward pass:
+    ``a[0]`` is the batch's input ``samples.x``, ``a_t[l]`` is ``a[l].T``;
     ``primes`` has the shape of ``stack``, so that one ``prime_from_output``
     call gives :math:`\\sigma'` of every layer (``prime[l]`` is layer
     ``l + 1``'s; the rows of ones give values nobody reads), and ``delta[l]``
-    has shape ``(n_{l+1}, m)``.
+    has shape ``(n_{l+1}, m)``.  Without, they serve the forward passes of
+    the recorded losses.
     """
 
     def __init__(
-        self, sizes: list[int], samples: _Samples, dtype: np.dtype, aug: bool, backward: bool = True
+        self, sizes: list[int], m: int, dtype: np.dtype, aug: bool, samples: _Samples | None = None
     ) -> None:
-        m = samples.x_t.shape[0]
         last = len(sizes) - 1
         heights = [n + (aug and l < last) for l, n in enumerate(sizes[1:], start=1)]
-        self.samples = samples
+        tops = np.cumsum([0, *heights])
         self.stack = np.empty((sum(heights), m), dtype=dtype)
-        self.a: list[np.ndarray] = [samples.x]
-        for top, n, height in zip(np.cumsum([0, *heights]), sizes[1:], heights):
+        self.a: list[np.ndarray | None] = [None if samples is None else samples.x]
+        for top, n, height in zip(tops, sizes[1:], heights):
             block = self.stack[top : top + height]
             block[n:] = 1.0  # the row of ones, if any
             self.a.append(block)
         self.z_out = np.empty((sizes[-1], m), dtype=dtype)
         self.out = [a[:n] for a, n in zip(self.a[1:], sizes[1:])]
         self.z = self.out[:-1] + [self.z_out]
-        self.a_t = [a.T for a in self.a]  # [a; 1].T of BP3 + BP4
-        if backward:
+        if samples is not None:
+            self.samples = samples
+            self.a_t = [a.T for a in self.a]  # [a; 1].T of BP3 + BP4
             self.primes = np.empty_like(self.stack)
-            self.prime = [self.primes[top : top + n] for top, n in zip(np.cumsum([0, *heights]), sizes[1:])]
+            self.prime = [self.primes[top : top + n] for top, n in zip(tops, sizes[1:])]
             self.delta = [np.empty((n, m), dtype=dtype) for n in sizes[1:]]
+
+
+#: Columns per forward pass of a recorded loss: the activations of a chunk stay in the
+#: CPU's cache between the layer's matrix product and its activation function.
+LOSS_CHUNK = 256
 
 
 class FastTrainer:
@@ -211,21 +219,39 @@ class FastTrainer:
             x_t[:, n_in] = 1.0
         return _Samples(x_t, np.array(y.T, dtype=self.dtype, order="C"))
 
-    def _forward(self, buf: _Buffers) -> np.ndarray:
-        """Forward pass of the batch ``buf.samples`` through ``buf``; returns the output activations.
+    def _forward(self, x: np.ndarray, buf: _Buffers) -> np.ndarray:
+        """Forward pass of the columns of ``x`` through ``buf``; returns the output activations.
 
         The output layer's ``z`` is kept in ``buf.z_out`` (the cost may need it).
         """
         f, dot = self.activation.f, np.dot  # np.dot: half matmul's overhead on small arrays
-        for p, a, z, out in zip(self.params, buf.a, buf.z, buf.out):
+        a = x
+        for p, z, out, a_next in zip(self.params, buf.z, buf.out, buf.a[1:]):
             dot(p, a, z)
             f(z, out=out)
+            a = a_next
         return out
 
-    def _mean_cost(self, buf: _Buffers, y: np.ndarray) -> float:
-        """Mean cost per sample of the batch ``buf.samples`` against ``y`` (as ``Network.loss``)."""
-        a_out = self._forward(buf)
-        return float(self.cost.fn(a_out, y, buf.z_out).mean())
+    def _loss_pass(self, data: _Samples) -> Any:
+        """What :meth:`_mean_cost` needs for ``data``: its targets, chunks and cost vector."""
+        n = data.x_t.shape[0]
+        buffers: dict[int, _Buffers] = {}
+        chunks = []
+        for cols in batch_slices(n, LOSS_CHUNK):
+            m = cols.stop - cols.start
+            if m not in buffers:
+                buffers[m] = _Buffers(self.sizes, m, self.dtype, self.aug)
+            chunks.append((data.x[:, cols], cols, buffers[m]))
+        # the targets as one C-ordered array: the cost sums as in Network.loss
+        return np.ascontiguousarray(data.y), chunks, np.empty(n, dtype=self.dtype)
+
+    def _mean_cost(self, loss_pass: Any) -> float:
+        """Mean cost per sample of a data set (as ``Network.loss``), one chunk at a time."""
+        y, chunks, costs = loss_pass
+        fn = self.cost.fn
+        for x, cols, buf in chunks:
+            costs[cols] = fn(self._forward(x, buf), y[:, cols], buf.z_out)
+        return float(costs.mean())
 
     def _step(self, buf: _Buffers, step: float) -> None:
         """One SGD step on the batch in ``buf.samples``: the four equations, then the update.
@@ -237,7 +263,7 @@ class FastTrainer:
         weights_t, grads = self.weights_t, self.grads
         a_t, primes, deltas = buf.a_t, buf.prime, buf.delta
 
-        a_out = self._forward(buf)
+        a_out = self._forward(buf.a[0], buf)
         # sigma'(z^l) of every layer at once, from the stacked activations a^l
         prime_from_output(buf.stack, out=buf.primes)
         # BP1, already multiplied by the step: delta^L = step (a - y) ⊙ sigma'(z^L)
@@ -318,11 +344,9 @@ class FastTrainer:
         sizes, dtype, aug = self.sizes, self.dtype, self.aug
         data = self._samples(x, y)
         n = data.x_t.shape[0]
-        full = _Buffers(sizes, data, dtype, aug, backward=False)
-        y_full = np.ascontiguousarray(data.y)  # the cost sums in the same order as Network.loss
+        train_loss = self._loss_pass(data)
         if test_data is not None:
-            test = _Buffers(sizes, self._samples(*test_data), dtype, aug, backward=False)
-            y_test = np.ascontiguousarray(test.samples.y)
+            test_loss = self._loss_pass(self._samples(*test_data))
 
         # batches as (columns of the permutation, step, buffers); the last one may be ragged
         scale = self.cost.scale(sizes[-1])
@@ -332,7 +356,7 @@ class FastTrainer:
             m = cols.stop - cols.start
             if m not in buffers:
                 batch = _Samples(np.empty((m, data.x_t.shape[1]), dtype), np.empty((m, sizes[-1]), dtype))
-                buffers[m] = _Buffers(sizes, batch, dtype, aug)
+                buffers[m] = _Buffers(sizes, m, dtype, aug, batch)
             batches.append((cols, args.learning_rate / m * scale, buffers[m]))
 
         self._load()
@@ -350,10 +374,10 @@ class FastTrainer:
                         take_x(batch, 0, buf.samples.x_t, "clip")
                         take_y(batch, 0, buf.samples.y_t, "clip")
                         train_step(buf, step)
-                    history.loss.append(self._mean_cost(full, y_full))
+                    history.loss.append(self._mean_cost(train_loss))
                     check_converging(history.loss[-1], epoch, args.learning_rate)
                     if test_data is not None:
-                        history.test_loss.append(self._mean_cost(test, y_test))
+                        history.test_loss.append(self._mean_cost(test_loss))
         finally:
             self._write_back()
         return history
