@@ -14,9 +14,10 @@ c. the limit: the matrix products alone that one epoch needs (NumPy's BLAS,
    preallocated contiguous operands), so the report shows what fraction of an
    epoch is overhead.
 
-Every time is the median of several repeats; the contenders of one case run
-interleaved (A, B, A, B, ...) so a load change on the machine hits all of
-them.  Results go to ``bplib/benchmark_results/results.json`` and ``results.md``
+Every time is the minimum of several repeats (on a shared machine the run
+least disturbed by other programs is the closest to the code's own cost); the
+contenders of one case run interleaved (A, B, A, B, ...) so a load change on
+the machine hits all of them.  Results go to ``bplib/benchmark_results/results.json`` and ``results.md``
 (package data: the speed chapter reads them with importlib.resources).
 
 Usage::
@@ -32,7 +33,6 @@ import datetime
 import json
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -63,8 +63,8 @@ except ImportError:
 
 
 # --------------------------------------------------------------------------- timing
-def median_times(contenders: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median wall time of each contender, run interleaved ``repeats`` times after a warm-up."""
+def best_times(contenders: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Minimum wall time of each contender, run interleaved ``repeats`` times after a warm-up."""
     for fn in contenders.values():  # warm-up: imports, first allocations, BLAS threads
         fn()
     times: dict[str, list[float]] = {name: [] for name in contenders}
@@ -73,7 +73,7 @@ def median_times(contenders: dict[str, Callable[[], object]], repeats: int) -> d
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return {name: min(ts) for name, ts in times.items()}
 
 
 @contextmanager
@@ -203,7 +203,7 @@ def seed000_case(args) -> dict:
     print(f"a. article 000's task: all paths on {loop_epochs} epochs x {args.loop_repeats}, "
           "interleaved ...", flush=True)
     with threads(1):
-        times = median_times(contenders, args.loop_repeats)
+        times = best_times(contenders, args.loop_repeats)
         # the two loops follow the same trajectory (same weights, same shuffles)
         short = [bplib_run(loop_epochs, per_sample=True)().loss, article_run(loop_epochs)()]
         loops_agree = float(np.max(np.abs(np.subtract(short[0], short[1]))))
@@ -236,6 +236,7 @@ def seed000_case(args) -> dict:
     plain = next(r for r in rows if r["name"].startswith("plain"))
     loop_loss = rows[0]["final_loss"]
     rel = None if loop_loss is None else abs(fast["final_loss"] - loop_loss) / abs(loop_loss)
+    speedup_vs_article = fast["speedup_vs_per_sample"] / rows[1]["speedup_vs_per_sample"]
     return dict(
         task=SEED000 | {"n_points": x.shape[1], "threads": 1},
         rows=rows,
@@ -243,9 +244,10 @@ def seed000_case(args) -> dict:
         target_a=dict(
             speedup=fast["speedup_vs_per_sample"],
             plain_speedup=plain["speedup_vs_per_sample"],
-            speedup_vs_article=fast["speedup_vs_per_sample"] / rows[1]["speedup_vs_per_sample"],
+            speedup_vs_article=speedup_vs_article,
             final_loss_rel_diff=rel,
-            met=bool(fast["speedup_vs_per_sample"] >= 50 and (rel is None or rel <= 0.01)),
+            # judged against the loop written independently of bplib, the article's class
+            met=bool(speedup_vs_article >= 50 and (rel is None or rel <= 0.01)),
         ),
     )
 
@@ -354,7 +356,7 @@ def mlp_case(sizes: list[int], args) -> dict:
                     Network(sizes, cost="mse", seed=0), x, y, batch, lr, dtype
                 )(epochs)
             with threads(n_threads):
-                t = median_times(contenders, args.repeats)
+                t = best_times(contenders, args.repeats)
                 bp_loss = Network(sizes, cost="mse", seed=0).sgd((x, y), epochs, batch, lr, dtype=dtype).loss
                 th_loss = (
                     torch_trainer(Network(sizes, cost="mse", seed=0), x, y, batch, lr, dtype)(epochs)
@@ -412,8 +414,9 @@ def markdown(report: dict) -> str:
         f"Written by `make bench` (`benchmarks/run.py`) on {m['date']}: {m.get('cpu')}, "
         f"{m['cpu_count']} cores, Python {m['python']}, NumPy {m['numpy']}, "
         f"PyTorch {m['torch'] or 'not installed'}; load average at start "
-        f"{', '.join(f'{v:.2f}' for v in m['load_average_at_start'])}. Times are medians "
-        f"of {report['settings']['repeats']} interleaved repeats.",
+        f"{', '.join(f'{v:.2f}' for v in m['load_average_at_start'])}. Times are the minimum "
+        f"of {report['settings']['repeats']} interleaved repeats (article 000's task: "
+        f"{report['settings']['loop_repeats']}).",
         "",
     ]
     a = report["seed000"]
@@ -442,9 +445,11 @@ def markdown(report: dict) -> str:
             f"(largest loss difference {a['loops_max_loss_difference']:.1e} over the timed "
             "epochs); the transcription of the article's class is faster than "
             "`Network.sgd(per_sample=True)` because it skips bplib's input validation.", "",
-            f"Target (a), >= 50x with final loss within 1%: {ta['speedup']:.0f}x "
-            f"(against the article's own class: {ta['speedup_vs_article']:.0f}x), "
-            f"relative loss difference {rel}: **{'met' if ta['met'] else 'missed'}**.", ""]
+            f"Target (a), the fast path >= 50x a per-sample loop written independently of "
+            f"bplib (the article's class, transcribed), final loss within 1% of bplib's "
+            f"per-sample loop: {ta['speedup_vs_article']:.0f}x (against "
+            f"`Network.sgd(per_sample=True)`: {ta['speedup']:.0f}x), relative loss difference "
+            f"{rel}: **{'met' if ta['met'] else 'missed'}**.", ""]
     out += [
         "## b, c. Digits-sized MLPs (sigmoid, mse, batch 100, synthetic data)",
         "",
@@ -472,9 +477,9 @@ def assess(report: dict) -> dict:
     """Targets (a), (b), (c) of issue 10 in words."""
     targets = {}
     ta = report["seed000"]["target_a"]
-    targets["(a) >= 50x vs per-sample, loss within 1%"] = (
-        f"{ta['speedup']:.0f}x ({'met' if ta['met'] else 'missed'}); "
-        f"against the article's own class {ta['speedup_vs_article']:.0f}x"
+    targets["(a) >= 50x vs a per-sample loop written independently of bplib, loss within 1%"] = (
+        f"{ta['speedup_vs_article']:.0f}x ({'met' if ta['met'] else 'missed'}); "
+        f"against Network.sgd(per_sample=True) {ta['speedup']:.0f}x"
     )
     rows = [r for case in report["mlp"] for r in case["rows"] if r["threads"] == "1"]
     big = [r for r in rows if r["sizes"][0] == 784]
@@ -489,8 +494,8 @@ def assess(report: dict) -> dict:
         )
     else:
         targets["(b) vs PyTorch"] = "not measured: PyTorch is not installed (pip install torch==2.13.0)"
-    ok_c = all(r["overhead_fraction"] <= 0.5 for r in big)
-    targets["(c) overhead <= 50% of an epoch at 784-100-10 (1 thread)"] = (
+    ok_c = all(r["overhead_fraction"] <= 0.25 for r in big)
+    targets["(c) overhead <= 25% of an epoch at 784-100-10 (1 thread)"] = (
         ", ".join(f"{r['dtype']} {100 * r['overhead_fraction']:.0f}%" for r in big)
         + f" ({'met' if ok_c else 'missed'})"
     )
@@ -506,8 +511,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.out is None:
         args.out = Path(tempfile.gettempdir()) / "bplib_bench_quick" if args.quick else RESULTS
-    args.repeats = 2 if args.quick else 5
-    args.loop_repeats = 1 if args.quick else 5
+    args.repeats = 2 if args.quick else 7
+    args.loop_repeats = 1 if args.quick else 7
     args.loop_epochs = 20 if args.quick else 200
     args.full_loop = not args.quick
     args.mlp_samples = 2000 if args.quick else 10000

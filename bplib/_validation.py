@@ -8,8 +8,11 @@ call the public functions, which call these.
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Iterable
 from numbers import Integral, Real
+from pathlib import Path
 
 import numpy as np
 
@@ -26,7 +29,10 @@ __all__ = [
     "check_seed",
     "check_bool",
     "as_dtype_name",
+    "warn_deprecated",
 ]
+
+_PACKAGE = Path(__file__).resolve().parent
 
 
 def check_finite(x: np.ndarray, name: str) -> None:
@@ -221,3 +227,15 @@ def as_dtype_name(dtype: object, known: Iterable[str], name: str = "dtype") -> s
     except TypeError:
         canonical = None
     return check_known(canonical if canonical is not None else dtype, known, name)
+
+
+def warn_deprecated(message: str) -> None:
+    """Issue a ``DeprecationWarning`` attributed to the first caller outside ``bplib``.
+
+    So the warning points at the reader's line (and Python and IPython show
+    it there), however deep inside ``bplib`` the deprecated name was reached.
+    """
+    level, frame = 2, sys._getframe(1)  # stacklevel 2 is warn_deprecated's caller
+    while frame is not None and Path(frame.f_code.co_filename).resolve().is_relative_to(_PACKAGE):
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, DeprecationWarning, stacklevel=level)

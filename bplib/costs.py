@@ -1,10 +1,16 @@
 """Costs as objects, in the style of Nielsen's ``network2.py``.
 
-Each cost is one object with the two things backpropagation needs from it:
+Each cost is one object with the two things backpropagation needs from it,
+taking their arrays in one order, prediction ``a``, target ``y``, weighted
+input ``z``:
 
 * ``fn(a, y, z)``: the cost of each sample, one value per column;
-* ``delta(z, a, y, activation)``: the output error
+* ``delta(a, y, z, activation)``: the output error
   :math:`\\delta^L = \\nabla_a C \\odot \\sigma'(z^L)` (BP1).
+
+``fn`` and ``gradient`` also take ``axis``, the axis of the output units:
+``0`` (the default) for Nielsen's columns, ``-1`` for the rows of
+:mod:`bplib.losses`, which call them on their arrays as they are.
 
 Every cost here has :math:`\\nabla_a C = s\\,(a - y)` for a constant ``s``
 (:meth:`Cost.scale`), and for the binary cross-entropy with the sigmoid the
@@ -16,6 +22,9 @@ all read these definitions, so a cost is written once.
 Vocabulary (see the notation page): ``a`` is the network's output (the
 prediction), ``y`` the target, ``z`` the output layer's weighted input; arrays
 are in Nielsen's column convention, shape ``(n_out, m)`` for ``m`` samples.
+
+Adding a cost means adding one :class:`Cost` subclass here and putting it in
+:data:`COSTS`: ``Network`` (both training paths) and :mod:`bplib.losses` read it.
 
 ``"quadratic"``
     :math:`C = \\frac12 \\lVert a - y\\rVert^2`, :math:`\\nabla_a C = a - y`.
@@ -34,7 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_known
+from ._validation import check_known, warn_deprecated
 from .activations import Activation
 
 __all__ = [
@@ -43,7 +52,6 @@ __all__ = [
     "MSECost",
     "BinaryCrossEntropyCost",
     "COSTS",
-    "COST_ALIASES",
     "get_cost",
 ]
 
@@ -66,25 +74,42 @@ class Cost:
     cancels_prime = False
     activation: str | None = None
 
-    def fn(self, a: np.ndarray, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
-        """Cost of each sample: ``a``, ``y`` (and ``z``) of shape (n_out, m) -> shape (m,)."""
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        delta = cls.__dict__.get("delta")
+        code = getattr(delta, "__code__", None)
+        if code is not None and code.co_varnames[1:4] == ("z", "a", "y"):
+            raise TypeError(
+                f"{cls.__name__}.delta takes (z, a, y, activation), the older order: a "
+                "cost's delta takes delta(a, y, z, activation), in the order of fn(a, y, z)"
+            )
+
+    def fn(self, a: np.ndarray, y: np.ndarray, z: np.ndarray | None = None, axis: int = 0) -> np.ndarray:
+        """Cost of each sample: ``a``, ``y`` (and ``z``) of shape (n_out, m) -> shape (m,).
+
+        ``axis`` is the axis of the output units, summed over (``-1`` for rows).
+        """
         raise NotImplementedError
 
     def scale(self, n_out: int) -> float:
         """The constant ``s`` of :math:`\\nabla_a C = s (a - y)` for ``n_out`` outputs."""
         return 1.0
 
-    def gradient(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """:math:`\\nabla_a C` of each sample, shape of ``a`` (n_out, m)."""
-        return self.scale(a.shape[0]) * (a - y)
+    def gradient(self, a: np.ndarray, y: np.ndarray, axis: int = 0) -> np.ndarray:
+        """:math:`\\nabla_a C` of each sample, shape of ``a`` (n_out, m).
 
-    def delta(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, activation: Activation) -> np.ndarray:
+        ``axis`` is the axis of the output units (``-1`` for rows).
+        """
+        return self.scale(a.shape[axis]) * (a - y)
+
+    def delta(self, a: np.ndarray, y: np.ndarray, z: np.ndarray, activation: Activation) -> np.ndarray:
         """BP1, the output error :math:`\\delta^L`, one column per sample.
 
         Parameters
         ----------
-        z, a, y : numpy.ndarray, shape (n_out, m)
-            Weighted input and output of the last layer, and the target.
+        a, y, z : numpy.ndarray, shape (n_out, m)
+            Output of the last layer, the target, and the last layer's
+            weighted input (the order of :meth:`fn`).
         activation : Activation
             The output layer's activation (its ``prime`` gives :math:`\\sigma'`).
         """
@@ -104,8 +129,8 @@ class QuadraticCost(Cost):
 
     name = "quadratic"
 
-    def fn(self, a: np.ndarray, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
-        return 0.5 * np.sum((a - y) ** 2, axis=0)
+    def fn(self, a: np.ndarray, y: np.ndarray, z: np.ndarray | None = None, axis: int = 0) -> np.ndarray:
+        return 0.5 * np.sum((a - y) ** 2, axis=axis)
 
 
 class MSECost(Cost):
@@ -113,8 +138,8 @@ class MSECost(Cost):
 
     name = "mse"
 
-    def fn(self, a: np.ndarray, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
-        return np.mean((a - y) ** 2, axis=0)
+    def fn(self, a: np.ndarray, y: np.ndarray, z: np.ndarray | None = None, axis: int = 0) -> np.ndarray:
+        return np.mean((a - y) ** 2, axis=axis)
 
     def scale(self, n_out: int) -> float:
         return 2.0 / n_out
@@ -127,11 +152,11 @@ class BinaryCrossEntropyCost(Cost):
     cancels_prime = True
     activation = "sigmoid"
 
-    def fn(self, a: np.ndarray, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
+    def fn(self, a: np.ndarray, y: np.ndarray, z: np.ndarray | None = None, axis: int = 0) -> np.ndarray:
         if z is None:
             raise ValueError("the binary cross-entropy is computed from z, but z is None")
         # -[y ln a + (1 - y) ln(1 - a)] with a = sigmoid(z), written in z: no log(0)
-        return np.sum(np.logaddexp(0.0, z) - y * z, axis=0)
+        return np.sum(np.logaddexp(0.0, z) - y * z, axis=axis)
 
     def check_target(self, y: np.ndarray, name: str = "y") -> None:
         if y.size and (y.min() < 0.0 or y.max() > 1.0):
@@ -146,8 +171,10 @@ COSTS: dict[str, Cost] = {
     cost.name: cost for cost in (QuadraticCost(), MSECost(), BinaryCrossEntropyCost())
 }
 
-#: Older names still accepted: ``"cross_entropy"`` meant the binary one in ``Network``.
-COST_ALIASES: dict[str, str] = {"cross_entropy": "binary_cross_entropy"}
+# Deprecated names, still accepted with a DeprecationWarning naming the new one:
+# ``"cross_entropy"`` meant the binary one in ``Network`` (in ``bplib.losses`` it
+# is the categorical one).
+_RENAMED: dict[str, str] = {"cross_entropy": "binary_cross_entropy"}
 
 
 def get_cost(cost: str | Cost) -> Cost:
@@ -160,5 +187,17 @@ def get_cost(cost: str | Cost) -> Cost:
     """
     if isinstance(cost, Cost):
         return cost
-    name = COST_ALIASES.get(cost, cost) if isinstance(cost, str) else cost
-    return COSTS[check_known(name, COSTS, "cost")]
+    if isinstance(cost, str) and cost in _RENAMED:
+        warn_deprecated(f"the cost name {cost!r} is deprecated; use {_RENAMED[cost]!r}")
+        cost = _RENAMED[cost]
+    return COSTS[check_known(cost, COSTS, "cost")]
+
+
+def __getattr__(name: str) -> object:
+    if name == "COST_ALIASES":
+        warn_deprecated(
+            "bplib.costs.COST_ALIASES is deprecated: the one name of each cost is its key "
+            "in COSTS ('cross_entropy' is now 'binary_cross_entropy')"
+        )
+        return dict(_RENAMED)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

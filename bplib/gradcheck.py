@@ -24,13 +24,12 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_positive
+from ._validation import as_float_array, check_positive, warn_deprecated
 
 __all__ = [
     "numerical_gradient",
     "relative_error",
     "check_gradients",
-    "check_network_gradients",
     "GradCheckReport",
     "GradCheckRow",
     "GradientModel",
@@ -245,5 +244,6 @@ def check_gradients(
 def check_network_gradients(
     net: GradientModel, x: ArrayLike, y: ArrayLike, eps: float = 1e-5, tol: float = DEFAULT_TOL
 ) -> GradCheckReport:
-    """The same as :func:`check_gradients` (kept for the chapters that call it by this name)."""
+    """Deprecated name of :func:`check_gradients` (which checks a ``Network`` as well)."""
+    warn_deprecated("check_network_gradients is deprecated; use check_gradients (the same check)")
     return check_gradients(net, x, y, eps=eps, tol=tol)

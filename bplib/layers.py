@@ -32,8 +32,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_same_shape
-from .activations import get_activation, softmax
-from .losses import mse, mse_prime, softmax_cross_entropy, softmax_cross_entropy_prime, to_one_hot
+from .activations import get_activation
+from .losses import mse, mse_prime, softmax_cross_entropy_parts
 
 __all__ = [
     "Layer",
@@ -318,7 +318,10 @@ class SoftmaxWithLoss:
     The loss is :func:`bplib.losses.softmax_cross_entropy` of the logits (exact
     for logits of ``+-1e4``); ``backward`` is ``dout`` times
     :func:`bplib.losses.softmax_cross_entropy_prime`, the famously simple
-    ``(softmax(x) - t) / batch``.
+    ``(softmax(x) - t) / batch``.  ``forward`` checks ``x`` and builds the
+    one-hot targets once, and computes one log-softmax, whose ``exp`` is the
+    softmax it keeps for ``backward``
+    (:func:`bplib.losses.softmax_cross_entropy_parts`).
 
     Attributes
     ----------
@@ -352,10 +355,8 @@ class SoftmaxWithLoss:
         -------
         float
         """
-        self.x = as_float_array(x, "x", ndims=(1, 2))
-        self.t = to_one_hot(t, self.x.shape)
-        self.loss = softmax_cross_entropy(self.x, self.t)
-        self.a = softmax(self.x)
+        self.loss, self.a, self.t = softmax_cross_entropy_parts(x, t)  # checks x and t
+        self.x = np.asarray(x, dtype=np.float64)
         return self.loss
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
@@ -363,7 +364,8 @@ class SoftmaxWithLoss:
         if self.x is None:
             raise RuntimeError("SoftmaxWithLoss.backward was called before forward")
         dout = float(as_float_array(dout, "dout", ndims=0))
-        return dout * softmax_cross_entropy_prime(self.x, self.t)
+        batch = 1 if self.a.ndim == 1 else self.a.shape[0]
+        return dout * ((self.a - self.t) / batch)  # the gradient of softmax_cross_entropy_parts
 
 
 class MSELoss:

@@ -13,10 +13,14 @@ outputs is the ``"binary_cross_entropy"`` cost of :mod:`bplib.costs`.
 
 quadratic
     :math:`\\frac{1}{m}\\sum_{k=1}^{m} \\frac12 \\lVert a_k - t_k\\rVert^2`:
-    :class:`bplib.costs.QuadraticCost` per sample, mean over the ``m`` samples.
+    :class:`bplib.costs.QuadraticCost` per sample (row), mean over the ``m`` samples.
 mse
     mean of :math:`(a - t)^2` over *all* elements, as in article 001's ``mse``
     (:class:`bplib.costs.MSECost` per sample, mean over the samples).
+
+Both read the cost objects of :mod:`bplib.costs` on the rows as they are
+(``axis=-1``: the features of a row are the output units), so a cost is
+written once for both conventions.
 cross_entropy
     :math:`-\\frac1m \\sum_k \\sum_j t_{kj} \\log a_{kj}` for probabilities
     ``a``.  To avoid ``log(0)``, ``a`` is clipped from below at ``eps=1e-12``
@@ -51,6 +55,7 @@ __all__ = [
     "cross_entropy",
     "softmax_cross_entropy",
     "softmax_cross_entropy_prime",
+    "softmax_cross_entropy_parts",
     "to_one_hot",
     "CROSS_ENTROPY_EPS",
 ]
@@ -72,20 +77,14 @@ def _batch_size(a: np.ndarray) -> int:
     return 1 if a.ndim == 1 else a.shape[0]
 
 
-def _columns(a: np.ndarray) -> np.ndarray:
-    """Rows (batch, features) or one sample (features,) as columns (features, batch)."""
-    return np.atleast_2d(a).T
+def _mean_cost(cost: Cost, a: np.ndarray, t: np.ndarray) -> float:
+    """Mean over the rows (samples) of ``cost`` on checked rows ``a``, ``t``."""
+    return float(np.mean(cost.fn(a, t, axis=-1)))
 
 
-def _mean_cost(cost: Cost, a: ArrayLike, t: ArrayLike) -> float:
-    a, t = _rows(a, t)
-    return float(np.mean(cost.fn(_columns(a), _columns(t))))
-
-
-def _mean_cost_prime(cost: Cost, a: ArrayLike, t: ArrayLike) -> np.ndarray:
-    a, t = _rows(a, t)
-    per_sample = cost.gradient(_columns(a), _columns(t))
-    return per_sample.T.reshape(a.shape) / _batch_size(a)
+def _mean_cost_prime(cost: Cost, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Gradient of :func:`_mean_cost` with respect to ``a`` (checked rows)."""
+    return cost.gradient(a, t, axis=-1) / _batch_size(a)
 
 
 def to_one_hot(t: ArrayLike, shape: tuple[int, ...], name: str = "t") -> np.ndarray:
@@ -149,7 +148,7 @@ def quadratic(a: ArrayLike, t: ArrayLike) -> float:
     float
         ``mean_k 0.5 * sum_j (a[k, j] - t[k, j])**2``.
     """
-    return _mean_cost(COSTS["quadratic"], a, t)
+    return _mean_cost(COSTS["quadratic"], *_rows(a, t))
 
 
 def quadratic_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
@@ -159,7 +158,7 @@ def quadratic_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
     -------
     numpy.ndarray, same shape as ``a``.
     """
-    return _mean_cost_prime(COSTS["quadratic"], a, t)
+    return _mean_cost_prime(COSTS["quadratic"], *_rows(a, t))
 
 
 def mse(a: ArrayLike, t: ArrayLike) -> float:
@@ -173,7 +172,7 @@ def mse(a: ArrayLike, t: ArrayLike) -> float:
     -------
     float
     """
-    return _mean_cost(COSTS["mse"], a, t)
+    return _mean_cost(COSTS["mse"], *_rows(a, t))
 
 
 def mse_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
@@ -183,7 +182,7 @@ def mse_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
     -------
     numpy.ndarray, same shape as ``a``.
     """
-    return _mean_cost_prime(COSTS["mse"], a, t)
+    return _mean_cost_prime(COSTS["mse"], *_rows(a, t))
 
 
 def cross_entropy(a: ArrayLike, t: ArrayLike, eps: float = CROSS_ENTROPY_EPS) -> float:
@@ -232,9 +231,7 @@ def softmax_cross_entropy(z: ArrayLike, t: ArrayLike) -> float:
     float
         Mean over the batch of ``-sum_j t_j log softmax(z)_j``.
     """
-    z = as_float_array(z, "z", ndims=(1, 2))
-    onehot = to_one_hot(t, z.shape)
-    return float(-np.sum(onehot * log_softmax(z)) / _batch_size(z))
+    return softmax_cross_entropy_parts(z, t)[0]
 
 
 def softmax_cross_entropy_prime(z: ArrayLike, t: ArrayLike) -> np.ndarray:
@@ -244,6 +241,36 @@ def softmax_cross_entropy_prime(z: ArrayLike, t: ArrayLike) -> np.ndarray:
     -------
     numpy.ndarray, same shape as ``z``.
     """
+    _, a, onehot = softmax_cross_entropy_parts(z, t)
+    return (a - onehot) / _batch_size(a)
+
+
+def softmax_cross_entropy_parts(z: ArrayLike, t: ArrayLike) -> tuple[float, np.ndarray, np.ndarray]:
+    """:func:`softmax_cross_entropy` with what its gradient needs, each computed once.
+
+    ``z`` is checked and the one-hot targets are built once; one
+    log-softmax gives the loss, and its ``exp`` the probabilities
+    ``softmax(z)``.  The gradient of the loss with respect to ``z`` is then
+    ``(a - onehot) / batch`` (:func:`softmax_cross_entropy_prime`); this is
+    what :class:`bplib.layers.SoftmaxWithLoss` keeps for its ``backward``.
+
+    Parameters
+    ----------
+    z : array_like, shape (batch, classes) or (classes,)
+        Logits.
+    t : array_like
+        One-hot targets of the same shape, or integer labels of shape (batch,).
+
+    Returns
+    -------
+    loss : float
+        As :func:`softmax_cross_entropy`.
+    a : numpy.ndarray, shape of ``z``
+        ``softmax(z)``, each row non-negative and summing to 1.
+    onehot : numpy.ndarray, shape of ``z``
+        The targets as one-hot rows.
+    """
     z = as_float_array(z, "z", ndims=(1, 2))
     onehot = to_one_hot(t, z.shape)
-    return (np.exp(log_softmax(z)) - onehot) / _batch_size(z)
+    log_p = log_softmax(z)
+    return float(-np.sum(onehot * log_p) / _batch_size(z)), np.exp(log_p), onehot

@@ -18,16 +18,21 @@ With a batch, every :math:`\\delta^l` has one column per sample;
 ``delta @ a.T`` then *sums* BP4 over the samples, and BP3 sums ``delta``
 over its columns.
 
-Costs (per sample, i.e. per column; ``Network.cost`` averages over samples)
-are the objects of :mod:`bplib.costs`: ``"quadratic"``, ``"mse"`` and
-``"binary_cross_entropy"`` (``"cross_entropy"`` is an older name of the last).
+Costs (per sample, i.e. per column; :meth:`Network.loss` averages over
+samples) are the objects of :mod:`bplib.costs`: ``"quadratic"``, ``"mse"``
+and ``"binary_cross_entropy"``.
 
-Training: :meth:`Network.sgd` calls :meth:`Network.update_batch` on each
-batch, which calls :meth:`Network.backprop` (Nielsen's chain, the *reference
-path*).  When none of those methods is overridden (in a subclass or on the
-instance) the same computation runs on the *fast path*,
-:class:`bplib.fast.FastTrainer`, equal to the reference to float rounding;
-:meth:`Network.uses_fast_path` says which path ``sgd`` takes, and
+Training, the *taught chain*: :meth:`Network.sgd` checks its arguments once,
+then calls ``self.update_batch(x, y, learning_rate)`` on each batch, which
+calls ``self.backprop(x, y)`` (Nielsen's chain, the *reference path*), and
+records ``self.loss(x, y)`` after each epoch.  A subclass (or an instance)
+may override any of them with those signatures, and its method is called;
+what is not overridden runs as an unchecked private kernel (``_update_batch``,
+``_backprop``, ...) on the arrays ``sgd`` checked, so nothing is checked twice.
+The public methods called directly check their input and call the same kernels.
+When none of those methods is overridden the same computation runs on the
+*fast path*, :class:`bplib.fast.FastTrainer`, equal to the reference to float
+rounding; :meth:`Network.uses_fast_path` says which path ``sgd`` takes, and
 ``sgd(fast=False)`` always takes the reference path.
 
 Vocabulary: ``x`` input, ``z`` weighted input, ``a`` activation (the output
@@ -36,31 +41,26 @@ Vocabulary: ``x`` input, ``z`` weighted input, ``a`` activation (the output
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_bool, check_positive, check_seed
+from ._validation import as_float_array, check_bool, check_positive, check_seed, warn_deprecated
 from .activations import Activation, get_activation
 from .costs import Cost, get_cost
 from .fast import FastTrainer
-from .training import (
-    History,
-    batch_slices,
-    check_columns,
-    check_converging,
-    check_training_args,
-    unpack_data,
-)
+from .training import History, TrainingRun, batch_slices, check_columns, check_converging, check_run
 
 __all__ = ["Network", "History"]
 
 ActivationPair = tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
 
-# The methods whose override (in a subclass or on an instance) makes ``sgd``
-# take the reference path, so the override runs.
-_TAUGHT_CHAIN = ("update_batch", "backprop", "backprop_per_sample", "cost", "_forward")
+# The taught chain: the public methods ``sgd`` calls, each with an unchecked kernel
+# ``_<name>``.  An override of either (in a subclass or on an instance), or of
+# ``_forward``, makes ``sgd`` take the reference path, so the override runs.
+_TAUGHT_CHAIN = ("update_batch", "backprop", "backprop_per_sample", "loss")
 
 
 def _as_activation(activation: object) -> Activation:
@@ -91,8 +91,7 @@ class Network:
         pair of functions ``(f, f_prime)`` of ``z`` (trained on the reference path).
     cost : str or Cost, default "quadratic"
         ``"quadratic"``, ``"mse"`` or ``"binary_cross_entropy"`` (see
-        :mod:`bplib.costs`; ``"cross_entropy"`` is accepted as the older name
-        of the binary cross-entropy, which needs ``activation="sigmoid"``).
+        :mod:`bplib.costs`; the binary cross-entropy needs ``activation="sigmoid"``).
     seed : int >= 0, default 0
         Seed for ``np.random.default_rng``; weights and biases are drawn from
         the standard normal distribution like Nielsen's (biases first).
@@ -160,7 +159,8 @@ class Network:
 
     @property
     def cost_name(self) -> str:
-        """Name of the cost (``cost_function.name``)."""
+        """Deprecated: the name of the cost is ``cost_function.name``."""
+        warn_deprecated("Network.cost_name is deprecated; use Network.cost_function.name")
         return self.cost_function.name
 
     @classmethod
@@ -274,9 +274,13 @@ class Network:
             activations.append(activation)
         return zs, activations
 
-    # ------------------------------------------------------------------ costs
-    def cost(self, x: ArrayLike, y: ArrayLike) -> float:
+    # ------------------------------------------------------------------- loss
+    def loss(self, x: ArrayLike, y: ArrayLike) -> float:
         """Mean cost per sample over the columns of ``x``.
+
+        ``loss`` is the word of the gradient-check protocol (``params``,
+        ``loss``, ``gradient``) that every model of ``bplib`` speaks; the cost
+        of one sample is ``cost_function.fn`` (Nielsen's :math:`C_x`).
 
         Parameters
         ----------
@@ -289,8 +293,17 @@ class Network:
         float
         """
         x, y = self._check_xy(x, y)
+        return self._loss(x, y)
+
+    def _loss(self, x: np.ndarray, y: np.ndarray) -> float:
+        """:meth:`loss` of checked column batches."""
         zs, activations = self._forward(x)
         return float(np.mean(self.cost_function.fn(activations[-1], y, zs[-1])))
+
+    def cost(self, x: ArrayLike, y: ArrayLike) -> float:
+        """Deprecated name of :meth:`loss` (the same mean cost)."""
+        warn_deprecated("Network.cost is deprecated; use Network.loss (the same mean cost per sample)")
+        return self.loss(x, y)
 
     # ----------------------------------------------- the gradient-check protocol
     @property
@@ -307,17 +320,13 @@ class Network:
                 out[f"b{i}"] = b
         return out
 
-    def loss(self, x: ArrayLike, y: ArrayLike) -> float:
-        """The same as :meth:`cost` (the name the layer models use)."""
-        return self.cost(x, y)
-
     def gradient(self, x: ArrayLike, y: ArrayLike) -> dict[str, np.ndarray]:
         """Gradients of :meth:`loss` (the *mean* cost) by name, as :attr:`params`.
 
         :meth:`backprop` returns sums over the samples; this divides by their number.
         """
         x, y = self._check_xy(x, y)
-        nabla_b, nabla_w = self.backprop(x, y)
+        nabla_b, nabla_w = self._taught("backprop")(x, y)
         m = x.shape[1]
         grads = {f"w{i}": nw / m for i, nw in enumerate(nabla_w)}
         grads.update({f"b{i}": nb / m for i, nb in enumerate(nabla_b)})
@@ -343,12 +352,16 @@ class Network:
             ``nabla_w[l]`` has the shape of ``weights[l]``.
         """
         x, y = self._check_xy(x, y)
+        return self._backprop(x, y)
+
+    def _backprop(self, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """:meth:`backprop` of checked column batches."""
         nabla_b = [np.zeros_like(b) for b in self.biases]
         nabla_w = [np.zeros_like(w) for w in self.weights]
         zs, activations = self._forward(x)
 
         # BP1: error at the output layer, shape (n_out, m)
-        delta = self.cost_function.delta(zs[-1], activations[-1], y, self.activation)
+        delta = self.cost_function.delta(activations[-1], y, zs[-1], self.activation)
         # BP3 (summed over the m columns) and BP4 (delta @ a.T sums over them too)
         nabla_b[-1] = delta.sum(axis=1, keepdims=True)
         nabla_w[-1] = delta @ activations[-2].T
@@ -378,10 +391,17 @@ class Network:
             As for :meth:`backprop`.
         """
         x, y = self._check_xy(x, y)
+        return self._backprop_per_sample(x, y)
+
+    def _backprop_per_sample(
+        self, x: np.ndarray, y: np.ndarray
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """:meth:`backprop_per_sample` of checked column batches."""
+        backprop = self._taught("backprop")
         nabla_b = [np.zeros_like(b) for b in self.biases]
         nabla_w = [np.zeros_like(w) for w in self.weights]
         for j in range(x.shape[1]):
-            delta_nabla_b, delta_nabla_w = self.backprop(x[:, j : j + 1], y[:, j : j + 1])
+            delta_nabla_b, delta_nabla_w = backprop(x[:, j : j + 1], y[:, j : j + 1])
             nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
             nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
         return nabla_b, nabla_w
@@ -405,10 +425,14 @@ class Network:
         """
         x, y = self._check_xy(x, y)
         learning_rate = check_positive(learning_rate, "learning_rate")
-        if check_bool(per_sample, "per_sample"):
-            nabla_b, nabla_w = self.backprop_per_sample(x, y)
-        else:
-            nabla_b, nabla_w = self.backprop(x, y)
+        self._update_batch(x, y, learning_rate, per_sample=check_bool(per_sample, "per_sample"))
+
+    def _update_batch(
+        self, x: np.ndarray, y: np.ndarray, learning_rate: float, per_sample: bool = False
+    ) -> None:
+        """:meth:`update_batch` of checked column batches and a checked learning rate."""
+        backprop = self._taught("backprop_per_sample" if per_sample else "backprop")
+        nabla_b, nabla_w = backprop(x, y)
         step = learning_rate / x.shape[1]
         for w, nw in zip(self.weights, nabla_w):
             w -= step * nw
@@ -421,22 +445,32 @@ class Network:
 
         True only when the fast path computes what the reference chain
         ``sgd -> update_batch -> backprop`` computes: no method of that chain
-        (nor ``cost`` or ``_forward``) is overridden in ``type(self)`` or set on
-        the instance, the activation has a ``prime_from_output``, the cost is
-        of the form ``s (a - y)`` (its ``delta`` and ``gradient`` are not
-        overridden), and ``per_sample`` is False.  An override is therefore
-        never bypassed.
+        (nor ``backprop_per_sample``, ``loss``, their private kernels or
+        ``_forward``) is overridden in ``type(self)`` or set on the instance,
+        the activation has a ``prime_from_output``, the cost is of the form
+        ``s (a - y)`` (its ``delta`` and ``gradient`` are not overridden), and
+        ``per_sample`` is False.  An override is therefore never bypassed.
         """
         if per_sample or not FastTrainer.supports(self):
             return False
         cost_type = type(self.cost_function)
         if cost_type.delta is not Cost.delta or cost_type.gradient is not Cost.gradient:
             return False
-        cls = type(self)
-        return all(
-            getattr(cls, name) is getattr(Network, name) and name not in vars(self)
-            for name in _TAUGHT_CHAIN
-        )
+        names = [*_TAUGHT_CHAIN, *(f"_{name}" for name in _TAUGHT_CHAIN), "_forward"]
+        return not any(self._overrides(name) for name in names)
+
+    def _overrides(self, name: str) -> bool:
+        """Whether the method ``name`` is overridden in ``type(self)`` or set on the instance."""
+        return getattr(type(self), name) is not getattr(Network, name) or name in vars(self)
+
+    def _taught(self, name: str) -> Callable:
+        """The method ``name`` of the taught chain as the chain calls it.
+
+        The reader's override of the public method when there is one (it
+        checks its input or not, as its author wrote it), else the unchecked
+        kernel ``_<name>``: the arrays reaching it were checked by the caller.
+        """
+        return getattr(self, name if self._overrides(name) else f"_{name}")
 
     def sgd(
         self,
@@ -452,17 +486,23 @@ class Network:
     ) -> History:
         """Train with mini-batch stochastic gradient descent.
 
-        Each epoch shuffles the samples with ``np.random.default_rng(seed)``
-        (one generator for the whole run), cuts them into batches of
-        ``batch_size`` columns (the last batch may be smaller and then uses its
-        real size) and calls :meth:`update_batch` on each.  Nothing is printed.
+        ``sgd`` checks its arguments once.  Each epoch shuffles the samples
+        with ``np.random.default_rng(seed)`` (one generator for the whole run),
+        cuts them into batches of ``batch_size`` columns (the last batch may be
+        smaller and then uses its real size), calls
+        ``self.update_batch(x, y, learning_rate)`` on each batch, and records
+        ``self.loss`` of the training data (and of ``test_data``).  Nothing is
+        printed.
 
         That loop, with :meth:`update_batch` and :meth:`backprop`, is the
-        *reference path*.  With ``fast=True`` (the default) the same
-        computation runs on the *fast path*, :class:`bplib.fast.FastTrainer`,
-        whenever :meth:`uses_fast_path` is True; it gives the same weights and
-        loss history up to float rounding (tested to 1e-12).  An override of
-        ``update_batch`` or ``backprop`` always runs.
+        *reference path*.  Its methods may be overridden with the signatures
+        ``update_batch(self, x, y, learning_rate)``, ``backprop(self, x, y)``
+        and ``loss(self, x, y)``, and the override is called (with checked
+        float64 column batches); what is not overridden runs as its unchecked
+        kernel.  With ``fast=True`` (the default) the same computation runs on
+        the *fast path*, :class:`bplib.fast.FastTrainer`, whenever
+        :meth:`uses_fast_path` is True (nothing overridden); it gives the same
+        weights and loss history up to float rounding (tested to 1e-12).
 
         Parameters
         ----------
@@ -476,8 +516,9 @@ class Network:
         seed : int >= 0, default 0
             Seed of the shuffling generator.
         per_sample : bool, default False
-            Use the per-sample loop; same shuffles, so the same result up to
-            float rounding.
+            Use the per-sample loop: ``update_batch(x, y, learning_rate,
+            per_sample=True)``, which calls :meth:`backprop_per_sample`.  Same
+            shuffles, so the same result up to float rounding.
         test_data : same forms as training_data, or None
             If given, its mean cost is recorded after every epoch.
         fast : bool, default True
@@ -496,40 +537,62 @@ class Network:
         ------
         ValueError
             For bad input; the message names the argument.
+        TypeError
+            For ``per_sample=True`` with an override of ``update_batch`` that
+            takes no ``per_sample``.
         bplib.training.TrainingDiverged
             If the cost stops being finite; the message names the epoch and
             suggests a smaller learning rate (on both paths).
         """
-        x, y = unpack_data(training_data, self.sizes[0], self.sizes[-1], "training_data")
-        self.cost_function.check_target(y, "training_data Y")
-        args = check_training_args(epochs, batch_size, learning_rate, seed, dtype)
-        use_fast = check_bool(fast, "fast") and self.uses_fast_path(check_bool(per_sample, "per_sample"))
-        if args.dtype != "float64" and not use_fast:
+        run = check_run(self, training_data, epochs, batch_size, learning_rate, seed, dtype,
+                        test_data)
+        per_sample = check_bool(per_sample, "per_sample")
+        use_fast = check_bool(fast, "fast") and self.uses_fast_path(per_sample)
+        if run.args.dtype != "float64" and not use_fast:
             raise ValueError(
-                f"dtype={args.dtype!r} needs the fast path (fast=True, per_sample=False, a "
+                f"dtype={run.args.dtype!r} needs the fast path (fast=True, per_sample=False, a "
                 f"named activation and no overridden training method), but got fast={fast!r}, "
                 f"per_sample={per_sample!r}, activation={self.activation.name!r}"
             )
-        if test_data is not None:
-            test_data = unpack_data(test_data, self.sizes[0], self.sizes[-1], "test_data")
-            self.cost_function.check_target(test_data[1], "test_data Y")
         if use_fast:
-            trainer = FastTrainer(self, dtype=args.dtype)
-            return trainer.train(x, y, args.epochs, args.batch_size, args.learning_rate,
-                                 args.seed, test_data)
+            return FastTrainer(self, dtype=run.args.dtype)._train(run.x, run.y, run.args,
+                                                                  run.test_data)
+        return self._sgd(run, per_sample)
 
+    def _sgd(self, run: TrainingRun, per_sample: bool) -> History:
+        """The reference path of :meth:`sgd` on checked inputs: the taught chain."""
+        update_batch, loss = self._taught("update_batch"), self._taught("loss")
+        options = {}
+        if per_sample:  # the book's update_batch(x, y, learning_rate) is called without it
+            if not _takes_keyword(update_batch, "per_sample"):
+                raise TypeError(
+                    f"sgd(per_sample=True) calls update_batch(x, y, learning_rate, "
+                    f"per_sample=True), but {type(self).__name__}.update_batch takes no "
+                    "per_sample argument; call sgd without per_sample, or override "
+                    "backprop_per_sample instead"
+                )
+            options["per_sample"] = True
+        x, y, args = run.x, run.y, run.args
         rng = np.random.default_rng(args.seed)
         n = x.shape[1]
         history = History()
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked per epoch
             for epoch in range(args.epochs):
                 order = rng.permutation(n)
-                x_shuffled, y_shuffled = x[:, order], y[:, order]
                 for cols in batch_slices(n, args.batch_size):
-                    self.update_batch(x_shuffled[:, cols], y_shuffled[:, cols],
-                                      args.learning_rate, per_sample)
-                history.loss.append(self.cost(x, y))
+                    batch = order[cols]  # the batch's samples, in the permutation's order
+                    update_batch(x[:, batch], y[:, batch], args.learning_rate, **options)
+                history.loss.append(loss(x, y))
                 check_converging(history.loss[-1], epoch, args.learning_rate)
-                if test_data is not None:
-                    history.test_loss.append(self.cost(*test_data))
+                if run.test_data is not None:
+                    history.test_loss.append(loss(*run.test_data))
         return history
+
+
+def _takes_keyword(method: Callable, name: str) -> bool:
+    """Whether ``method`` accepts the keyword argument ``name`` (or any ``**kwargs``)."""
+    parameters = inspect.signature(method).parameters.values()
+    return any(
+        (p.name == name and p.kind is not p.POSITIONAL_ONLY) or p.kind is p.VAR_KEYWORD
+        for p in parameters
+    )

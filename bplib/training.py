@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -38,9 +39,11 @@ __all__ = [
     "History",
     "TrainingDiverged",
     "TrainingArgs",
+    "TrainingRun",
     "check_columns",
     "unpack_data",
     "check_training_args",
+    "check_run",
     "batch_slices",
     "check_converging",
     "DTYPES",
@@ -94,29 +97,42 @@ def check_columns(
     y = as_float_array(y, name_y, ndims=(1, 2))
     for arr, name, n, layer in ((x, name_x, n_in, "input"), (y, name_y, n_out, "output")):
         if arr.shape[0] != n:
+            one_d = (
+                f"; a 1-D {name} is one sample, so it needs {n} entries: pass several samples "
+                f"as the columns of a 2-D array of shape ({n}, m)"
+                if arr.ndim == 1 else ""
+            )
             raise ValueError(
                 f"{name} has {arr.shape[0]} rows but the network's {layer} layer has "
-                f"{n} units ({name}.shape={arr.shape})"
+                f"{n} units ({name}.shape={arr.shape}){one_d}"
             )
-    x = x.reshape(n_in, -1)
-    y = y.reshape(n_out, -1)
-    if x.shape[1] != y.shape[1]:
-        raise ValueError(
-            f"{name_x} has {x.shape[1]} columns (samples) but {name_y} has {y.shape[1]} "
-            f"({name_x}.shape={x.shape}, {name_y}.shape={y.shape})"
+    m_x, m_y = x.size // n_in, y.size // n_out  # samples: columns, or 1 for a 1-D array
+    if m_x != m_y:
+        one_d = "".join(
+            f"; {name} is 1-D, so it is read as one sample"
+            for name, arr in ((name_x, x), (name_y, y)) if arr.ndim == 1
         )
-    return x, y
+        raise ValueError(
+            f"{name_x} has {m_x} columns (samples) but {name_y} has {m_y} "
+            f"({name_x}.shape={x.shape}, {name_y}.shape={y.shape}){one_d}"
+        )
+    return x.reshape(n_in, -1), y.reshape(n_out, -1)
 
 
-def unpack_data(data: object, n_in: int, n_out: int, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Training data in either form (see the module notes) as column batches ``(X, Y)``."""
+def unpack_data(
+    data: object, n_in: int, n_out: int, name: str, names: tuple[str, str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Training data in either form (see the module notes) as column batches ``(X, Y)``.
+
+    Errors name a tuple's two arrays ``names``, by default ``f"{name} X"`` and ``f"{name} Y"``.
+    """
     if isinstance(data, tuple):
         if len(data) != 2:
             raise ValueError(
                 f"{name} as a tuple must be (X, Y), two arrays of shapes ({n_in}, n) and "
                 f"({n_out}, n), but it has length {len(data)}"
             )
-        return check_columns(data[0], data[1], n_in, n_out, (f"{name} X", f"{name} Y"))
+        return check_columns(data[0], data[1], n_in, n_out, names or (f"{name} X", f"{name} Y"))
     if isinstance(data, (str, bytes, np.ndarray)) or not hasattr(data, "__iter__"):
         raise ValueError(
             f"{name} must be a tuple (X, Y) of arrays or a list of (x, y) pairs, "
@@ -166,6 +182,49 @@ def check_training_args(
         seed=check_seed(seed),
         dtype=as_dtype_name(dtype, DTYPES),
     )
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """The checked inputs of one training run: what both training paths work on.
+
+    ``x`` and ``y`` are column batches of shapes ``(n_in, n)`` and
+    ``(n_out, n)``; ``test_data`` is ``None`` or such a pair.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    args: TrainingArgs
+    test_data: tuple[np.ndarray, np.ndarray] | None
+
+
+def check_run(
+    net: Any,
+    training_data: object,
+    epochs: object,
+    batch_size: object,
+    learning_rate: object,
+    seed: object,
+    dtype: object = "float64",
+    test_data: object = None,
+    names: tuple[str, str] | None = None,
+) -> TrainingRun:
+    """Check everything one training run of ``net`` takes, once.
+
+    ``net`` is read for ``sizes`` and ``cost_function`` (whose ``check_target``
+    checks the targets).  ``training_data`` and ``test_data`` come in either
+    form of the module notes; ``names`` names the two arrays of a tuple
+    ``training_data`` in errors (default ``"training_data X"``, ``"training_data Y"``).
+    Both training paths call this and then run unchecked kernels on the result.
+    """
+    n_in, n_out, cost = net.sizes[0], net.sizes[-1], net.cost_function
+    x, y = unpack_data(training_data, n_in, n_out, "training_data", names)
+    cost.check_target(y, names[1] if names else "training_data Y")
+    args = check_training_args(epochs, batch_size, learning_rate, seed, dtype)
+    if test_data is not None:
+        test_data = unpack_data(test_data, n_in, n_out, "test_data")
+        cost.check_target(test_data[1], "test_data Y")
+    return TrainingRun(x, y, args, test_data)
 
 
 def batch_slices(n: int, batch_size: int) -> Iterator[slice]:

@@ -1,7 +1,7 @@
 """The fast path of Network.sgd (bplib.fast.FastTrainer) equals the reference path.
 
 The reference is the plain vectorised loop (``Network.sgd(fast=False)``:
-``_update_batch`` + ``backprop``).  Equality is asserted to 1e-12 for the
+``_update_batch`` + ``_backprop``).  Equality is asserted to 1e-12 for the
 weights, the biases and the loss history.  No test here measures time.
 """
 
@@ -164,9 +164,9 @@ def test_subclass_overriding_update_batch_is_respected():
     calls = []
 
     class Logged(Network):
-        def update_batch(self, x, y, learning_rate, per_sample=False):
+        def update_batch(self, x, y, learning_rate):
             calls.append(np.shape(x)[1])
-            super().update_batch(x, y, learning_rate, per_sample)
+            super().update_batch(x, y, learning_rate)
 
     net = Logged([2, 2, 1], seed=0)
     assert not net.uses_fast_path()
@@ -174,7 +174,9 @@ def test_subclass_overriding_update_batch_is_respected():
     assert calls == [4, 4, 2, 4, 4, 2]
 
 
-@pytest.mark.parametrize("method", ["backprop", "update_batch", "backprop_per_sample", "cost"])
+@pytest.mark.parametrize("method", ["backprop", "update_batch", "backprop_per_sample", "loss",
+                                    "_backprop", "_update_batch", "_backprop_per_sample", "_loss",
+                                    "_forward"])
 def test_no_override_of_the_taught_chain_is_ever_bypassed(method):
     calls = []
     original = getattr(Network, method)
@@ -183,7 +185,7 @@ def test_no_override_of_the_taught_chain_is_ever_bypassed(method):
         calls.append(method)
         return original(self, *args, **kwargs)
 
-    per_sample = method == "backprop_per_sample"
+    per_sample = method.endswith("backprop_per_sample")
     subclass = type("Sub", (Network,), {method: logged})([2, 2, 1], seed=0)
     subclass.sgd(make_data([2, 2, 1], 6, 0), 1, 3, 0.5, per_sample=per_sample)
     assert calls, f"sgd bypassed the subclass's {method}"
@@ -199,8 +201,8 @@ def test_custom_cost_with_its_own_delta_takes_the_reference_path():
     from bplib.costs import QuadraticCost
 
     class Doubled(QuadraticCost):
-        def delta(self, z, a, y, activation):
-            return 2 * super().delta(z, a, y, activation)
+        def delta(self, a, y, z, activation):
+            return 2 * super().delta(a, y, z, activation)
 
     net = Network([2, 2, 1], cost=Doubled(), seed=0)
     assert not net.uses_fast_path()
@@ -243,9 +245,22 @@ def test_public_trainer_validates_its_inputs(args, message):
 def test_diverging_training_raises_the_same_error_on_both_paths(fast):
     x, y = make_data([1, 4, 1], 20, 0)
     net = Network([1, 4, 1], activation="identity", seed=0)
-    with pytest.raises(FloatingPointError, match=r"training diverged: the cost after epoch (\d+) .*"
+    with pytest.raises(FloatingPointError, match=r"training diverged: the cost after epoch 2 is nan .*"
                        r"try a smaller learning_rate than 50"):
         net.sgd((x, y), 20, 5, 50.0, fast=fast)
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_divergence_is_caught_at_the_first_infinite_cost(fast):
+    # At learning rate 0.5 the cost after epoch 1 is about 2e7, after epoch 2 it
+    # overflows to inf (the weights are still finite), after epoch 3 it is NaN:
+    # training must stop at epoch 2, not when the first NaN appears.
+    x, y = make_data([1, 4, 1], 20, 0)
+    net = Network([1, 4, 1], activation="identity", seed=0)
+    with pytest.raises(FloatingPointError, match=r"training diverged: the cost after epoch 2 is inf "
+                       r"\(the weights grew without bound\); try a smaller learning_rate than 0.5"):
+        net.sgd((x, y), 20, 5, 0.5, fast=fast)
+    assert all(np.all(np.isfinite(w)) for w in net.weights)  # stopped before they overflowed
 
 
 def test_diverging_paths_name_the_same_epoch():
@@ -259,7 +274,20 @@ def test_diverging_paths_name_the_same_epoch():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.dtype("float32"), "float32"])
-def test_dtype_may_be_a_numpy_type(dtype):
+def test_dtype_may_be_a_numpy_type(monkeypatch, dtype):
     x, y = make_data([2, 2, 1], 4, 0)
-    h = Network([2, 2, 1]).sgd((x, y), 1, 2, 0.1, dtype=dtype)
-    assert len(h.loss) == 1
+    used = set()
+    step = FastTrainer._step
+
+    def recording_step(self, buf, learning_step):
+        used.update(a.dtype.name for a in [*self.params, *buf.a, *buf.delta])
+        step(self, buf, learning_step)
+
+    monkeypatch.setattr(FastTrainer, "_step", recording_step)
+    net = Network([2, 2, 1])
+    h = net.sgd((x, y), 1, 2, 0.1, dtype=dtype)
+    assert used == {"float32"}  # every array of the training arithmetic
+    assert net.weights[0].dtype == np.float64  # written back as float64
+    h64 = Network([2, 2, 1]).sgd((x, y), 1, 2, 0.1)
+    assert len(h.loss) == 1 and h.loss != h64.loss
+    np.testing.assert_allclose(h.loss, h64.loss, rtol=1e-6)

@@ -110,7 +110,9 @@ def test_check_gradients_accepts_a_network(bias):
     report = check_gradients(net, x, y)
     assert report.ok
     assert [r.name for r in report.rows] == (["w0", "b0", "w1", "b1"] if bias else ["w0", "w1"])
-    assert str(check_network_gradients(net, x, y)) == str(report)
+    with pytest.warns(DeprecationWarning, match="check_network_gradients is deprecated; use "
+                      "check_gradients"):
+        assert str(check_network_gradients(net, x, y)) == str(report)
 
 
 def test_check_gradients_rejects_other_objects():

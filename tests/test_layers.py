@@ -139,6 +139,45 @@ def test_softmax_with_loss_stable_at_1e4():
     np.testing.assert_allclose(dx, [[1.0, -1.0]])
 
 
+def test_softmax_with_loss_checks_and_computes_each_thing_once(monkeypatch):
+    import bplib.activations
+    import bplib.layers
+    import bplib.losses
+
+    counts = {"x checked": 0, "one-hot built": 0, "log-softmax": 0, "softmax": 0}
+
+    def counting(module, name, key, only=None):
+        original = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            if only is None or only(*args):
+                counts[key] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    is_logits = lambda arr, name, *rest: name in ("x", "z")  # noqa: E731
+    counting(bplib.layers, "as_float_array", "x checked", is_logits)
+    counting(bplib.losses, "as_float_array", "x checked", is_logits)
+    counting(bplib.losses, "to_one_hot", "one-hot built")
+    counting(bplib.losses, "log_softmax", "log-softmax")
+    counting(bplib.activations, "softmax", "softmax")
+
+    x = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
+    labels = np.array([1, 2])
+    layer = SoftmaxWithLoss()
+    loss = layer.forward(x, labels)
+    assert counts == {"x checked": 1, "one-hot built": 1, "log-softmax": 1, "softmax": 0}
+    dx = layer.backward()
+    assert counts == {"x checked": 1, "one-hot built": 1, "log-softmax": 1, "softmax": 0}  # reused
+    # and the results are those of the public functions, computed separately
+    from bplib.losses import softmax_cross_entropy, softmax_cross_entropy_prime
+
+    assert loss == softmax_cross_entropy(x, labels)
+    np.testing.assert_array_equal(dx, softmax_cross_entropy_prime(x, labels))
+    np.testing.assert_allclose(layer.a, bplib.activations.softmax(x), rtol=1e-15, atol=0)
+
+
 def test_mse_loss_layer():
     rng = np.random.default_rng(3)
     x, t = rng.standard_normal((4, 2)), rng.standard_normal((4, 2))

@@ -7,7 +7,7 @@ import pytest
 
 from bplib import data
 from bplib.activations import sigmoid
-from bplib.gradcheck import check_network_gradients, numerical_gradient
+from bplib.gradcheck import check_gradients, numerical_gradient
 from bplib.network import History, Network
 
 CASES = [
@@ -48,7 +48,7 @@ def test_backprop_matches_numerical_gradient_of_summed_cost(sizes, activation, c
     nabla_b, nabla_w = net.backprop(x, y)
 
     def summed_cost(_):
-        return 5 * net.cost(x, y)
+        return 5 * net.loss(x, y)
 
     for w, nw in zip(net.weights, nabla_w):
         np.testing.assert_allclose(nw, numerical_gradient(summed_cost, w), rtol=1e-5, atol=1e-8)
@@ -57,7 +57,7 @@ def test_backprop_matches_numerical_gradient_of_summed_cost(sizes, activation, c
             np.testing.assert_allclose(nb, numerical_gradient(summed_cost, b), rtol=1e-5, atol=1e-8)
         else:
             np.testing.assert_array_equal(nb, 0.0)
-    report = check_network_gradients(net, x, y)
+    report = check_gradients(net, x, y)
     assert report.ok, str(report)
 
 
@@ -71,7 +71,7 @@ def test_article_003_worked_example_by_hand():
     h = sigmoid(W0 @ x)
     out = sigmoid(W1 @ h)
     assert net.feedforward(x)[0, 0] == pytest.approx(out[0, 0], rel=1e-15, abs=0)
-    assert net.cost(x, y) == pytest.approx(0.5 * (out[0, 0] - 0.5) ** 2, rel=1e-14, abs=0)
+    assert net.loss(x, y) == pytest.approx(0.5 * (out[0, 0] - 0.5) ** 2, rel=1e-14, abs=0)
     d_out = (out - y) * out * (1 - out)
     d_hidden = W1.T @ d_out * h * (1 - h)
     _, (nw0, nw1) = net.backprop(x, y)
@@ -104,18 +104,18 @@ def test_init_is_seeded_standard_normal_like_nielsen():
 
 
 def test_cross_entropy_cost_is_stable_and_correct():
-    net = Network.from_weights([[[1e4, 0.0]], ], biases=[[0.0]], cost="cross_entropy")
+    net = Network.from_weights([[[1e4, 0.0]], ], biases=[[0.0]], cost="binary_cross_entropy")
     x = np.array([[1.0, -1.0], [0.0, 0.0]])
     y = np.array([[0.0, 0.0]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        value = net.cost(x, y)
+        value = net.loss(x, y)
         nb, nw = net.backprop(x, y)
     assert value == pytest.approx(1e4 / 2)  # -log(1 - sigmoid(1e4)) = 1e4, and 0 for the second
     small = Network([2, 1], cost="binary_cross_entropy", seed=0)
     a = small.feedforward(x)
     expected = -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))
-    assert small.cost(x, y) == pytest.approx(expected, rel=1e-12, abs=0)
+    assert small.loss(x, y) == pytest.approx(expected, rel=1e-12, abs=0)
 
 
 def test_sgd_per_sample_equals_vectorised_and_is_deterministic():
@@ -151,14 +151,14 @@ def test_sgd_ragged_last_batch_uses_its_real_length():
                 p -= 0.3 / len(cols) * g
     for a, b in zip(net.weights + net.biases, manual.weights + manual.biases):
         np.testing.assert_allclose(a, b, rtol=1e-13)
-    assert len(history) == 2 and history.loss[-1] == pytest.approx(net.cost(x, y))
+    assert len(history) == 2 and history.loss[-1] == pytest.approx(net.loss(x, y))
 
 
 def test_sgd_learns_and_records_test_loss():
     x = np.linspace(-2, 2, 40).reshape(1, 40)
     y = 0.2 + 0.6 * sigmoid(3 * x)
     net = Network([1, 3, 1], cost="quadratic", seed=0)
-    start = net.cost(x, y)
+    start = net.loss(x, y)
     history = net.sgd((x, y), epochs=60, batch_size=10, learning_rate=1.0, test_data=(x, y))
     assert isinstance(history, History)
     assert history.loss[-1] < 0.1 * start
@@ -193,7 +193,7 @@ def test_data_sets():
      r"x has 3 rows but the network's input layer has 2 units \(x\.shape=\(3, 5\)\)"),
     (lambda n: n.backprop(np.zeros((2, 5)), np.zeros((2, 5))),
      r"y has 2 rows but the network's output layer has 1 units \(y\.shape=\(2, 5\)\)"),
-    (lambda n: n.cost(np.zeros((2, 5)), np.zeros((1, 4))),
+    (lambda n: n.loss(np.zeros((2, 5)), np.zeros((1, 4))),
      r"x has 5 columns \(samples\) but y has 4 \(x\.shape=\(2, 5\), y\.shape=\(1, 4\)\)"),
     (lambda n: n.feedforward(np.array([[np.nan], [0.0]])), "x must contain only finite.*1 NaN"),
     (lambda n: n.backprop(np.zeros((2, 1)), np.array([[np.inf]])), "y must contain only finite.*1 inf"),
@@ -219,10 +219,10 @@ def test_data_sets():
      "seed must be a non-negative integer, but got -1"),
     (lambda n: n.sgd((np.zeros((2, 4)), np.zeros((1, 4))), 1, 2, 0.1, seed=1.5),
      "seed must be a non-negative integer, but got 1.5"),
-    (lambda n: n.cost(None, np.zeros(1)), "x must be an array of numbers, but got None"),
+    (lambda n: n.loss(None, np.zeros(1)), "x must be an array of numbers, but got None"),
     (lambda n: n.backprop(np.zeros((2, 1)), None), "y must be an array of numbers, but got None"),
     (lambda n: n.feedforward(np.ones((2, 1)) * 1j), "x must hold real numbers, but it has complex dtype"),
-    (lambda n: n.cost(np.ones((2, 1)), np.ones((1, 1)) + 0j), "y must hold real numbers"),
+    (lambda n: n.loss(np.ones((2, 1)), np.ones((1, 1)) + 0j), "y must hold real numbers"),
     (lambda n: n.update_batch(np.zeros((2, 4)), np.zeros((1, 4)), -0.1),
      "learning_rate must be a positive number, but got -0.1"),
 ])
@@ -248,7 +248,7 @@ def test_bad_construction_raises():
             Network([2, 1], bias=bias)
     with pytest.raises(ValueError, match=r"y must hold targets in \[0, 1\] for the binary cross-entropy, "
                        r"but it ranges from -1.0 to 2.0"):
-        Network([2, 1], cost="binary_cross_entropy").cost(np.zeros((2, 2)), [[-1.0, 2.0]])
+        Network([2, 1], cost="binary_cross_entropy").loss(np.zeros((2, 2)), [[-1.0, 2.0]])
     with pytest.raises(ValueError, match=r"training_data Y must hold targets in \[0, 1\]"):
         Network([2, 1], cost="binary_cross_entropy").sgd((np.zeros((2, 2)), [[0.5, 2.0]]), 1, 1, 0.1)
     with pytest.raises(ValueError, match=r"needs activation='sigmoid', but got activation='relu'"):
@@ -271,9 +271,22 @@ def test_custom_activation_pair_and_repr():
     assert repr(ref) == "Network(sizes=[2, 1], activation='tanh', cost='quadratic', bias=True)"
 
 
-def test_cross_entropy_is_the_older_name_of_the_binary_cost():
-    net = Network([2, 1], cost="cross_entropy")
-    assert net.cost_function.name == net.cost_name == "binary_cross_entropy"
+def test_deprecated_names_warn_and_name_the_new_one():
+    with pytest.warns(DeprecationWarning, match="the cost name 'cross_entropy' is deprecated; "
+                      "use 'binary_cross_entropy'") as record:
+        net = Network([2, 1], cost="cross_entropy")
+    assert record[0].filename == __file__  # the warning points at the caller's line
+    assert net.cost_function.name == "binary_cross_entropy"
+    with pytest.warns(DeprecationWarning, match=r"Network.cost_name is deprecated; use "
+                      r"Network.cost_function.name") as record:
+        assert net.cost_name == "binary_cross_entropy"
+    assert record[0].filename == __file__
+    x, y = np.ones((2, 3)), np.full((1, 3), 0.5)
+    with pytest.warns(DeprecationWarning, match=r"Network.cost is deprecated; use Network.loss"):
+        assert net.cost(x, y) == net.loss(x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the names that survive do not warn
+        Network([2, 1], cost="binary_cross_entropy").loss(x, y)
 
 
 # ------------------------------------------------------------ the sources' calls
@@ -323,6 +336,7 @@ def test_gradient_protocol_is_the_mean_of_backprop():
     assert list(grads) == list(net.params) == ["w0", "b0", "w1", "b1"]
     np.testing.assert_allclose(grads["w1"], nabla_w[1] / 4, rtol=1e-15)
     np.testing.assert_allclose(grads["b0"], nabla_b[0] / 4, rtol=1e-15)
-    assert net.loss(x, y) == net.cost(x, y)
+    assert net.loss(x, y) == pytest.approx(np.mean(0.5 * np.sum((net.feedforward(x) - y) ** 2, axis=0)),
+                                           rel=1e-15, abs=0)
     assert list(Network([2, 1], bias=False).params) == ["w0"]
     assert net.params["w0"] is net.weights[0]

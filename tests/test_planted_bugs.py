@@ -114,10 +114,11 @@ PLANTS = [
     Plant(
         "layers",
         "softmax_loss_without_1_over_batch",
-        "losses.py",
-        (("    return (np.exp(log_softmax(z)) - onehot) / _batch_size(z)\n",
-          "    return np.exp(log_softmax(z)) - onehot\n"),),
-        "the 1/batch dropped from softmax_cross_entropy_prime, what SoftmaxWithLoss.backward returns",
+        "layers.py",
+        (("        return dout * ((self.a - self.t) / batch)  # the gradient of softmax_cross_entropy_parts\n",
+          "        return dout * (self.a - self.t)\n"),),
+        "the 1/batch dropped from the gradient of the softmax cross-entropy, what "
+        "SoftmaxWithLoss.backward returns",
     ),
     Plant(
         "layers",
@@ -137,11 +138,10 @@ PLANTS = [
         "speed",
         "fast_bp2_after_update",
         "fast.py",
-        (("            matmul(delta, a_prev.T, out=grads[l])\n",
-          "            matmul(delta, a_prev.T, out=grads[l])\n"
-          "            np.subtract(params[l], grads[l], out=params[l])\n"),
-         ("                delta = delta_prev\n            np.subtract(params[l], grads[l], out=params[l])\n",
-          "                delta = delta_prev\n")),
+        (("            dot(delta, a_t[l], grads[l])\n",
+          "            dot(delta, a_t[l], grads[l])\n"
+          "            np.subtract(self.params[l], grads[l], out=self.params[l])\n"),
+         ("        np.subtract(self.theta, self.gradient, out=self.theta)\n", "")),
         "FastTrainer's BP2 with the weights already updated by this step (update moved before BP2)",
     ),
 ]

@@ -30,7 +30,7 @@ def test_forward_values():
     np.testing.assert_allclose(h[:, 0], [0.755, 0.68], rtol=1e-15)
     y_hat = n.feedforward(X)
     np.testing.assert_allclose(y_hat, [[0.6902834929076443]], rtol=1e-13)
-    assert n.cost(X, Y) == pytest.approx(0.01810390383656677, rel=1e-12, abs=0)
+    assert n.loss(X, Y) == pytest.approx(0.01810390383656677, rel=1e-12, abs=0)
 
 
 def test_backprop_gradients():
@@ -48,7 +48,7 @@ def test_backprop_matches_central_differences():
     n = net()
     _, nabla_w = n.backprop(X, Y)
     for k in range(2):
-        numeric = numerical_gradient(lambda _: n.cost(X, Y), n.weights[k])
+        numeric = numerical_gradient(lambda _: n.loss(X, Y), n.weights[k])
         assert relative_error(nabla_w[k], numeric) < 1e-9
 
 

@@ -83,7 +83,7 @@ def test_article_setting_does_not_learn_xor_in_1000_epochs():
 
 
 def test_biased_network_with_fixed_seed_learns_xor():
-    net = Network([2, 2, 1], cost="cross_entropy", seed=0, bias=True)
+    net = Network([2, 2, 1], cost="binary_cross_entropy", seed=0, bias=True)
     net.sgd((X.T, Y.T), epochs=1000, batch_size=4, learning_rate=2.0, seed=0)
     p = net.feedforward(X.T).ravel()
     assert np.array_equal(p > 0.5, Y.ravel() > 0.5)
