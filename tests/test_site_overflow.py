@@ -66,18 +66,31 @@ _PRINTED_JS = """() => {
 }"""
 
 
+# Table cells with no room between their columns (a Markdown table a cell prints, such as
+# chapter 7's benchmark table, had none: "float6444.4" on a phone).
+_CRAMPED_CELLS_JS = """() => Array.from(document.querySelectorAll('.bd-article td, .bd-article th'))
+  .filter(c => c.getClientRects().length && c.textContent.trim())
+  .filter(c => { const cs = getComputedStyle(c);
+                 return parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) < 8; })
+  .map(c => `table cell "${c.textContent.trim().slice(0, 30)}" has no room beside it`)"""
+
+
 @pytest.mark.book
 @pytest.mark.browser
 @pytest.mark.parametrize("width", list(SIZES))
 @pytest.mark.parametrize("docname", DOCNAMES)
 def test_printed_messages_wrap(browser, site, docname, width):
+    """Printed messages wrap at the column (aligned printouts scroll), and table cells keep
+    room between their columns."""
     page, log = open_at(browser, site, f"{docname}.html", width)
     try:
         unfold_all(page)
         problems = page.evaluate(_PRINTED_JS)
+        cramped = page.evaluate(_CRAMPED_CELLS_JS)
     finally:
         page.close()
     assert not problems, f"{docname} at {width} px:\n  " + "\n  ".join(problems)
+    assert not cramped, f"{docname} at {width} px:\n  " + "\n  ".join(cramped[:5])
     assert not log.problems, log.problems
 
 
