@@ -156,7 +156,7 @@ def quadratic_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray, same shape as ``a``.
+    numpy.ndarray, same shape as ``a``; for one sample (1-D ``a``) simply ``a - t``.
     """
     return _mean_cost_prime(COSTS["quadratic"], *_rows(a, t))
 
@@ -180,7 +180,7 @@ def mse_prime(a: ArrayLike, t: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray, same shape as ``a``.
+    numpy.ndarray, same shape as ``a``: every element's share of the mean over all of them.
     """
     return _mean_cost_prime(COSTS["mse"], *_rows(a, t))
 
@@ -256,10 +256,8 @@ def softmax_cross_entropy_parts(z: ArrayLike, t: ArrayLike) -> tuple[float, np.n
 
     Parameters
     ----------
-    z : array_like, shape (batch, classes) or (classes,)
-        Logits.
-    t : array_like
-        One-hot targets of the same shape, or integer labels of shape (batch,).
+    z, t : array_like
+        Logits and targets, as for :func:`softmax_cross_entropy`.
 
     Returns
     -------

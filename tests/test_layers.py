@@ -159,6 +159,7 @@ def test_softmax_with_loss_checks_and_computes_each_thing_once(monkeypatch):
     is_logits = lambda arr, name, *rest: name in ("x", "z")  # noqa: E731
     counting(bplib.layers, "as_float_array", "x checked", is_logits)
     counting(bplib.losses, "as_float_array", "x checked", is_logits)
+    counting(bplib.activations, "as_float_array", "x checked", is_logits)
     counting(bplib.losses, "to_one_hot", "one-hot built")
     counting(bplib.losses, "log_softmax", "log-softmax")
     counting(bplib.activations, "softmax", "softmax")
