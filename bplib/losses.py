@@ -43,7 +43,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, as_labels, check_same_shape
+from ._validation import as_float_array, as_labels, check_ndim, check_same_shape
 from .activations import log_softmax
 from .costs import COSTS, Cost
 
@@ -268,7 +268,7 @@ def softmax_cross_entropy_parts(z: ArrayLike, t: ArrayLike) -> tuple[float, np.n
     onehot : numpy.ndarray, shape of ``z``
         The targets as one-hot rows.
     """
-    z = as_float_array(z, "z", ndims=(1, 2))
-    onehot = to_one_hot(t, z.shape)
-    log_p = log_softmax(z)
-    return float(-np.sum(onehot * log_p) / _batch_size(z)), np.exp(log_p), onehot
+    log_p = log_softmax(z)  # checks z (the one check)
+    check_ndim(log_p, "z", (1, 2))
+    onehot = to_one_hot(t, log_p.shape)
+    return float(-np.sum(onehot * log_p) / _batch_size(log_p)), np.exp(log_p), onehot
