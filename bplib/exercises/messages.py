@@ -165,8 +165,8 @@ MESSAGES: dict[str, str] = {
         "mean cost, so the bias gradient is the SUM of delta over the batch, not its mean"
     ),
     "xor.no_mean": (
-        "every gradient is N times too large on every batch (N = {sizes} rows): the 1/N of "
-        "the mean over the N samples is missing; C is the MEAN cross-entropy, so "
+        "the 1/N of the mean over the N samples is missing: every gradient is N times too "
+        "large on every batch (N = {sizes}); C is the MEAN cross-entropy, so "
         "dC/dz2 = (y_hat - y) / N"
     ),
     "xor.no_W2": (
@@ -233,7 +233,7 @@ MESSAGES: dict[str, str] = {
         "BP1 was summed over the samples: the output error delta^L must keep one column per "
         "sample, (a^L - y) * sigma'(z^L) of shape (n_L, m), because BP2 multiplies each "
         "sample's column by that sample's sigma'(z); only BP3 and BP4 sum over the samples "
-        "(first seen {where})"
+        "(on every hidden batch of more than one sample, e.g. {where})"
     ),
     "four_equations.batch.matmul_hint": (
         " (shapes: delta^l keeps one column per sample, (n_l, m), from BP1 on, so that "
