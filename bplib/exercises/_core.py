@@ -291,13 +291,13 @@ def assert_not_mutated(fn: Callable[..., Any], *args: np.ndarray, what: str = "y
 
 def elementwise_cases(rng: np.random.Generator) -> Iterable[tuple[str, np.ndarray]]:
     """Hidden inputs for an elementwise function of z: special points, then random arrays."""
-    yield "at z = 0", np.array(0.0)
-    yield "at z = 1", np.array(1.0)
-    yield "at z = -2.5", np.array(-2.5)
-    yield "on a vector", rng.normal(size=7)
-    yield "on a (3, 4) matrix", rng.normal(scale=3.0, size=(3, 4))
-    yield "on a (2, 3, 2) array", rng.normal(size=(2, 3, 2))
-    yield "at large |z| (z = ±50)", np.array([-50.0, 50.0])
+    yield msg("case.at_z", z=0), np.array(0.0)
+    yield msg("case.at_z", z=1), np.array(1.0)
+    yield msg("case.at_z", z=-2.5), np.array(-2.5)
+    yield msg("case.vector"), rng.normal(size=7)
+    yield msg("case.matrix", shape=(3, 4)), rng.normal(scale=3.0, size=(3, 4))
+    yield msg("case.array", shape=(2, 3, 2)), rng.normal(size=(2, 3, 2))
+    yield msg("case.large_z", z="±50"), np.array([-50.0, 50.0])
 
 
 def check_elementwise(

@@ -36,11 +36,11 @@ def _div_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarr
         return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 3.0, size=shape)
 
     return [
-        ("at a = 3, b = 2, out_grad = 1", np.array(3.0), np.array(2.0), np.array(1.0)),
-        ("at a = 0, b = -4, out_grad = 1", np.array(0.0), np.array(-4.0), np.array(1.0)),
-        ("at a = 1.5, b = 0.5, out_grad = -2", np.array(1.5), np.array(0.5), np.array(-2.0)),
-        ("on vectors", rng.normal(size=6), away_from_zero((6,)), rng.normal(size=6)),
-        ("on (3, 4) matrices", rng.normal(scale=2.0, size=(3, 4)), away_from_zero((3, 4)),
+        (msg("case.div_at", a=3, b=2, g=1), np.array(3.0), np.array(2.0), np.array(1.0)),
+        (msg("case.div_at", a=0, b=-4, g=1), np.array(0.0), np.array(-4.0), np.array(1.0)),
+        (msg("case.div_at", a=1.5, b=0.5, g=-2), np.array(1.5), np.array(0.5), np.array(-2.0)),
+        (msg("case.vectors"), rng.normal(size=6), away_from_zero((6,)), rng.normal(size=6)),
+        (msg("case.matrices", shape=(3, 4)), rng.normal(scale=2.0, size=(3, 4)), away_from_zero((3, 4)),
          rng.normal(size=(3, 4))),
     ]
 
@@ -124,7 +124,7 @@ def value_sin(fn: Callable[[Value], Any]) -> Verdict:
         points = [0.0, 1.0, -2.5, math.pi / 2, *rng.uniform(-4.0, 4.0, size=4).tolist()]
         grads_got, grads_exp = [], []
         for x0 in points:
-            where = f"at v.data = {x0:.4g}"
+            where = msg("case.at_v", v=x0)
             v = Value(x0, label="v")
             out = call(fn, v, what="value_sin")
             if not isinstance(out, Value):
@@ -144,7 +144,7 @@ def value_sin(fn: Callable[[Value], Any]) -> Verdict:
                         msg("core.every_point"))
         for x0, got, expected in zip(points, grads_got, grads_exp):
             compare(got, expected, name=msg("autodiff.sin.gradient"),
-                    where=f"at v.data = {x0:.4g}", tol=EXACT)
+                    where=msg("case.at_v", v=x0), tol=EXACT)
         # Inside a larger expression, with x used twice: y = sin(x * x) * x.
         for x0 in rng.uniform(-2.0, 2.0, size=3).tolist():
             x = Value(x0, label="x")
@@ -152,7 +152,7 @@ def value_sin(fn: Callable[[Value], Any]) -> Verdict:
             y.backward()
             expected = math.cos(x0 * x0) * 2 * x0 * x0 + math.sin(x0 * x0)
             compare(x.grad, expected, name=msg("autodiff.sin.composite"),
-                    where=f"at x = {x0:.4g}", tol=ROUNDING)
+                    where=msg("case.at_x", x=x0), tol=ROUNDING)
 
     return run_checks(msg("autodiff.sin.correct"), checks)
 
@@ -193,10 +193,10 @@ def _graph_batch() -> tuple[Value, list[Value]]:
 
 
 _GRAPHS: tuple[tuple[str, Callable[[], tuple[Value, list[Value]]]], ...] = (
-    ("y = x*x + 3x", _graph_poly),
-    ("tanh(x) built as (e - 1)/(e + 1) with e = exp(2x)", _graph_tanh_from_exp),
-    ("(a + b) * (a * b) with a = b = 1.5", _graph_equal_data),
-    ("a 2-2-1 sigmoid network on a batch of three samples", _graph_batch),
+    ("case.graph_poly", _graph_poly),
+    ("case.graph_tanh", _graph_tanh_from_exp),
+    ("case.graph_equal", _graph_equal_data),
+    ("case.graph_batch", _graph_batch),
 )
 
 
@@ -271,7 +271,8 @@ def topological_sort(fn: Callable[[Value], Any]) -> Verdict:
     """
 
     def checks() -> None:
-        for where, build in _GRAPHS:
+        for graph, build in _GRAPHS:
+            where = msg(graph)
             root, leaves = build()
             order = _check_order(call(fn, root, what="my_topological_order"), root, where)
             _backward_along(order, root)

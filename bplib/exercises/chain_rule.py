@@ -40,8 +40,9 @@ def sigmoid_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
     """
 
     def checks() -> None:
-        cases = [("at z = 0", np.array(0.0)), ("at z = 1", np.array(1.0)),
-                 ("at z = -2.5", np.array(-2.5)), ("on a vector", np.linspace(-3.0, 3.0, 7))]
+        cases = [(msg("case.at_z", z=0), np.array(0.0)), (msg("case.at_z", z=1), np.array(1.0)),
+                 (msg("case.at_z", z=-2.5), np.array(-2.5)),
+                 (msg("case.vector"), np.linspace(-3.0, 3.0, 7))]
         got = []
         for _, z in cases:
             got.append(assert_not_mutated(fn, z.copy(), what="sigmoid_prime"))
@@ -61,7 +62,7 @@ def sigmoid_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
             activations.sigmoid_prime,
             fn_name="sigmoid_prime",
             seed=101,
-            extra_cases=[("at z = ±1e4", np.array([-1e4, 1e4]))],
+            extra_cases=[(msg("case.at_z", z="±1e4"), np.array([-1e4, 1e4]))],
         )
 
     return run_checks(msg("chain_rule.sigmoid_prime.correct"), checks)
@@ -93,7 +94,7 @@ def softplus_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
             activations.sigmoid,
             fn_name="softplus_prime",
             seed=103,
-            extra_cases=[("at z = ±1e4", np.array([-1e4, 1e4]))],
+            extra_cases=[(msg("case.at_z", z="±1e4"), np.array([-1e4, 1e4]))],
         ),
     )
 
@@ -138,10 +139,10 @@ _TWO_PATH_MISTAKES = [
 
 
 def _two_path_cases(rng: np.random.Generator) -> list[tuple[str, float, np.ndarray, np.ndarray, float]]:
-    cases = [("on the chapter's example", 0.8, np.array([0.5, -1.5]), np.array([1.2, 0.7]), 0.3)]
+    cases = [(msg("case.chapter_example"), 0.8, np.array([0.5, -1.5]), np.array([1.2, 0.7]), 0.3)]
     for k in range(4):
         cases.append((
-            f"on hidden random case {k + 1}",
+            msg("case.hidden_random", k=k + 1),
             float(rng.normal()),
             rng.uniform(-2.0, 2.0, size=2),
             rng.normal(size=2),

@@ -51,10 +51,10 @@ def _bp2_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarr
     """Hidden (where, W_next, delta_next, z) cases; the first is square so a missing transpose still runs."""
     cases = []
     for where, n_next, n, m, z_scale in [
-        ("with a square W_next (3, 3) and 4 samples", 3, 3, 4, 1.0),
-        ("with W_next (2, 5) and 6 samples", 2, 5, 6, 2.0),
-        ("with W_next (4, 3) and one sample", 4, 3, 1, 1.0),
-        ("with W_next (1, 8) and 40 samples", 1, 8, 40, 3.0),
+        (msg("case.bp2_square", shape=(3, 3), m=4), 3, 3, 4, 1.0),
+        (msg("case.bp2", shape=(2, 5), m=6), 2, 5, 6, 2.0),
+        (msg("case.bp2_one", shape=(4, 3)), 4, 3, 1, 1.0),
+        (msg("case.bp2", shape=(1, 8), m=40), 1, 8, 40, 3.0),
     ]:
         cases.append((
             where,
@@ -63,7 +63,7 @@ def _bp2_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarr
             rng.normal(scale=z_scale, size=(n, m)),
         ))
     z = np.array([[0.0, 50.0, -50.0], [1e4, -1e4, 0.5]])
-    cases.append(("at z = 0 and large |z| (±50, ±1e4)", rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), z))
+    cases.append((msg("case.bp2_large_z"), rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), z))
     return cases
 
 
@@ -155,10 +155,10 @@ def _bp_cases(rng: np.random.Generator) -> list[tuple[str, list[np.ndarray], lis
     """Hidden (where, weights, biases, x, y) cases for :func:`batch_backprop`."""
     cases = []
     for where, sizes, m in [
-        ("for sizes [2, 3, 2] and 5 samples", [2, 3, 2], 5),
-        ("for sizes [1, 8, 5, 3, 1] and 40 samples", [1, 8, 5, 3, 1], 40),
-        ("for sizes [3, 4, 2] and one sample", [3, 4, 2], 1),
-        ("for sizes [4, 2] (no hidden layer) and 3 samples", [4, 2], 3),
+        (msg("case.sizes", sizes=[2, 3, 2], m=5), [2, 3, 2], 5),
+        (msg("case.sizes", sizes=[1, 8, 5, 3, 1], m=40), [1, 8, 5, 3, 1], 40),
+        (msg("case.sizes_one", sizes=[3, 4, 2]), [3, 4, 2], 1),
+        (msg("case.sizes_no_hidden", sizes=[4, 2], m=3), [4, 2], 3),
     ]:
         weights = [rng.normal(size=(b, a)) for a, b in zip(sizes[:-1], sizes[1:])]
         biases = [rng.normal(size=(b, 1)) for b in sizes[1:]]

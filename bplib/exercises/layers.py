@@ -75,7 +75,7 @@ def affine_layer(layer_cls: type) -> Verdict:
         rng = np.random.default_rng(602)
         # (batch, n_in, n_out): never square, so a transposed dW shows in its shape.
         for batch, n_in, n_out in [(4, 5, 3), (6, 2, 7), (1, 3, 2)]:
-            where = f"for x of shape ({batch}, {n_in}) and W of shape ({n_in}, {n_out})"
+            where = msg("case.x_and_W", x=(batch, n_in), W=(n_in, n_out))
             W, b = rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
             x_old, x = rng.normal(size=(batch, n_in)), rng.normal(size=(batch, n_in))
             dout = rng.normal(size=(batch, n_out))
@@ -128,9 +128,9 @@ def relu_layer(layer_cls: type) -> Verdict:
     def checks() -> None:
         rng = np.random.default_rng(603)
         cases = [
-            ("on a vector with zeros", np.array([-2.0, -0.5, 0.0, 0.5, 2.0, 0.0])),
-            ("on a (3, 4) matrix", np.where(rng.random((3, 4)) < 0.25, 0.0, rng.normal(size=(3, 4)))),
-            ("on a (2, 3, 2) array", rng.normal(size=(2, 3, 2))),
+            (msg("case.vector_with_zeros"), np.array([-2.0, -0.5, 0.0, 0.5, 2.0, 0.0])),
+            (msg("case.matrix", shape=(3, 4)), np.where(rng.random((3, 4)) < 0.25, 0.0, rng.normal(size=(3, 4)))),
+            (msg("case.array", shape=(2, 3, 2)), rng.normal(size=(2, 3, 2))),
         ]
         for where, x in cases:
             x_other = rng.normal(size=x.shape)
@@ -181,7 +181,7 @@ def dense_layer(layer_cls: type) -> Verdict:
         shapes = [(4, 3, 3), (5, 4, 2), (1, 2, 3), (6, 2, 5)]
         results = []
         for batch, n_in, n_out in shapes:
-            where = f"for x of shape ({batch}, {n_in}) and W of shape ({n_in}, {n_out})"
+            where = msg("case.x_and_W", x=(batch, n_in), W=(n_in, n_out))
             W, b = rng.normal(scale=0.8, size=(n_in, n_out)), rng.normal(size=n_out)
             x, dout = rng.normal(size=(batch, n_in)), rng.normal(size=(batch, n_out))
             z = x @ W + b

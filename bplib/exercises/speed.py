@@ -49,7 +49,7 @@ def count_flops(fn: Callable[[list[int], int], tuple[int, int]]) -> Verdict:
 
     def checks() -> None:
         for sizes, batch in _COUNT_CASES:
-            where = f"for sizes={sizes}, batch={batch}"
+            where = msg("case.count", sizes=sizes, batch=batch)
             got = call(fn, list(sizes), batch, what="count_flops")
             if not isinstance(got, (tuple, list)) or len(got) != 2:
                 raise CheckFailed(msg("speed.count.not_a_pair", where=where,
@@ -96,7 +96,7 @@ def folded_gradient(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verdi
 
     def checks() -> None:
         for n_out, n_in, m in [(3, 2, 5), (1, 1, 1), (4, 6, 9), (2, 3, 1)]:
-            where = f"for delta of shape ({n_out}, {m}) and a_prev of shape ({n_in}, {m})"
+            where = msg("case.folded", delta=(n_out, m), a_prev=(n_in, m))
             delta = rng.standard_normal((n_out, m))
             a_prev = rng.uniform(0.05, 0.95, (n_in, m))
             expected = np.hstack([delta @ a_prev.T, delta.sum(axis=1, keepdims=True)])

@@ -89,19 +89,19 @@ def _article_script(W0: np.ndarray, W1: np.ndarray, x: np.ndarray, y: float) -> 
 def _cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray, float]]:
     """Hidden (where, W0, W1, x, y) cases: the article's numbers, then random ones."""
     cases = [(
-        "on the article's example",
+        msg("case.article_example"),
         np.array([[0.1, 0.8], [0.4, 0.6]]), np.array([[0.3, 0.9]]), np.array([0.35, 0.9]), 0.5,
     )]
     for k in range(4):
         cases.append((
-            f"on hidden random case {k + 1}",
+            msg("case.hidden_random", k=k + 1),
             rng.normal(scale=1.5, size=(2, 2)),
             rng.normal(scale=1.5, size=(1, 2)),
             rng.uniform(-2.0, 2.0, size=2),
             float(rng.uniform(0.0, 1.0)),
         ))
     cases.append((
-        "at large weights (saturated sigmoids)",
+        msg("case.saturated"),
         np.array([[40.0, -30.0], [-25.0, 35.0]]), np.array([[20.0, -20.0]]), np.array([1.0, -1.0]), 0.3,
     ))
     return cases

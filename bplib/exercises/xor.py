@@ -86,8 +86,8 @@ def _bias_cases(rng: np.random.Generator) -> list[tuple[str, tuple[np.ndarray, .
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = np.array([[0.0], [1.0], [1.0], [0.0]])
     cases = []
-    for where, X_, y_ in [("on the XOR batch", X, y)] + [
-        (f"on a hidden random batch of N = {n} rows",
+    for where, X_, y_ in [(msg("case.xor_batch"), X, y)] + [
+        (msg("case.hidden_batch", n=n),
          rng.uniform(-2.0, 2.0, size=(n, 2)), rng.uniform(0.0, 1.0, size=(n, 1)))
         for n in (3, 7, 16)
     ]:
