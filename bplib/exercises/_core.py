@@ -1,7 +1,8 @@
 """Shared machinery for the exercise checkers.
 
 A checker calls the reader's function on hidden cases and turns the first
-problem it finds into one readable sentence.  The helpers here diagnose the
+problem it finds into one readable sentence, taken from the table of
+:mod:`bplib.exercises.messages`.  The helpers here diagnose the
 usual mistakes: no return value, wrong shape, NaN, a constant factor (often 2
 or 1/2), a flipped sign, a wrong value at a special point, a mutated input.
 """

@@ -227,6 +227,11 @@ def batch_backprop(
     the whole batch (no loop over samples is required, but it is not
     detected either), shaped like the parameters, without changing the inputs.
 
+    Named mistakes: per-sample bias gradients (BP3 not summed), the mean instead of
+    the sum, BP1 summed over the samples (recognised from the hidden layers'
+    gradients, or hinted at when a product no longer fits), a constant factor on
+    every case, inputs changed in place.
+
     Returns
     -------
     Verdict

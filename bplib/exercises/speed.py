@@ -44,7 +44,9 @@ def count_flops(fn: Callable[[list[int], int], tuple[int, int]]) -> Verdict:
 
     ``forward`` and ``backward`` are the numbers of multiply-adds in the matrix
     products of one forward and one backward pass over a batch of ``batch``
-    samples (biases and elementwise operations not counted).
+    samples (biases and elementwise operations not counted).  Named mistakes: the
+    factor ``batch`` missing, a multiply-add counted twice, BP2 counted for the input
+    layer, a backward count of BP4 only or of BP2 only.
     """
 
     def checks() -> None:

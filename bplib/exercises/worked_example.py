@@ -149,6 +149,9 @@ def backward_2_2_1(fn: Backward) -> Verdict:
     (2,), ``y`` float, for the network ``y_hat = sigma(W1 @ sigma(W0 @ x))``
     with loss ``1/2 (y - y_hat)^2``.  It must return the gradients
     ``dL/dW0`` (2, 2) and ``dL/dW1`` (1, 2) and leave its inputs unchanged.
+    Named mistakes: a transposed ``dW0``, the loss for its derivative, a missing
+    sigma' (output or hidden), sigma' taken on the weighted inputs (in both layers
+    or in one), ``W1`` missing from the hidden errors, the article script's update.
 
     Returns
     -------

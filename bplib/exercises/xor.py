@@ -135,6 +135,11 @@ def xor_bias_backward(fn: BiasBackward) -> Verdict:
     return ``(dW1, db1, dW2, db2)``, the gradients of ``C``, each with the shape
     of its parameter, and leave its inputs unchanged.
 
+    Named mistakes: per-sample bias gradients, a transposed ``dW1``, the output
+    delta keeping ``y_hat (1 - y_hat)``, the MSE network's output delta, the helper
+    ``a (1 - a)`` fed ``z``, bias gradients averaged, the 1/N of the mean missing,
+    ``W2`` missing from ``delta1``.
+
     Returns
     -------
     Verdict
