@@ -64,6 +64,14 @@ def test_sigmoid_prime_accepts_a_right_answer_that_overflows_inside_numpy(right,
     assert "A note, not a mistake" in out and "overflow encountered" in out and out.count("\n") == 1
 
 
+def test_a_wrong_answer_that_also_overflows_is_named_by_its_mistake(capsys):
+    """The naive sigmoid overflows at z = -1e4, but what is wrong is the sign slip."""
+    with np.errstate(all="ignore"):
+        result = check.sigmoid_prime(lambda z: _naive_sigmoid(z) * (1 + _naive_sigmoid(z)))
+    out = assert_rejected(result, capsys, r"sigmoid_prime\(z\) at z = 0 is wrong")
+    assert "overflow" not in out
+
+
 def test_sigmoid_prime_accepts_a_stable_answer_without_a_note(capsys):
     assert check.sigmoid_prime(lambda z: activations.sigmoid(z) * activations.sigmoid(-z))
     assert "note" not in capsys.readouterr().out

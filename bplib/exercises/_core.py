@@ -70,7 +70,15 @@ CLOSE = Tolerance(rtol=1e-6, atol=1e-9)
 
 
 class CheckFailed(Exception):
-    """Raised inside a checker to stop at the first problem; its message is shown."""
+    """Raised inside a checker to stop at the first problem; its message is shown.
+
+    ``nonfinite=True`` marks a failure that is a NaN or inf in the reader's result,
+    which a floating-point problem met earlier explains (see :func:`run_checks`).
+    """
+
+    def __init__(self, message: str, *, nonfinite: bool = False) -> None:
+        super().__init__(message)
+        self.nonfinite = nonfinite
 
 
 class Verdict:
@@ -131,8 +139,9 @@ def run_checks(success_message: str, checks: Callable[[], None]) -> Verdict:
     A floating-point problem in the reader's code (an overflow inside ``np.exp``, say)
     does not decide the verdict by itself: :func:`call` runs the code again with the
     warning silenced and the checks go on with its result.  If the answer is then
-    right, the verdict is ``Correct`` with a note naming the overflow; if it is wrong,
-    the floating-point problem, met first, is what the line names.
+    right, the verdict is ``Correct`` with a note naming the overflow; if it is wrong
+    because the overflow left a NaN or inf in the result, the line names the overflow;
+    if it is wrong for another reason, the line names that reason.
     """
     token = _FP_SEEN.set([])
     try:
@@ -140,7 +149,7 @@ def run_checks(success_message: str, checks: Callable[[], None]) -> Verdict:
             checks()
         except CheckFailed as failure:
             seen = _FP_SEEN.get()
-            return report(False, seen[0][0] if seen else str(failure))
+            return report(False, seen[0][0] if seen and failure.nonfinite else str(failure))
         seen = _FP_SEEN.get()
     finally:
         _FP_SEEN.reset(token)
@@ -249,7 +258,7 @@ def compare(
         raise CheckFailed(msg("core.wrong_shape", name=name, at=at, got=got_arr.shape,
                               expected=exp_arr.shape))
     if not np.all(np.isfinite(got_arr)):
-        raise CheckFailed(msg("core.not_finite", name=name, at=at))
+        raise CheckFailed(msg("core.not_finite", name=name, at=at), nonfinite=True)
     if tol.close(got_arr, exp_arr):
         return
     if guess_factor:

@@ -126,7 +126,7 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> V
                 raise CheckFailed(msg("four_equations.bp2.shape", where=where,
                                       got=got_arr.shape, expected=expected.shape))
             if not np.all(np.isfinite(got_arr)):
-                raise CheckFailed(msg("four_equations.bp2.not_finite", where=where))
+                raise CheckFailed(msg("four_equations.bp2.not_finite", where=where), nonfinite=True)
             if CLOSE.close(got_arr, expected):
                 continue
             mistake = _named_bp2_mistake(got_arr, W, d, z)
