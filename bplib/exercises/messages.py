@@ -88,8 +88,8 @@ MESSAGES: dict[str, str] = {
     ),
     "chain_rule.sigmoid_prime.on_z": (
         "sigmoid_prime(z) returns z (1 - z): the helper a (1 - a) gives sigma'(z) only when "
-        "it is fed the activation a = sigma(z), and your function receives the weighted "
-        "input z; compute s = sigma(z) first, then s (1 - s)"
+        "it is fed the activation a = sigma(z), not the weighted input z that sigmoid_prime "
+        "receives"
     ),
     "chain_rule.sigmoid_prime.of_activation": (
         "sigmoid_prime(z) returns sigma'(sigma(z)): sigma is applied twice; sigma'(z) is "
