@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from bplib import activations
 from bplib.exercises import check
 
 from strategies import assert_rejected
@@ -22,7 +23,11 @@ def test_sigmoid_prime_accepts_reference(capsys):
     [
         (lambda z: _sigmoid(z) * (1 + _sigmoid(z)), "wrong"),  # a sign slip inside
         (lambda z: 2 * _sigmoid(z) * (1 - _sigmoid(z)), "off by a constant factor of 2 on every hidden case"),
-        (lambda z: z * (1 - z), "sigmoid_prime\\(z\\) at z = 0 is wrong"),  # takes the activation, not z
+        # the helper of articles 001 and 003, fed z (exercise 1.4 asks what the checker says):
+        (lambda z: z * (1 - z), r"returns z \(1 - z\): the helper a \(1 - a\) gives sigma'\(z\) only "
+                                r"when it is fed the activation a = sigma\(z\)"),
+        (lambda z: _sigmoid(_sigmoid(z)) * (1 - _sigmoid(_sigmoid(z))), r"sigma is applied twice"),
+        (_sigmoid, r"returns sigma\(z\), the function itself"),
         (lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, "overflowed"),  # overflows at z = -1e4
         (lambda z: None, "did you forget to `return`"),
         (lambda z: np.ravel(_sigmoid(z) * (1 - _sigmoid(z))), "at z = 0 has shape \\(1,\\), expected \\(\\)"),
@@ -32,6 +37,44 @@ def test_sigmoid_prime_rejects_typical_mistakes(wrong, message, capsys):
     with np.errstate(all="ignore"):
         result = check.sigmoid_prime(wrong)
     assert_rejected(result, capsys, message)
+
+
+def _naive_sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+@pytest.mark.parametrize(
+    "right",
+    [
+        lambda z: _naive_sigmoid(z) * (1 - _naive_sigmoid(z)),   # overflows at z = -1e4, returns 0
+        lambda z: _naive_sigmoid(z) * _naive_sigmoid(-z),         # sigma(z) sigma(-z): both overflow
+        lambda z: 0.25 / np.cosh(z / 2) ** 2,                     # 1 / (4 cosh^2(z/2)): cosh overflows
+    ],
+)
+def test_sigmoid_prime_accepts_a_right_answer_that_overflows_inside_numpy(right, capsys):
+    """A right answer is Correct even if NumPy overflowed on the way; the overflow is a note,
+    and no NumPy warning escapes the checker."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = check.sigmoid_prime(right)
+    out = capsys.readouterr().out
+    assert result.ok is True and out.startswith("Correct: sigmoid_prime matches"), out
+    assert "A note, not a mistake" in out and "overflow encountered" in out and out.count("\n") == 1
+
+
+def test_a_wrong_answer_that_also_overflows_is_named_by_its_mistake(capsys):
+    """The naive sigmoid overflows at z = -1e4, but what is wrong is the sign slip."""
+    with np.errstate(all="ignore"):
+        result = check.sigmoid_prime(lambda z: _naive_sigmoid(z) * (1 + _naive_sigmoid(z)))
+    out = assert_rejected(result, capsys, r"sigmoid_prime\(z\) at z = 0 is wrong")
+    assert "overflow" not in out
+
+
+def test_sigmoid_prime_accepts_a_stable_answer_without_a_note(capsys):
+    assert check.sigmoid_prime(lambda z: activations.sigmoid(z) * activations.sigmoid(-z))
+    assert "note" not in capsys.readouterr().out
 
 
 def test_tanh_prime_accepts_reference_and_rejects_mistakes(capsys):

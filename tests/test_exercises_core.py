@@ -161,3 +161,114 @@ def test_a_verdict_needs_a_bool_and_a_message():
         _core.Verdict("yes", "Correct: fine")
     with pytest.raises(TypeError, match="message must be a str"):
         _core.Verdict(True, None)
+
+
+# ------------------------------------------------------------ the message table
+def _exercise_sources():
+    """(path, AST) of every checker module (the table itself left out)."""
+    import ast
+    from pathlib import Path
+
+    import bplib.exercises
+
+    folder = Path(bplib.exercises.__file__).parent
+    return [(path, ast.parse(path.read_text(encoding="utf-8")))
+            for path in sorted(folder.glob("*.py")) if path.name != "messages.py"]
+
+
+def _message_ids_in(tree):
+    """Every string constant of ``tree`` shaped like a message id (``<prefix>.<words>``)."""
+    import ast
+    import re
+
+    from bplib.exercises.messages import MESSAGES
+
+    prefixes = {key.split(".")[0] for key in MESSAGES}
+    shape = re.compile(r"^(%s)(\.[A-Za-z0-9_]+)+$" % "|".join(sorted(prefixes)))
+    return {node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and shape.match(node.value)}
+
+
+def test_every_message_id_a_checker_uses_is_in_the_table_and_every_entry_is_used():
+    from bplib.exercises.messages import MESSAGES
+
+    used = set().union(*(_message_ids_in(tree) for _, tree in _exercise_sources()))
+    assert used, "no message id found: the scan is broken"
+    assert not used - set(MESSAGES), f"ids used but not in the table: {sorted(used - set(MESSAGES))}"
+    assert not set(MESSAGES) - used, f"table entries no checker uses: {sorted(set(MESSAGES) - used)}"
+
+
+def test_checkers_print_only_sentences_from_the_table():
+    """Every ``CheckFailed(...)`` and every ``run_checks(...)`` message is built by ``msg``
+    (or is a message built by it earlier, passed on in a variable): no sentence typed into
+    a checker module, which a translation would miss."""
+    import ast
+
+    def from_table(node):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("msg", "_floating_point_message"):
+            return True
+        if isinstance(node, ast.BinOp):  # a message plus a hint, both from the table
+            return from_table(node.left) and from_table(node.right)
+        if isinstance(node, ast.IfExp):
+            return from_table(node.body) and from_table(node.orelse)
+        if isinstance(node, ast.Subscript):  # seen[0][0]: a message recorded earlier
+            return True
+        return isinstance(node, ast.Name) or (
+            isinstance(node, ast.Call) and getattr(node.func, "id", None) == "str")
+
+    bad = []
+    for path, tree in _exercise_sources():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None)
+            if name == "CheckFailed" or name == "run_checks":
+                if node.args and not from_table(node.args[0]):
+                    bad.append(f"{path.name}:{node.lineno}")
+            if name == "report" and len(node.args) > 1 and not from_table(node.args[1]):
+                bad.append(f"{path.name}:{node.lineno}")
+    assert not bad, f"sentences typed into a checker instead of taken from the table: {bad}"
+
+
+def test_msg_fills_a_template_and_names_an_unknown_id():
+    from bplib.exercises.messages import MESSAGES, msg
+
+    assert msg("core.mutated", what="f", number=2) == MESSAGES["core.mutated"].format(what="f", number=2)
+    with pytest.raises(KeyError, match="no checker message with id 'core.nope'"):
+        msg("core.nope")
+    with pytest.raises(TypeError, match="message_id must be a str"):
+        msg(3)
+
+
+def test_every_template_is_a_valid_format_string():
+    import string
+
+    from bplib.exercises.messages import MESSAGES
+
+    for key, template in MESSAGES.items():
+        list(string.Formatter().parse(template))  # raises on a broken brace
+        assert template.strip() == template or template.startswith(" "), key
+
+
+def test_one_message_style_in_every_chapter(capsys):
+    """Every checker's wrong-value line has one form, and none prints the expected value."""
+    from bplib.exercises.messages import MESSAGES
+
+    for key, template in MESSAGES.items():
+        assert "expected {" not in template or "shape" in template, (key, template)
+
+
+def test_a_floating_point_note_is_kept_only_for_a_right_answer(capsys):
+    """Inside run_checks an overflow is noted; a right answer is Correct with the note, a
+    wrong one fails naming the overflow (met first), never as a NumPy warning."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        right = _core.run_checks("fine.", lambda: _core.compare(
+            _core.call(lambda: 1 / (1 + np.exp(np.array([1e4]))), what="f"), np.array([0.0])))
+        wrong = _core.run_checks("fine.", lambda: _core.compare(
+            _core.call(lambda: np.exp(np.array([1e4])), what="f"), np.array([0.0])))
+    assert right.ok and right.message.startswith("Correct: fine. (A note, not a mistake: on a hidden case f overflowed")
+    assert not wrong.ok and wrong.message.startswith("Not yet: f overflowed (NumPy: overflow encountered")
+    capsys.readouterr()

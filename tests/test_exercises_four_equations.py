@@ -56,13 +56,25 @@ def _mutating_bp2(W, d, z):
         (_doubled_on_one_case, r"with W_next \(4, 3\) and one sample is wrong at index"),
         (lambda W, d, z: None, r"did you forget to `return"),
         (lambda W, d, z: _bp2_ok(W, d, z).T, r"has shape"),
-        (lambda W, d, z: (W.T @ d) * _naive_sigmoid_prime(z), r"overflowed"),
+        (lambda W, d, z: (W.T @ d) * np.exp(-z) / (1 + np.exp(-z)) ** 2, r"overflowed"),  # inf/inf
         (_mutating_bp2, r"changed its argument #3 in place"),
         (lambda W, d, z: 1 / 0, r"raised ZeroDivisionError"),
     ],
 )
 def test_backprop_error_rejects_typical_mistakes(wrong, message, capsys):
     assert_rejected(check.backprop_error(wrong), capsys, message)
+
+
+def test_backprop_error_accepts_a_right_answer_on_the_naive_sigmoid_with_a_note(capsys):
+    """1 / (1 + exp(-z)) overflows inside NumPy at z = -1e4 and returns the right 0."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = check.backprop_error(lambda W, d, z: (W.T @ d) * _naive_sigmoid_prime(z))
+    out = _verdict(capsys)
+    assert result.ok is True and out.startswith("Correct:"), out
+    assert "A note, not a mistake" in out and "overflow" in out
 
 
 def test_a_factor_on_one_case_is_not_called_a_constant_factor(capsys):
@@ -98,14 +110,25 @@ def _forward(weights, biases, x):
     return zs, acts
 
 
-def _make_backprop(*, average=False, keep_columns=False, no_transpose=False, output_prime=True):
+def _make_backprop(*, average=False, keep_columns=False, no_transpose=False, output_prime=True,
+                   sum_bp1=None):
+    """The reference backward pass, or a mistaken one.  ``sum_bp1`` sums BP1 over the
+    samples, and the last layer's BP4 then needs a fix to run: "sum" multiplies by the
+    summed activations, "mean" by their mean, "matmul" leaves the product as it is."""
     def batch_backprop(weights, biases, x, y):
         zs, acts = _forward(weights, biases, x)
         delta = (acts[-1] - y) * (activations.sigmoid_prime(zs[-1]) if output_prime else 1.0)
+        if sum_bp1:
+            delta = delta.sum(axis=1, keepdims=True)
         nb, nw = [None] * len(weights), [None] * len(weights)
         for l in reversed(range(len(weights))):
             nb[l] = delta if keep_columns else delta.sum(axis=1, keepdims=True)
-            nw[l] = delta @ acts[l].T
+            a_prev = acts[l]
+            if delta.shape[1] == 1 and a_prev.shape[1] > 1 and sum_bp1 == "sum":
+                a_prev = a_prev.sum(axis=1, keepdims=True)
+            elif delta.shape[1] == 1 and a_prev.shape[1] > 1 and sum_bp1 == "mean":
+                a_prev = a_prev.mean(axis=1, keepdims=True)
+            nw[l] = delta @ a_prev.T
             if l > 0:
                 w = weights[l] if no_transpose else weights[l].T
                 delta = (w @ delta) * activations.sigmoid_prime(zs[l - 1])
@@ -164,6 +187,10 @@ def _mutating_biases(weights, biases, x, y):
         (lambda w, b, x, y: ([], []), r"must be a list with one array per weight matrix"),
         (_mutating_backprop, r"changed the weights or biases in place"),
         (_scaled_backprop(lambda m: 2.0), r"off by a constant factor of 2 on every hidden case"),
+        (_make_backprop(sum_bp1="sum"), r"BP1 was summed over the samples: the output error delta\^L must "
+                                        r"keep one column per sample"),
+        (_make_backprop(sum_bp1="mean"), r"BP1 was summed over the samples"),
+        (_make_backprop(sum_bp1="matmul"), r"raised ValueError: .*was BP1 summed over the samples\?"),
         (_scaled_backprop(lambda m: 2.0 if m == 1 else 1.0), r"for sizes \[3, 4, 2\] and one sample is wrong"),
     ],
 )

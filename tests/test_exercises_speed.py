@@ -29,12 +29,28 @@ def test_count_flops_accepts_solution(capsys):
     (lambda s, b: tuple(2 * c for c in count_flops(s, b)), "twice too large"),
     (lambda s, b: None, "returned NoneType None"),
     (lambda s, b: 1 / 0, "raised ZeroDivisionError"),
-    (lambda s, b: (count_flops(s, b)[0], count_flops(s, b)[0]), "the backward count"),
+    (lambda s, b: (count_flops(s, b)[0], count_flops(s, b)[0]),
+     "counts BP4 only (one product delta^l (a^(l-1))^T per layer"),
+    (lambda s, b: (count_flops(s, b)[0], count_flops(s, b)[1] - count_flops(s, b)[0]),
+     "counts BP2 only"),
+    (lambda s, b: (count_flops(s, b)[0], count_flops(s, b)[1] + 1), "the backward count for sizes="),
 ])
 def test_count_flops_rejects(wrong, message, capsys):
     assert check.count_flops(wrong).ok is False
     out = capsys.readouterr().out
     assert out.startswith("Not yet: ") and message in out and out.count("\n") == 1
+
+
+def test_count_flops_accepts_a_loop_over_the_layers(capsys):
+    def by_loop(sizes, batch):
+        forward = backward = 0
+        for k, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+            forward += n_in * n_out * batch
+            backward += n_in * n_out * batch * (1 if k == 0 else 2)   # BP4, and BP2 above the inputs
+        return forward, backward
+
+    assert check.count_flops(by_loop).ok is True
+    assert capsys.readouterr().out.startswith("Correct: ")
 
 
 def test_folded_gradient_accepts_solution(capsys):

@@ -32,6 +32,21 @@ def test_accepts_reference(capsys):
     assert ok and out.startswith("Correct:")
 
 
+def test_accepts_a_right_answer_written_another_way(capsys):
+    """sigma' through bplib.activations.sigmoid_prime of the weighted inputs, BP4 as a matrix product."""
+    from bplib import activations
+
+    def other(W0, W1, x, y):
+        h = W0 @ x
+        zy = W1 @ _sig(h)                                   # shape (1,)
+        delta_out = (_sig(zy) - y) * activations.sigmoid_prime(zy)
+        delta_h = (W1.T @ delta_out) * activations.sigmoid_prime(h)
+        return delta_h[:, None] @ x[None, :], delta_out[:, None] @ _sig(h)[None, :]
+
+    ok, out = _run(other, capsys)
+    assert ok and out.startswith("Correct:"), out
+
+
 def test_accepts_flat_dw1(capsys):
     ok, out = _run(lambda *a: (reference(*a)[0], reference(*a)[1].ravel()), capsys)
     assert ok, out
@@ -71,6 +86,29 @@ def _prime_on_weighted_input(W0, W1, x, y):
     return np.outer(delta_out * W1[0] * h * (1 - h), x), delta_out * a[np.newaxis, :]
 
 
+def _prime_on_h_hidden_only(W0, W1, x, y):
+    h = W0 @ x
+    a = _sig(h)
+    y_hat = _sig(W1[0] @ a)
+    delta_out = (y_hat - y) * y_hat * (1 - y_hat)          # right at the output
+    return np.outer(delta_out * W1[0] * h * (1 - h), x), delta_out * a[np.newaxis, :]
+
+
+def _prime_on_zy_output_only(W0, W1, x, y):
+    h = W0 @ x
+    a = _sig(h)
+    zy = W1[0] @ a
+    delta_out = (_sig(zy) - y) * zy * (1 - zy)             # on the weighted input zy
+    return np.outer(delta_out * W1[0] * a * (1 - a), x), delta_out * a[np.newaxis, :]
+
+
+def _forgot_W1(W0, W1, x, y):
+    a = _sig(W0 @ x)
+    y_hat = _sig(W1[0] @ a)
+    delta_out = (y_hat - y) * y_hat * (1 - y_hat)
+    return np.outer(delta_out * a * (1 - a), x), delta_out * a[np.newaxis, :]
+
+
 def _article_script(W0, W1, x, y):
     l0 = x.reshape(2, 1)
     l1 = _sig(W0 @ l0)
@@ -95,6 +133,9 @@ def _mutating(W0, W1, x, y):
         (_no_output_prime, r"sigma'\(z_y\) = y_hat \(1 - y_hat\) of the output unit is missing"),
         (_article_script, r"article 003's script"),
         (_prime_on_weighted_input, r"sigma' computed as t \(1 - t\) on the weighted inputs"),
+        (_prime_on_h_hidden_only, r"dW1 is right, but dW0 takes the hidden units' sigma' as h \(1 - h\)"),
+        (_prime_on_zy_output_only, r"output unit's sigma' is computed as z_y \(1 - z_y\) on its weighted input"),
+        (_forgot_W1, r"dW1 is right, but the hidden errors miss the weights W1"),
         (lambda *a: tuple(-g for g in reference(*a)), r"wrong sign on every hidden case"),
         (lambda *a: tuple(2 * g for g in reference(*a)), r"constant factor of 2"),
         (lambda *a: None, r"forget to `return dW0, dW1`"),

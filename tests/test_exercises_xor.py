@@ -16,7 +16,7 @@ def _sig(z):
 
 
 def _bias_reference(X, y, W1, b1, W2, b2, *, per_sample=False, out_prime=False,
-                    z_prime=False, bias_mean=False):
+                    z_prime=False, bias_mean=False, no_mean=False, mse=False, no_W2=False):
     """Written independently of the checker: the chain rule, sample by sample, then summed."""
     n = X.shape[0]
     dW1, dW2 = np.zeros((2, 2)), np.zeros((2, 1))
@@ -26,11 +26,13 @@ def _bias_reference(X, y, W1, b1, W2, b2, *, per_sample=False, out_prime=False,
         h = _sig(z1)
         z2 = h @ W2[:, 0] + b2[0, 0]
         p = _sig(z2)
-        d2 = (p - y_n[0]) / n                       # d(-mean BCE)/dz2 for this sample
+        d2 = (p - y_n[0]) / (1 if no_mean else n)   # d(-mean BCE)/dz2 for this sample
         if out_prime:
             d2 *= p * (1 - p)
+        if mse:                                     # the chapter's MSE network's delta
+            d2 = 2 / n * (p - y_n[0]) * p * (1 - p)
         prime = z1 * (1 - z1) if z_prime else h * (1 - h)
-        d1 = d2 * W2[:, 0] * prime
+        d1 = d2 * (1.0 if no_W2 else W2[:, 0]) * prime
         dW1 += np.outer(x_n, d1)
         dW2 += np.outer(h, d2)
         rows1.append(d1)
@@ -70,6 +72,19 @@ def test_bias_checker_accepts_reference(capsys):
     assert out.startswith("Correct:") and out.count("\n") == 1
 
 
+def test_bias_checker_accepts_a_right_answer_written_another_way(capsys):
+    """Matrix products and ones-vectors instead of the loop and sums of the reference."""
+    def other(X, y, W1, b1, W2, b2):
+        ones = np.ones((1, X.shape[0]))
+        H = _sig(X @ W1 + ones.T @ b1)
+        delta2 = (_sig(H @ W2 + b2) - y) / len(X)
+        delta1 = delta2 * W2.T * (H - H**2)
+        return X.T @ delta1, ones @ delta1, H.T @ delta2, ones @ delta2
+
+    assert check.xor_bias_backward(other).ok is True
+    assert capsys.readouterr().out.startswith("Correct:")
+
+
 def _transposed_bias(*a):
     dW1, db1, dW2, db2 = _bias_reference(*a)
     return dW1.T, db1, dW2, db2
@@ -85,6 +100,11 @@ def _transposed_bias(*a):
         (lambda *a: _bias_reference(*a, bias_mean=True), r"SUM of delta over the batch"),
         (lambda *a: tuple(-g for g in _bias_reference(*a)), r"wrong sign"),
         (lambda *a: tuple(4 * g for g in _bias_reference(*a)), r"constant factor of 4"),
+        (lambda *a: _bias_reference(*a, no_mean=True),
+         r"the 1/N of the mean over the N samples is missing: every gradient is N times too large"),
+        (lambda *a: _bias_reference(*a, mse=True),
+         r"this is the gradient of the MSE, not of the cross-entropy"),
+        (lambda *a: _bias_reference(*a, no_W2=True), r"delta1 misses the weights W2"),
         (lambda *a: _bias_reference(*a)[:3], r"four arrays"),
         (lambda *a: None, r"did you forget to `return"),
         (lambda *a: (*_bias_reference(*a)[:3], _bias_reference(*a)[3].ravel()),

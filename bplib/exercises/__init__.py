@@ -45,11 +45,15 @@ class Checks:
         return f"Checks({', '.join(self._checkers)})"
 
 
+#: Modules of this package that hold no checkers.
+_NOT_CHAPTERS = frozenset({"messages"})
+
+
 def _collect() -> dict[str, Callable[..., Verdict]]:
     """Import every chapter module of this package and collect its ``__all__``."""
     found: dict[str, Callable[..., Verdict]] = {}
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
+        if info.name.startswith("_") or info.name in _NOT_CHAPTERS:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for name in getattr(module, "__all__", []):

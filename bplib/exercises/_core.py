@@ -1,17 +1,21 @@
 """Shared machinery for the exercise checkers.
 
 A checker calls the reader's function on hidden cases and turns the first
-problem it finds into one readable sentence.  The helpers here diagnose the
+problem it finds into one readable sentence, taken from the table of
+:mod:`bplib.exercises.messages`.  The helpers here diagnose the
 usual mistakes: no return value, wrong shape, NaN, a constant factor (often 2
 or 1/2), a flipped sign, a wrong value at a special point, a mutated input.
 """
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
+
+from bplib.exercises.messages import PREFIXES, msg
 
 __all__ = [
     "Tolerance",
@@ -66,7 +70,15 @@ CLOSE = Tolerance(rtol=1e-6, atol=1e-9)
 
 
 class CheckFailed(Exception):
-    """Raised inside a checker to stop at the first problem; its message is shown."""
+    """Raised inside a checker to stop at the first problem; its message is shown.
+
+    ``nonfinite=True`` marks a failure that is a NaN or inf in the reader's result,
+    which a floating-point problem met earlier explains (see :func:`run_checks`).
+    """
+
+    def __init__(self, message: str, *, nonfinite: bool = False) -> None:
+        super().__init__(message)
+        self.nonfinite = nonfinite
 
 
 class Verdict:
@@ -111,48 +123,89 @@ class Verdict:
 
 def report(ok: bool, message: str) -> Verdict:
     """Print the one-line verdict and return it as a :class:`Verdict`."""
-    line = ("Correct: " if ok else "Not yet: ") + message
+    line = PREFIXES[bool(ok)] + message
     print(line)
     return Verdict(ok, line)
 
 
+#: The floating-point problems met in the reader's code during one :func:`run_checks`
+#: (None outside one): for each, the failure's sentence and the note's.
+_FP_SEEN: contextvars.ContextVar[list[tuple[str, str]] | None] = contextvars.ContextVar("_FP_SEEN", default=None)
+
+
 def run_checks(success_message: str, checks: Callable[[], None]) -> Verdict:
-    """Run ``checks()``; report success, or the message of the first ``CheckFailed``."""
+    """Run ``checks()``; report success, or the message of the first ``CheckFailed``.
+
+    A floating-point problem in the reader's code (an overflow inside ``np.exp``, say)
+    does not decide the verdict by itself: :func:`call` runs the code again with the
+    warning silenced and the checks go on with its result.  If the answer is then
+    right, the verdict is ``Correct`` with a note naming the overflow; if it is wrong
+    because the overflow left a NaN or inf in the result, the line names the overflow;
+    if it is wrong for another reason, the line names that reason.
+    """
+    token = _FP_SEEN.set([])
     try:
-        checks()
-    except CheckFailed as failure:
-        return report(False, str(failure))
-    return report(True, success_message)
+        try:
+            checks()
+        except CheckFailed as failure:
+            seen = _FP_SEEN.get()
+            return report(False, seen[0][0] if seen and failure.nonfinite else str(failure))
+        seen = _FP_SEEN.get()
+    finally:
+        _FP_SEEN.reset(token)
+    note = msg("core.overflow_note", problem=seen[0][1]) if seen else ""
+    return report(True, success_message + note)
+
+
+def _floating_point_message(what: str, exc: FloatingPointError, *, note: bool = False) -> str:
+    kind = str(exc).split()[0] if str(exc) else ""
+    problem = msg(_FLOATING_POINT.get(kind, "core.fp.other"))
+    if note:
+        return msg("core.floating_point_note", what=what, problem=problem, numpy=exc)
+    return msg("core.floating_point", what=what, problem=problem, numpy=exc)
+
+
+_FLOATING_POINT = {
+    "overflow": "core.fp.overflow",
+    "divide": "core.fp.divide",
+    "invalid": "core.fp.invalid",
+}
 
 
 def call(fn: Callable[..., Any], *args: Any, what: str = "your function") -> Any:
     """Call the reader's ``fn``; turn any exception into a readable ``CheckFailed``.
 
     Every checker treats NumPy's floating-point problems in the reader's code the same
-    way: an overflow, a division by zero or an invalid operation (``inf - inf``,
-    ``0/0``) is a failure named as such, never a warning that scrolls by (an underflow
-    to 0 is fine).
+    way (an underflow to 0 is fine): an overflow, a division by zero or an invalid
+    operation (``inf - inf``, ``0/0``) never shows as a warning that scrolls by.
+    Outside :func:`run_checks` it is a failure named as such.  Inside, it is noted and
+    ``fn`` runs again with the warning silenced: a right answer that overflows on the
+    way (``1 / (1 + np.exp(-z))`` at ``z = -1e4`` is exactly 0) is still right.
     """
     try:
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             return fn(*args)
     except FloatingPointError as exc:
-        raise CheckFailed(
-            f"{what} {_FLOATING_POINT.get(str(exc).split()[0], 'hit a floating-point error')} "
-            f"(NumPy: {exc}); rewrite it in a numerically stable form, e.g. with "
-            "bplib.activations.sigmoid or sigmoid_prime"
-        ) from None
+        seen = _FP_SEEN.get()
+        if seen is None:
+            raise CheckFailed(_floating_point_message(what, exc)) from None
+        seen.append((_floating_point_message(what, exc), _floating_point_message(what, exc, note=True)))
+        return _call_quietly(fn, *args, what=what)
     except CheckFailed:  # a checker's own verdict, raised from inside the reader's call
         raise
     except Exception as exc:  # the reader's code may raise anything
-        raise CheckFailed(f"{what} raised {type(exc).__name__}: {exc}") from None
+        raise CheckFailed(msg("core.raised", what=what, error=type(exc).__name__, text=exc)) from None
 
 
-_FLOATING_POINT = {
-    "overflow": "overflowed",
-    "divide": "divided by zero",
-    "invalid": "produced an invalid value (inf - inf or 0/0)",
-}
+def _call_quietly(fn: Callable[..., Any], *args: Any, what: str) -> Any:
+    """``fn(*args)`` with NumPy's floating-point warnings off."""
+    try:
+        with np.errstate(all="ignore"):
+            return fn(*args)
+    except CheckFailed:
+        raise
+    except Exception as exc:
+        raise CheckFailed(msg("core.raised", what=what, error=type(exc).__name__, text=exc)) from None
 
 
 def _describe_point(where: str | None) -> str:
@@ -163,11 +216,11 @@ def as_number_array(got: Any, *, name: str = "the result", where: str | None = N
     """Convert the reader's result to a float array, or raise ``CheckFailed`` saying why not."""
     at = _describe_point(where)
     if got is None:
-        raise CheckFailed(f"{name}{at} is None: did you forget to `return` it?")
+        raise CheckFailed(msg("core.returned_none", name=name, at=at))
     try:
         return np.asarray(got, dtype=float)
     except (TypeError, ValueError):
-        raise CheckFailed(f"{name}{at} is a {type(got).__name__}, not a number or array") from None
+        raise CheckFailed(msg("core.not_a_number", name=name, at=at, type=type(got).__name__)) from None
 
 
 def first_mismatch(got: np.ndarray, expected: np.ndarray, *, tol: Tolerance = CLOSE) -> tuple[int, ...]:
@@ -202,18 +255,18 @@ def compare(
     got_arr = as_number_array(got, name=name, where=where)
     exp_arr = np.asarray(expected, dtype=float)
     if got_arr.shape != exp_arr.shape:
-        raise CheckFailed(f"{name}{at} has shape {got_arr.shape}, expected {exp_arr.shape}")
+        raise CheckFailed(msg("core.wrong_shape", name=name, at=at, got=got_arr.shape,
+                              expected=exp_arr.shape))
     if not np.all(np.isfinite(got_arr)):
-        raise CheckFailed(f"{name}{at} contains NaN or inf (an overflow?)")
+        raise CheckFailed(msg("core.not_finite", name=name, at=at), nonfinite=True)
     if tol.close(got_arr, exp_arr):
         return
     if guess_factor:
         diagnose_factor(got_arr, exp_arr, f"{name}{at}")
     index = first_mismatch(got_arr, exp_arr, tol=tol)
-    position = f" at index {index}" if index else ""
-    raise CheckFailed(
-        f"{name}{at} is wrong{position}: got {got_arr[index]:.6g}, which is not the expected value"
-    )
+    position = msg("core.at_index", index=index) if index else ""
+    raise CheckFailed(msg("core.wrong_value", name=name, at=at, position=position,
+                          got=f"{got_arr[index]:.6g}"))
 
 
 def diagnose_factor(got: np.ndarray, expected: np.ndarray, name: str, suffix: str = "") -> None:
@@ -231,9 +284,9 @@ def diagnose_factor(got: np.ndarray, expected: np.ndarray, name: str, suffix: st
     if abs(r) < 1e-12 or np.isclose(r, 1.0) or not np.allclose(ratios, r, rtol=1e-6):
         return
     if np.isclose(r, -1.0):
-        raise CheckFailed(f"{name} has the wrong sign{suffix}")
+        raise CheckFailed(msg("core.wrong_sign", name=name, suffix=suffix))
     factor = f"{r:g}" if abs(r) >= 1 else f"1/{1 / r:g}"
-    raise CheckFailed(f"{name} is off by a constant factor of {factor}{suffix}")
+    raise CheckFailed(msg("core.constant_factor", name=name, factor=factor, suffix=suffix))
 
 
 def assert_not_mutated(fn: Callable[..., Any], *args: np.ndarray, what: str = "your function") -> Any:
@@ -242,19 +295,19 @@ def assert_not_mutated(fn: Callable[..., Any], *args: np.ndarray, what: str = "y
     result = call(fn, *args, what=what)
     for i, (before, after) in enumerate(zip(copies, args)):
         if not np.array_equal(before, after, equal_nan=True):
-            raise CheckFailed(f"{what} changed its argument #{i + 1} in place; work on a copy")
+            raise CheckFailed(msg("core.mutated", what=what, number=i + 1))
     return result
 
 
 def elementwise_cases(rng: np.random.Generator) -> Iterable[tuple[str, np.ndarray]]:
     """Hidden inputs for an elementwise function of z: special points, then random arrays."""
-    yield "at z = 0", np.array(0.0)
-    yield "at z = 1", np.array(1.0)
-    yield "at z = -2.5", np.array(-2.5)
-    yield "on a vector", rng.normal(size=7)
-    yield "on a (3, 4) matrix", rng.normal(scale=3.0, size=(3, 4))
-    yield "on a (2, 3, 2) array", rng.normal(size=(2, 3, 2))
-    yield "at large |z| (z = ±50)", np.array([-50.0, 50.0])
+    yield msg("case.at_z", z=0), np.array(0.0)
+    yield msg("case.at_z", z=1), np.array(1.0)
+    yield msg("case.at_z", z=-2.5), np.array(-2.5)
+    yield msg("case.vector"), rng.normal(size=7)
+    yield msg("case.matrix", shape=(3, 4)), rng.normal(scale=3.0, size=(3, 4))
+    yield msg("case.array", shape=(2, 3, 2)), rng.normal(size=(2, 3, 2))
+    yield msg("case.large_z", z="±50"), np.array([-50.0, 50.0])
 
 
 def check_elementwise(
@@ -284,7 +337,7 @@ def check_elementwise(
             np.concatenate([g.ravel() for g, _ in pairs]),
             np.concatenate([e.ravel() for _, e in pairs]),
             name,
-            " on every hidden case",
+            msg("core.every_case"),
         )
     for where, got, expected in results:
         compare(got, expected, name=name, where=where, tol=tol)

@@ -20,6 +20,7 @@ from bplib.exercises._core import (
     diagnose_factor,
     run_checks,
 )
+from bplib.exercises.messages import msg
 
 __all__ = ["backward_div", "topological_sort", "value_sin"]
 
@@ -35,11 +36,11 @@ def _div_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarr
         return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 3.0, size=shape)
 
     return [
-        ("at a = 3, b = 2, out_grad = 1", np.array(3.0), np.array(2.0), np.array(1.0)),
-        ("at a = 0, b = -4, out_grad = 1", np.array(0.0), np.array(-4.0), np.array(1.0)),
-        ("at a = 1.5, b = 0.5, out_grad = -2", np.array(1.5), np.array(0.5), np.array(-2.0)),
-        ("on vectors", rng.normal(size=6), away_from_zero((6,)), rng.normal(size=6)),
-        ("on (3, 4) matrices", rng.normal(scale=2.0, size=(3, 4)), away_from_zero((3, 4)),
+        (msg("case.div_at", a=3, b=2, g=1), np.array(3.0), np.array(2.0), np.array(1.0)),
+        (msg("case.div_at", a=0, b=-4, g=1), np.array(0.0), np.array(-4.0), np.array(1.0)),
+        (msg("case.div_at", a=1.5, b=0.5, g=-2), np.array(1.5), np.array(0.5), np.array(-2.0)),
+        (msg("case.vectors"), rng.normal(size=6), away_from_zero((6,)), rng.normal(size=6)),
+        (msg("case.matrices", shape=(3, 4)), rng.normal(scale=2.0, size=(3, 4)), away_from_zero((3, 4)),
          rng.normal(size=(3, 4))),
     ]
 
@@ -47,11 +48,9 @@ def _div_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarr
 def _as_pair(result: Any) -> tuple[Any, Any]:
     """The reader's result as (grad_a, grad_b), or a readable CheckFailed."""
     if result is None:
-        raise CheckFailed("backward_div returned None: did you forget to `return grad_a, grad_b`?")
+        raise CheckFailed(msg("autodiff.div.returned_none"))
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(
-            f"backward_div must return a pair (grad_a, grad_b), got {type(result).__name__}"
-        )
+        raise CheckFailed(msg("autodiff.div.not_a_pair", type=type(result).__name__))
     return result[0], result[1]
 
 
@@ -84,32 +83,22 @@ def backward_div(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> Ver
                 flat_exp = np.concatenate([e.ravel() for e in expected])
                 flat_loc = np.concatenate([e.ravel() for e in local])
                 if not CLOSE.close(flat_got, flat_exp) and CLOSE.close(flat_got, flat_loc):
-                    raise CheckFailed(
-                        f"{name} ignores out_grad: multiply the local derivative by the "
-                        "upstream gradient (chain rule)"
-                    )
-                diagnose_factor(flat_got, flat_exp, name, " on every hidden case")
+                    raise CheckFailed(msg("autodiff.div.no_upstream", name=name))
+                diagnose_factor(flat_got, flat_exp, name, msg("core.every_case"))
         for where, a, b, g, got in results:
             expected_a, expected_b = _div_reference(a, b, g)
             compare(got[0], expected_a, name="grad_a", where=where, tol=ROUNDING)
             compare(got[1], expected_b, name="grad_b", where=where, tol=ROUNDING)
 
-    return run_checks(
-        "backward_div returns out_grad / b and -out_grad * a / b**2 on every hidden case.",
-        checks,
-    )
+    return run_checks(msg("autodiff.div.correct"), checks)
 
 
 #: Local derivatives a reader may store for sin instead of cos(v), and what to say.
 _WRONG_SIN_LOCALS: tuple[tuple[Callable[[np.ndarray], np.ndarray], str], ...] = (
-    (np.sin, "the local derivative is sin(v), the function itself; the derivative of sin is "
-             "cos, evaluated at the input: _local_grads=(math.cos(v.data),)"),
-    (lambda v: np.cos(np.sin(v)), "the local derivative is cos taken at the output sin(v); "
-                                  "take it at the input: math.cos(v.data)"),
-    (lambda v: -np.sin(v), "the local derivative is -sin(v), the derivative of cos; the "
-                           "derivative of sin is cos(v)"),
-    (np.ones_like, "the local derivative is 1, as for an addition, so backward() passes the "
-                   "gradient through unchanged; for sin it is cos(v.data)"),
+    (np.sin, "autodiff.sin.local_sin"),
+    (lambda v: np.cos(np.sin(v)), "autodiff.sin.local_cos_of_output"),
+    (lambda v: -np.sin(v), "autodiff.sin.local_minus_sin"),
+    (np.ones_like, "autodiff.sin.local_one"),
 )
 
 
@@ -117,9 +106,9 @@ def _diagnose_sin_local(points: np.ndarray, got: np.ndarray, expected: np.ndarra
     """Name a wrong local derivative of sin when it explains every hidden point."""
     if EXACT.close(got, expected):
         return
-    for wrong, message in _WRONG_SIN_LOCALS:
+    for wrong, message_id in _WRONG_SIN_LOCALS:
         if ROUNDING.close(got, wrong(points)):
-            raise CheckFailed(message)
+            raise CheckFailed(msg(message_id))
 
 
 def value_sin(fn: Callable[[Value], Any]) -> Verdict:
@@ -135,49 +124,37 @@ def value_sin(fn: Callable[[Value], Any]) -> Verdict:
         points = [0.0, 1.0, -2.5, math.pi / 2, *rng.uniform(-4.0, 4.0, size=4).tolist()]
         grads_got, grads_exp = [], []
         for x0 in points:
-            where = f"at v.data = {x0:.4g}"
+            where = msg("case.at_v", v=x0)
             v = Value(x0, label="v")
             out = call(fn, v, what="value_sin")
             if not isinstance(out, Value):
-                raise CheckFailed(
-                    f"value_sin {where} returned a {type(out).__name__}, not a Value: "
-                    "build the node with Value(..., _children=(v,), _op='sin', _local_grads=(...,))"
-                )
+                raise CheckFailed(msg("autodiff.sin.not_a_value", where=where,
+                                      type=type(out).__name__))
             if out is v or v.data != x0:
-                raise CheckFailed(
-                    f"value_sin changed v.data {where} or returned v itself; "
-                    "create a new Value instead"
-                )
-            compare(out.data, math.sin(x0), name="the data of value_sin(v)", where=where,
+                raise CheckFailed(msg("autodiff.sin.changed_v", where=where))
+            compare(out.data, math.sin(x0), name=msg("autodiff.sin.data"), where=where,
                     tol=EXACT)
             if not any(child is v for child in out.children):
-                raise CheckFailed(
-                    "the new node does not remember its input: pass _children=(v,), "
-                    "otherwise backward() never reaches v"
-                )
+                raise CheckFailed(msg("autodiff.sin.no_children"))
             out.backward()
             grads_got.append(v.grad)
             grads_exp.append(math.cos(x0))
         _diagnose_sin_local(np.array(points), np.array(grads_got), np.array(grads_exp))
-        diagnose_factor(np.array(grads_got), np.array(grads_exp), "d sin(v)/dv from backward()",
-                        " on every hidden point")
+        diagnose_factor(np.array(grads_got), np.array(grads_exp), msg("autodiff.sin.gradient"),
+                        msg("core.every_point"))
         for x0, got, expected in zip(points, grads_got, grads_exp):
-            compare(got, expected, name="d sin(v)/dv from backward()", where=f"at v.data = {x0:.4g}",
-                    tol=EXACT)
+            compare(got, expected, name=msg("autodiff.sin.gradient"),
+                    where=msg("case.at_v", v=x0), tol=EXACT)
         # Inside a larger expression, with x used twice: y = sin(x * x) * x.
         for x0 in rng.uniform(-2.0, 2.0, size=3).tolist():
             x = Value(x0, label="x")
             y = call(fn, x * x, what="value_sin") * x
             y.backward()
             expected = math.cos(x0 * x0) * 2 * x0 * x0 + math.sin(x0 * x0)
-            compare(x.grad, expected, name="dy/dx for y = sin(x*x) * x",
-                    where=f"at x = {x0:.4g}", tol=ROUNDING)
+            compare(x.grad, expected, name=msg("autodiff.sin.composite"),
+                    where=msg("case.at_x", x=x0), tol=ROUNDING)
 
-    return run_checks(
-        "value_sin gives sin(v) and, through backward(), the gradient cos(v), "
-        "also inside larger expressions.",
-        checks,
-    )
+    return run_checks(msg("autodiff.sin.correct"), checks)
 
 
 # ------------------------------------------------------------ ordering the graph
@@ -216,33 +193,29 @@ def _graph_batch() -> tuple[Value, list[Value]]:
 
 
 _GRAPHS: tuple[tuple[str, Callable[[], tuple[Value, list[Value]]]], ...] = (
-    ("y = x*x + 3x", _graph_poly),
-    ("tanh(x) built as (e - 1)/(e + 1) with e = exp(2x)", _graph_tanh_from_exp),
-    ("(a + b) * (a * b) with a = b = 1.5", _graph_equal_data),
-    ("a 2-2-1 sigmoid network on a batch of three samples", _graph_batch),
+    ("case.graph_poly", _graph_poly),
+    ("case.graph_tanh", _graph_tanh_from_exp),
+    ("case.graph_equal", _graph_equal_data),
+    ("case.graph_batch", _graph_batch),
 )
 
 
 def _describe(node: Value) -> str:
-    return repr(node.label) if node.label else f"the {node.op or 'leaf'} node holding {node.data:g}"
+    return repr(node.label) if node.label else msg("autodiff.topo.leaf", op=node.op or "leaf",
+                                                      data=node.data)
 
 
 def _check_order(order: Any, root: Value, where: str) -> list[Value]:
     """Raise CheckFailed naming the first problem of ``order``; return it as a list."""
     if order is None:
-        raise CheckFailed("my_topological_order returned None: did you forget to `return order`?")
+        raise CheckFailed(msg("autodiff.topo.returned_none"))
     try:
         order = list(order)
     except TypeError:
-        raise CheckFailed(
-            f"my_topological_order must return a list of nodes, got {type(order).__name__}"
-        ) from None
+        raise CheckFailed(msg("autodiff.topo.not_a_list", type=type(order).__name__)) from None
     strangers = [item for item in order if not isinstance(item, Value)]
     if strangers:
-        raise CheckFailed(
-            f"the list holds a {type(strangers[0]).__name__}, not a Value: list the nodes "
-            "themselves (not their data or labels)"
-        )
+        raise CheckFailed(msg("autodiff.topo.not_values", type=type(strangers[0]).__name__))
     nodes = topological_order(root)   # bplib's own: every node once
     listed = {id(node) for node in order}
     missing = [node for node in nodes if id(node) not in listed]
@@ -251,44 +224,28 @@ def _check_order(order: Any, root: Value, where: str) -> list[Value]:
         for node in order:
             counts[id(node)] = counts.get(id(node), 0) + 1
         twice = next(node for node in order if counts[id(node)] > 1)
-        raise CheckFailed(
-            f"on the graph {where}, {_describe(twice)} is listed {counts[id(twice)]} times: a node "
-            "used by several others must appear once; remember the nodes already visited "
-            "(in a set: nodes hash by identity)"
-        )
+        raise CheckFailed(msg("autodiff.topo.twice", where=where, node=_describe(twice),
+                              count=counts[id(twice)]))
     if missing:
         lookalike = any(node.data == other.data for node in missing for other in order)
-        hint = (" A node was skipped because another one holds the same number: `node in a_list` "
-                "compares with ==, which compares data for a Value; keep a set of visited nodes "
-                "(they hash by identity) or compare with `is`."
-                if lookalike else " Visit the children of every node, down to the leaves.")
-        raise CheckFailed(
-            f"on the graph {where}, the list misses {len(missing)} of its {len(nodes)} nodes, "
-            f"e.g. {_describe(missing[0])}.{hint}"
-        )
+        hint = msg("autodiff.topo.lookalike_hint" if lookalike else "autodiff.topo.visit_hint")
+        raise CheckFailed(msg("autodiff.topo.missing", where=where, missing=len(missing),
+                              total=len(nodes), node=_describe(missing[0]), hint=hint))
     extra = len(order) - len(nodes)
     if extra:
-        what = "1 node that is" if extra == 1 else f"{extra} nodes that are"
-        raise CheckFailed(f"on the graph {where}, the list has {what} not part of the graph")
+        if extra == 1:
+            raise CheckFailed(msg("autodiff.topo.extra_one", where=where))
+        raise CheckFailed(msg("autodiff.topo.extra_many", where=where, count=extra))
     position = {id(node): k for k, node in enumerate(order)}
     if order[0] is root and len(order) > 1:
-        raise CheckFailed(
-            f"on the graph {where}, the output comes first: that is the order backward() walks, "
-            "reversed(topological order); the topological order itself lists every node after "
-            "its inputs, the output last"
-        )
+        raise CheckFailed(msg("autodiff.topo.output_first", where=where))
     for node in order:
         for child in node.children:
             if position[id(child)] > position[id(node)]:
                 bfs = [id(n) for n in reversed(bfs_order(root))]
-                why = (" This is breadth-first order from the output, reversed: it puts a node "
-                       "after all its inputs only when all paths from the output have the same "
-                       "length. Visit depth-first: list a node after visiting all of its children."
-                       if [id(n) for n in order] == bfs else "")
-                raise CheckFailed(
-                    f"on the graph {where}, {_describe(node)} comes before its input "
-                    f"{_describe(child)}: every node must come after all of its inputs.{why}"
-                )
+                why = msg("autodiff.topo.bfs_hint") if [id(n) for n in order] == bfs else ""
+                raise CheckFailed(msg("autodiff.topo.before_input", where=where,
+                                      node=_describe(node), child=_describe(child), why=why))
     return order
 
 
@@ -314,7 +271,8 @@ def topological_sort(fn: Callable[[Value], Any]) -> Verdict:
     """
 
     def checks() -> None:
-        for where, build in _GRAPHS:
+        for graph, build in _GRAPHS:
+            where = msg(graph)
             root, leaves = build()
             order = _check_order(call(fn, root, what="my_topological_order"), root, where)
             _backward_along(order, root)
@@ -322,11 +280,7 @@ def topological_sort(fn: Callable[[Value], Any]) -> Verdict:
             reference_root, reference_leaves = build()
             reference_root.backward()
             for leaf, g, ref in zip(leaves, got, reference_leaves):
-                compare(g, ref.grad, name=f"the gradient of {leaf.label} along your order",
-                        where=f"on the graph {where}", tol=EXACT)
+                compare(g, ref.grad, name=msg("autodiff.topo.gradient", label=leaf.label),
+                        where=msg("autodiff.topo.on_graph", where=where), tol=EXACT)
 
-    return run_checks(
-        "my_topological_order lists every node once, after all of its inputs, on every hidden "
-        "graph, and a backward pass along it gives Value.backward()'s gradients.",
-        checks,
-    )
+    return run_checks(msg("autodiff.topo.correct"), checks)

@@ -17,6 +17,7 @@ from bplib.exercises._core import (
     diagnose_factor,
     run_checks,
 )
+from bplib.exercises.messages import msg
 
 __all__ = ["sigmoid_prime", "tanh_prime", "softplus_prime", "two_paths"]
 
@@ -32,24 +33,54 @@ def sigmoid_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
     """Check a reader's ``sigmoid_prime(z)``: the derivative of the logistic function at ``z``.
 
     It must work elementwise on any shape, not change ``z``, and stay finite at
-    large ``|z|``.
+    large ``|z|``.  A right answer built on the naive ``1 / (1 + np.exp(-z))``, which
+    overflows inside NumPy at ``z = -1e4`` but returns the right 0, is accepted with a
+    note.  Named mistakes: the helper ``a (1 - a)`` applied to ``z`` (articles 001 and
+    003's ``x * (1 - x)``), sigma applied twice, sigma instead of sigma'.
     """
-    return run_checks(
-        "sigmoid_prime matches σ(z)(1 − σ(z)) on every hidden case, large |z| included.",
-        lambda: _quietly(check_elementwise,
+
+    def checks() -> None:
+        cases = [(msg("case.at_z", z=0), np.array(0.0)), (msg("case.at_z", z=1), np.array(1.0)),
+                 (msg("case.at_z", z=-2.5), np.array(-2.5)),
+                 (msg("case.vector"), np.linspace(-3.0, 3.0, 7))]
+        got = []
+        for _, z in cases:
+            got.append(assert_not_mutated(fn, z.copy(), what="sigmoid_prime"))
+        try:
+            flat = np.concatenate([np.ravel(np.asarray(g, dtype=float)) for g in got])
+        except (TypeError, ValueError):
+            flat = None
+        zs = np.concatenate([np.ravel(z) for _, z in cases])
+        if flat is not None and flat.shape == zs.shape and np.all(np.isfinite(flat)):
+            s = activations.sigmoid(zs)
+            if not CLOSE.close(flat, s * (1 - s)):
+                for wrong, message_id in _SIGMOID_PRIME_MISTAKES:
+                    if CLOSE.close(flat, wrong(zs)):
+                        raise CheckFailed(msg(message_id))
+        _quietly(check_elementwise,
             fn,
             activations.sigmoid_prime,
             fn_name="sigmoid_prime",
             seed=101,
-            extra_cases=[("at z = ±1e4", np.array([-1e4, 1e4]))],
-        ),
-    )
+            extra_cases=[(msg("case.at_z", z="±1e4"), np.array([-1e4, 1e4]))],
+        )
+
+    return run_checks(msg("chain_rule.sigmoid_prime.correct"), checks)
+
+
+#: What a reader's sigmoid_prime may compute instead of sigma'(z), and its message id.
+_SIGMOID_PRIME_MISTAKES: tuple[tuple[Callable[[np.ndarray], np.ndarray], str], ...] = (
+    (lambda z: z * (1.0 - z), "chain_rule.sigmoid_prime.on_z"),
+    (lambda z: activations.sigmoid_prime(activations.sigmoid(z)),
+     "chain_rule.sigmoid_prime.of_activation"),
+    (activations.sigmoid, "chain_rule.sigmoid_prime.sigma"),
+)
 
 
 def tanh_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
     """Check a reader's ``tanh_prime(z)``: the derivative of ``tanh`` at ``z``, elementwise."""
     return run_checks(
-        "tanh_prime matches 1 − tanh(z)² on every hidden case.",
+        msg("chain_rule.tanh_prime.correct"),
         lambda: _quietly(check_elementwise, fn, activations.tanh_prime, fn_name="tanh_prime", seed=102),
     )
 
@@ -57,13 +88,13 @@ def tanh_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
 def softplus_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
     """Check a reader's derivative of softplus, ``log(1 + exp(z))``, elementwise."""
     return run_checks(
-        "softplus_prime matches the derivative of log(1 + e^z) on every hidden case.",
+        msg("chain_rule.softplus_prime.correct"),
         lambda: _quietly(check_elementwise,
             fn,
             activations.sigmoid,
             fn_name="softplus_prime",
             seed=103,
-            extra_cases=[("at z = ±1e4", np.array([-1e4, 1e4]))],
+            extra_cases=[(msg("case.at_z", z="±1e4"), np.array([-1e4, 1e4]))],
         ),
     )
 
@@ -99,22 +130,19 @@ def _two_paths(w: float, x: np.ndarray, v: np.ndarray, y: float, *, variant: str
 
 
 _TWO_PATH_MISTAKES = [
-    ("path 1", "you followed only the path through z_1; w also reaches L through z_2, "
-               "and the chain rule ADDS one product per path"),
-    ("path 2", "you followed only the path through z_2; w also reaches L through z_1, "
-               "and the chain rule ADDS one product per path"),
-    ("product", "you multiplied the two path products; the chain rule adds them"),
-    ("z(1-z)", "sigma'(z) computed as z (1 - z) on the weighted input z; the form "
-               "a (1 - a) needs the activation a = sigma(z)"),
-    ("no sigma'", "the factor sigma'(z_j) = a_j (1 - a_j) of each sigmoid is missing"),
+    ("path 1", "chain_rule.two_paths.path1"),
+    ("path 2", "chain_rule.two_paths.path2"),
+    ("product", "chain_rule.two_paths.product"),
+    ("z(1-z)", "chain_rule.two_paths.on_z"),
+    ("no sigma'", "chain_rule.two_paths.no_prime"),
 ]
 
 
 def _two_path_cases(rng: np.random.Generator) -> list[tuple[str, float, np.ndarray, np.ndarray, float]]:
-    cases = [("on the chapter's example", 0.8, np.array([0.5, -1.5]), np.array([1.2, 0.7]), 0.3)]
+    cases = [(msg("case.chapter_example"), 0.8, np.array([0.5, -1.5]), np.array([1.2, 0.7]), 0.3)]
     for k in range(4):
         cases.append((
-            f"on hidden random case {k + 1}",
+            msg("case.hidden_random", k=k + 1),
             float(rng.normal()),
             rng.uniform(-2.0, 2.0, size=2),
             rng.normal(size=2),
@@ -149,14 +177,14 @@ def two_paths(fn: Callable[..., float]) -> Verdict:
         if flat is not None and np.all(np.isfinite(flat)):
             expected = np.array([_two_paths(w, x, v, y) for _, w, x, v, y, _ in results])
             if not CLOSE.close(flat, expected):
-                for variant, message in _TWO_PATH_MISTAKES:
+                for variant, message_id in _TWO_PATH_MISTAKES:
                     wrong = np.array([_two_paths(w, x, v, y, variant=variant)
                                       for _, w, x, v, y, _ in results])
                     if CLOSE.close(flat, wrong):
-                        raise CheckFailed(message)
-                diagnose_factor(flat, expected, "dL_dw", " on every hidden case")
+                        raise CheckFailed(msg(message_id))
+                diagnose_factor(flat, expected, "dL_dw", msg("core.every_case"))
         for where, w, x, v, y, got in results:
             compare(got, np.array(_two_paths(w, x, v, y)), name="dL_dw", where=where,
                     tol=CLOSE)
 
-    return run_checks("dL_dw adds the products along both paths, on every hidden case.", checks)
+    return run_checks(msg("chain_rule.two_paths.correct"), checks)

@@ -35,6 +35,7 @@ from bplib.exercises._core import (
     first_mismatch,
     run_checks,
 )
+from bplib.exercises.messages import msg
 from bplib.network import Network
 
 __all__ = ["backprop_error", "batch_backprop"]
@@ -50,10 +51,10 @@ def _bp2_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarr
     """Hidden (where, W_next, delta_next, z) cases; the first is square so a missing transpose still runs."""
     cases = []
     for where, n_next, n, m, z_scale in [
-        ("with a square W_next (3, 3) and 4 samples", 3, 3, 4, 1.0),
-        ("with W_next (2, 5) and 6 samples", 2, 5, 6, 2.0),
-        ("with W_next (4, 3) and one sample", 4, 3, 1, 1.0),
-        ("with W_next (1, 8) and 40 samples", 1, 8, 40, 3.0),
+        (msg("case.bp2_square", shape=(3, 3), m=4), 3, 3, 4, 1.0),
+        (msg("case.bp2", shape=(2, 5), m=6), 2, 5, 6, 2.0),
+        (msg("case.bp2_one", shape=(4, 3)), 4, 3, 1, 1.0),
+        (msg("case.bp2", shape=(1, 8), m=40), 1, 8, 40, 3.0),
     ]:
         cases.append((
             where,
@@ -62,7 +63,7 @@ def _bp2_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarr
             rng.normal(scale=z_scale, size=(n, m)),
         ))
     z = np.array([[0.0, 50.0, -50.0], [1e4, -1e4, 0.5]])
-    cases.append(("at z = 0 and large |z| (±50, ±1e4)", rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), z))
+    cases.append((msg("case.bp2_large_z"), rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), z))
     return cases
 
 
@@ -75,17 +76,15 @@ def _named_bp2_mistake(got: np.ndarray, W: np.ndarray, d: np.ndarray, z: np.ndar
     prime = activations.sigmoid_prime(z)
     with np.errstate(all="ignore"):
         if W.shape[0] == W.shape[1] and same((W @ d) * prime):
-            return "used W_next where BP2 needs its transpose W_next.T"
+            return msg("four_equations.bp2.no_transpose")
         if same(W.T @ d):
-            return "forgot the factor sigma'(z) (BP2 multiplies elementwise by the activation's derivative)"
+            return msg("four_equations.bp2.no_prime")
         if same((W.T @ d) * activations.sigmoid(z)):
-            return "multiplied by sigma(z) instead of its derivative sigma'(z)"
+            return msg("four_equations.bp2.sigma")
         if same((W.T @ d) * z * (1 - z)):
-            return ("computed sigma' as a(1 - a) on z: a(1 - a) needs the activation a = sigma(z), "
-                    "not the weighted input z (or call sigmoid_prime(z))")
+            return msg("four_equations.bp2.on_z")
         if same((W.T @ d) * activations.sigmoid_prime(activations.sigmoid(z))):
-            return ("applied sigma' to the activation sigma(z): sigmoid_prime takes the weighted "
-                    "input z (a(1 - a) is the form that takes the activation)")
+            return msg("four_equations.bp2.of_activation")
     return None
 
 
@@ -117,26 +116,22 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> V
         for where, W, d, z in _bp2_cases(rng):
             got = assert_not_mutated(fn, W.copy(), d.copy(), z.copy(), what="backprop_error")
             expected = _bp2(W, d, z)
-            got_arr = as_number_array(got, name="backprop_error's result", where=where)
+            got_arr = as_number_array(got, name=msg("four_equations.bp2.result"), where=where)
             n, m = expected.shape
             if got_arr.shape == (n, 1) and m > 1 and CLOSE.close(
                 got_arr, expected.sum(axis=1, keepdims=True)):
-                raise CheckFailed(
-                    f"backprop_error {where} summed over the samples: BP2 keeps one column "
-                    f"per sample, shape {expected.shape}, not {got_arr.shape}"
-                )
+                raise CheckFailed(msg("four_equations.bp2.summed", where=where,
+                                      expected=expected.shape, got=got_arr.shape))
             if got_arr.shape != expected.shape:
-                raise CheckFailed(
-                    f"the result of backprop_error {where} has shape {got_arr.shape}, expected "
-                    f"{expected.shape} (n, m): one row per unit of this layer, one column per sample"
-                )
+                raise CheckFailed(msg("four_equations.bp2.shape", where=where,
+                                      got=got_arr.shape, expected=expected.shape))
             if not np.all(np.isfinite(got_arr)):
-                raise CheckFailed(f"the result of backprop_error {where} contains NaN or inf")
+                raise CheckFailed(msg("four_equations.bp2.not_finite", where=where), nonfinite=True)
             if CLOSE.close(got_arr, expected):
                 continue
             mistake = _named_bp2_mistake(got_arr, W, d, z)
             if mistake:
-                raise CheckFailed(f"backprop_error {where} {mistake}")
+                raise CheckFailed(msg("four_equations.bp2.named", where=where, mistake=mistake))
             results.append((where, got_arr, expected))
         if not results:
             return
@@ -145,20 +140,14 @@ def backprop_error(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> V
             diagnose_factor(
                 np.concatenate([g.ravel() for _, g, _ in results]),
                 np.concatenate([e.ravel() for _, _, e in results]),
-                "backprop_error", " on every hidden case",
+                "backprop_error", msg("core.every_case"),
             )
         where, got_arr, expected = results[0]
         bad = first_mismatch(got_arr, expected, tol=CLOSE)
-        raise CheckFailed(
-            f"the result of backprop_error {where} is wrong at index {bad}: got "
-            f"{got_arr[bad]:.6g}, expected {expected[bad]:.6g}"
-        )
+        raise CheckFailed(msg("four_equations.bp2.wrong_value", where=where, index=bad,
+                              got=f"{got_arr[bad]:.6g}"))
 
-    return run_checks(
-        "backprop_error gives (W_next.T @ delta_next) * sigma'(z), one column per sample, "
-        "on every hidden case.",
-        checks,
-    )
+    return run_checks(msg("four_equations.bp2.correct"), checks)
 
 
 # ------------------------------------------------------- full batch backprop
@@ -166,10 +155,10 @@ def _bp_cases(rng: np.random.Generator) -> list[tuple[str, list[np.ndarray], lis
     """Hidden (where, weights, biases, x, y) cases for :func:`batch_backprop`."""
     cases = []
     for where, sizes, m in [
-        ("for sizes [2, 3, 2] and 5 samples", [2, 3, 2], 5),
-        ("for sizes [1, 8, 5, 3, 1] and 40 samples", [1, 8, 5, 3, 1], 40),
-        ("for sizes [3, 4, 2] and one sample", [3, 4, 2], 1),
-        ("for sizes [4, 2] (no hidden layer) and 3 samples", [4, 2], 3),
+        (msg("case.sizes", sizes=[2, 3, 2], m=5), [2, 3, 2], 5),
+        (msg("case.sizes", sizes=[1, 8, 5, 3, 1], m=40), [1, 8, 5, 3, 1], 40),
+        (msg("case.sizes_one", sizes=[3, 4, 2]), [3, 4, 2], 1),
+        (msg("case.sizes_no_hidden", sizes=[4, 2], m=3), [4, 2], 3),
     ]:
         weights = [rng.normal(size=(b, a)) for a, b in zip(sizes[:-1], sizes[1:])]
         biases = [rng.normal(size=(b, 1)) for b in sizes[1:]]
@@ -186,20 +175,42 @@ def _reference_backprop(
     return net.backprop(x, y)
 
 
+def _summed_bp1_backprop(
+    weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.ndarray, y: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The gradients a backward pass gives when BP1 is summed over the samples.
+
+    The output error keeps one column, ``sum_j (a_j - y_j) sigma'(z_j)``; BP2 then
+    broadcasts it against every sample's ``sigma'(z)``, so the hidden layers get
+    gradients of the right shapes and wrong values.  Only the hidden layers' entries
+    are meaningful (the last layer's weight gradient needs some reshaping to run).
+    """
+    zs, acts = [], [x]
+    for w, b in zip(weights, biases):
+        zs.append(w @ acts[-1] + b)
+        acts.append(activations.sigmoid(zs[-1]))
+    delta = ((acts[-1] - y) * activations.sigmoid_prime(zs[-1])).sum(axis=1, keepdims=True)
+    nabla_b, nabla_w = [None] * len(weights), [None] * len(weights)
+    for l in reversed(range(len(weights))):
+        nabla_b[l] = delta.sum(axis=1, keepdims=True)
+        nabla_w[l] = delta @ acts[l].sum(axis=1, keepdims=True).T if delta.shape[1] == 1 \
+            else delta @ acts[l].T
+        if l > 0:
+            delta = (weights[l].T @ delta) * activations.sigmoid_prime(zs[l - 1])
+    return nabla_b, nabla_w
+
+
 def _as_gradient_lists(result: Any, n_layers: int) -> tuple[list[Any], list[Any]]:
     if result is None:
-        raise CheckFailed("batch_backprop returned None: did you forget to `return nabla_b, nabla_w`?")
+        raise CheckFailed(msg("four_equations.batch.returned_none"))
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(
-            f"batch_backprop must return a pair (nabla_b, nabla_w), got {type(result).__name__}"
-        )
+        raise CheckFailed(msg("four_equations.batch.not_a_pair", type=type(result).__name__))
     nabla_b, nabla_w = result
     for name, grads in [("nabla_b", nabla_b), ("nabla_w", nabla_w)]:
         if not isinstance(grads, (list, tuple)) or len(grads) != n_layers:
             length = len(grads) if isinstance(grads, (list, tuple)) else type(grads).__name__
-            raise CheckFailed(
-                f"{name} must be a list with one array per weight matrix ({n_layers}), got {length}"
-            )
+            raise CheckFailed(msg("four_equations.batch.not_a_list", name=name, layers=n_layers,
+                                  got=length))
     return list(nabla_b), list(nabla_w)
 
 
@@ -216,6 +227,11 @@ def batch_backprop(
     the whole batch (no loop over samples is required, but it is not
     detected either), shaped like the parameters, without changing the inputs.
 
+    Named mistakes: per-sample bias gradients (BP3 not summed), the mean instead of
+    the sum, BP1 summed over the samples (recognised from the hidden layers'
+    gradients, or hinted at when a product no longer fits), a constant factor on
+    every case, inputs changed in place.
+
     Returns
     -------
     Verdict
@@ -225,47 +241,61 @@ def batch_backprop(
     def checks() -> None:
         rng = np.random.default_rng(502)
         pairs_seen = []
+        summed_bp1 = []  # per case with m > 1 and a hidden layer: is it "BP1 summed"?
         for where, weights, biases, x, y in _bp_cases(rng):
             ws, bs = [w.copy() for w in weights], [b.copy() for b in biases]
             xs, ys = x.copy(), y.copy()
-            got = assert_not_mutated(lambda xx, yy: fn(ws, bs, xx, yy), xs, ys, what="batch_backprop")
+            m = x.shape[1]
+            try:
+                got = assert_not_mutated(lambda xx, yy: fn(ws, bs, xx, yy), xs, ys,
+                                         what="batch_backprop")
+            except CheckFailed as failure:
+                text = str(failure)
+                if m > 1 and " raised ValueError" in text and any(
+                        word in text for word in ("matmul", "aligned", "broadcast")):
+                    raise CheckFailed(text + msg("four_equations.batch.matmul_hint")) from None
+                raise
             if any(not np.array_equal(a, b) for a, b in zip(ws + bs, weights + biases)):
-                raise CheckFailed("batch_backprop changed the weights or biases in place; work on copies")
+                raise CheckFailed(msg("four_equations.batch.mutated"))
             nabla_b, nabla_w = _as_gradient_lists(got, len(weights))
             exp_b, exp_w = _reference_backprop(weights, biases, x, y)
-            m = x.shape[1]
+            arrays = {}
             for l in reversed(range(len(weights))):
                 pairs = [(f"nabla_b[{l}]", nabla_b[l], exp_b[l]), (f"nabla_w[{l}]", nabla_w[l], exp_w[l])]
                 for name, g, e in pairs:
                     g_arr = as_number_array(g, name=name, where=where)
                     if name.startswith("nabla_b") and g_arr.shape == (e.shape[0], m) and m > 1:
-                        raise CheckFailed(
-                            f"{name} {where} has one column per sample, shape {g_arr.shape}: "
-                            f"sum BP3 over the samples to get shape {e.shape}"
-                        )
+                        raise CheckFailed(msg("four_equations.batch.bias_columns", name=name,
+                                              where=where, got=g_arr.shape, expected=e.shape))
                     averaged = g_arr.shape == e.shape and m > 1 and CLOSE.close(g_arr * m, e)
                     if averaged and not CLOSE.close(g_arr, e):
-                        raise CheckFailed(
-                            f"{name} {where} is the mean over the {m} samples; return the sum "
-                            "(the update step divides by the batch size)"
-                        )
+                        raise CheckFailed(msg("four_equations.batch.mean", name=name, where=where,
+                                              m=m))
                     if g_arr.shape != e.shape or not np.all(np.isfinite(g_arr)):
                         compare(g_arr, e, name=name, where=where, tol=CLOSE)
                     pairs_seen.append((f"{name} {where}", g_arr, e))
+                    arrays[name] = g_arr
+            if m > 1 and len(weights) > 1:
+                alt_b, alt_w = _summed_bp1_backprop(weights, biases, x, y)
+                summed_bp1.append((where, all(
+                    CLOSE.close(arrays[f"nabla_b[{l}]"], alt_b[l])
+                    and CLOSE.close(arrays[f"nabla_w[{l}]"], alt_w[l])
+                    for l in range(len(weights) - 1)
+                )))
         wrong = [p for p in pairs_seen if not CLOSE.close(p[1], p[2])]
         if not wrong:
             return
+        if summed_bp1 and all(same for _, same in summed_bp1):
+            raise CheckFailed(msg("four_equations.batch.bp1_summed", where=summed_bp1[0][0]))
         # A constant factor only if the same factor holds on every gradient of every case.
         diagnose_factor(
             np.concatenate([g.ravel() for _, g, _ in pairs_seen]),
             np.concatenate([e.ravel() for _, _, e in pairs_seen]),
-            "batch_backprop's gradients", " on every hidden case",
+            msg("four_equations.batch.gradients"), msg("core.every_case"),
         )
         what, g_arr, e = wrong[0]
         bad = first_mismatch(g_arr, e, tol=CLOSE)
-        raise CheckFailed(f"{what} is wrong at index {bad}: got {g_arr[bad]:.6g}, expected {e[bad]:.6g}")
+        raise CheckFailed(msg("four_equations.batch.wrong_value", what=what, index=bad,
+                              got=f"{g_arr[bad]:.6g}"))
 
-    return run_checks(
-        "batch_backprop matches Network.backprop (sums over the samples) on every hidden case.",
-        checks,
-    )
+    return run_checks(msg("four_equations.batch.correct"), checks)

@@ -23,6 +23,7 @@ from bplib.exercises._core import (
     diagnose_factor,
     run_checks,
 )
+from bplib.exercises.messages import msg
 from bplib.gradcheck import numerical_gradient
 
 __all__ = ["affine_layer", "dense_layer", "relu_layer"]
@@ -34,8 +35,8 @@ def _methods(layer: Any, cls_name: str) -> None:
         if not callable(getattr(layer, method, None)):
             hint = ""
             if method == "forward" and callable(getattr(layer, "forword", None)):
-                hint = " (it has 'forword': the article's misspelling)"
-            raise CheckFailed(f"{cls_name} has no method {method!r}{hint}")
+                hint = msg("layers.forword")
+            raise CheckFailed(msg("layers.no_method", cls=cls_name, method=method, hint=hint))
 
 
 def _run(fn: Any, arg: np.ndarray, what: str, hint: str = "") -> Any:
@@ -48,16 +49,14 @@ def _run(fn: Any, arg: np.ndarray, what: str, hint: str = "") -> Any:
         raise CheckFailed(message + hint if " raised " in message else message) from None
     if not np.array_equal(before, arg):
         name = "dout" if what == "backward" else "x"
-        raise CheckFailed(
-            f"{what} changed its argument {name} in place (the caller's array); work on a copy"
-        )
+        raise CheckFailed(msg("layers.in_place", what=what, name=name))
     return result
 
 
 def _as_array(value: Any, name: str, where: str) -> np.ndarray:
     """The layer attribute ``name`` (``dW`` or ``db``) as a float array."""
     if value is None:
-        raise CheckFailed(f"{name} {where} is None: did backward set it (self.{name} = ...)?")
+        raise CheckFailed(msg("layers.attribute_none", name=name, where=where))
     return as_number_array(value, name=name, where=where)
 
 
@@ -76,18 +75,18 @@ def affine_layer(layer_cls: type) -> Verdict:
         rng = np.random.default_rng(602)
         # (batch, n_in, n_out): never square, so a transposed dW shows in its shape.
         for batch, n_in, n_out in [(4, 5, 3), (6, 2, 7), (1, 3, 2)]:
-            where = f"for x of shape ({batch}, {n_in}) and W of shape ({n_in}, {n_out})"
+            where = msg("case.x_and_W", x=(batch, n_in), W=(n_in, n_out))
             W, b = rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
             x_old, x = rng.normal(size=(batch, n_in)), rng.normal(size=(batch, n_in))
             dout = rng.normal(size=(batch, n_out))
-            layer = call(layer_cls, W.copy(), b.copy(), what="creating your layer")
-            _methods(layer, "your layer")
+            layer = call(layer_cls, W.copy(), b.copy(), what=msg("layers.creating"))
+            _methods(layer, msg("layers.your_layer"))
 
             _run(layer.forward, x_old.copy(), "forward")
             out = _run(layer.forward, x.copy(), "forward")
             compare(out, x @ W + b, name="forward(x)", where=where)
             dx = _run(layer.backward, dout.copy(), "backward",
-                      hint=" (does forward store what backward needs, e.g. self.x = x?)")
+                      hint=msg("layers.stale_x_hint"))
 
             def loss_of(xv: np.ndarray, Wv: np.ndarray, bv: np.ndarray) -> float:
                 return float(np.sum(dout * (xv @ Wv + bv)))
@@ -100,38 +99,21 @@ def affine_layer(layer_cls: type) -> Verdict:
 
             dW = _as_array(getattr(layer, "dW", None), "dW", where)
             if dW.shape == (n_out, n_in):
-                raise CheckFailed(
-                    f"dW {where} has shape {dW.shape}, the transpose of W's: use x.T @ dout"
-                )
+                raise CheckFailed(msg("layers.affine.dW_transposed", where=where, got=dW.shape))
             if dW.shape == num_dW.shape and CLOSE.close(dW, x_old.T @ dout):
-                raise CheckFailed(
-                    "dW was computed from the x of an earlier forward call: "
-                    "forward must store the current x (self.x = x) every time"
-                )
+                raise CheckFailed(msg("layers.affine.stale_x"))
             compare(dW, num_dW, name="dW", where=where, tol=CLOSE)
 
             db = _as_array(getattr(layer, "db", None), "db", where)
             if batch > 1 and db.shape == (batch, n_out):
-                raise CheckFailed(
-                    f"db {where} has shape {db.shape}, one row per sample: "
-                    "sum dout over the batch axis (axis=0)"
-                )
+                raise CheckFailed(msg("layers.affine.db_rows", where=where, got=db.shape))
             if batch > 1 and db.shape == (batch,):
-                raise CheckFailed(
-                    f"db {where} has shape {db.shape}: you summed over the wrong axis (use axis=0)"
-                )
+                raise CheckFailed(msg("layers.affine.db_axis", where=where, got=db.shape))
             if batch > 1 and db.shape == num_db.shape and CLOSE.close(db, dout.mean(axis=0)):
-                raise CheckFailed(
-                    "db is the mean of dout over the batch; it must be the sum "
-                    "(the loss layer has already divided by the batch size)"
-                )
+                raise CheckFailed(msg("layers.affine.db_mean"))
             compare(db, num_db, name="db", where=where, tol=CLOSE)
 
-    return run_checks(
-        "forward, dx, dW and db agree with central differences on every hidden shape, "
-        "and no argument is changed in place.",
-        checks,
-    )
+    return run_checks(msg("layers.affine.correct"), checks)
 
 
 def relu_layer(layer_cls: type) -> Verdict:
@@ -146,15 +128,15 @@ def relu_layer(layer_cls: type) -> Verdict:
     def checks() -> None:
         rng = np.random.default_rng(603)
         cases = [
-            ("on a vector with zeros", np.array([-2.0, -0.5, 0.0, 0.5, 2.0, 0.0])),
-            ("on a (3, 4) matrix", np.where(rng.random((3, 4)) < 0.25, 0.0, rng.normal(size=(3, 4)))),
-            ("on a (2, 3, 2) array", rng.normal(size=(2, 3, 2))),
+            (msg("case.vector_with_zeros"), np.array([-2.0, -0.5, 0.0, 0.5, 2.0, 0.0])),
+            (msg("case.matrix", shape=(3, 4)), np.where(rng.random((3, 4)) < 0.25, 0.0, rng.normal(size=(3, 4)))),
+            (msg("case.array", shape=(2, 3, 2)), rng.normal(size=(2, 3, 2))),
         ]
         for where, x in cases:
             x_other = rng.normal(size=x.shape)
             dout = rng.normal(size=x.shape) + 3.0  # no zeros in dout
-            layer = call(layer_cls, what="creating your layer")
-            _methods(layer, "your Relu")
+            layer = call(layer_cls, what=msg("layers.creating"))
+            _methods(layer, msg("layers.your_relu"))
             _run(layer.forward, x_other.copy(), "forward")
             out = _run(layer.forward, x.copy(), "forward")
             compare(out, np.maximum(x, 0.0), name="forward(x)", where=where)
@@ -166,29 +148,15 @@ def relu_layer(layer_cls: type) -> Verdict:
                 if (got.shape == x.shape and np.any(zero)
                         and CLOSE.close(got[~zero], expected[~zero])
                         and CLOSE.close(got[zero], dout[zero])):
-                    raise CheckFailed(
-                        f"backward {where} passes the gradient through where x == 0 "
-                        "(derivative 1 at 0); the formula says relu'(x) = 0 for x <= 0, "
-                        "so mask the entries with x <= 0"
-                    )
+                    raise CheckFailed(msg("layers.relu.through_zero", where=where))
             compare(dx, expected, name="backward(dout)", where=where, tol=EXACT)
 
-    return run_checks(
-        "forward is max(x, 0), backward masks x <= 0 (including x == 0) for the latest x, "
-        "and neither changes its argument.",
-        checks,
-    )
+    return run_checks(msg("layers.relu.correct"), checks)
 
 
 def _dense_gradients(x: np.ndarray, W: np.ndarray, delta: np.ndarray) -> tuple:
     """``(dx, dW, db)`` of an affine map whose weighted input has gradient ``delta``."""
     return delta @ W.T, x.T @ delta, delta.sum(axis=0)
-
-
-_MATMUL_HINT = (
-    " (the shapes: dout and delta are (batch, n_out), W is (n_in, n_out), "
-    "x is (batch, n_in); which product has the shape you need?)"
-)
 
 
 def dense_layer(layer_cls: type) -> Verdict:
@@ -213,13 +181,13 @@ def dense_layer(layer_cls: type) -> Verdict:
         shapes = [(4, 3, 3), (5, 4, 2), (1, 2, 3), (6, 2, 5)]
         results = []
         for batch, n_in, n_out in shapes:
-            where = f"for x of shape ({batch}, {n_in}) and W of shape ({n_in}, {n_out})"
+            where = msg("case.x_and_W", x=(batch, n_in), W=(n_in, n_out))
             W, b = rng.normal(scale=0.8, size=(n_in, n_out)), rng.normal(size=n_out)
             x, dout = rng.normal(size=(batch, n_in)), rng.normal(size=(batch, n_out))
             z = x @ W + b
             a = sigmoid(z)
-            layer = call(layer_cls, W.copy(), b.copy(), what="creating your layer")
-            _methods(layer, "your layer")
+            layer = call(layer_cls, W.copy(), b.copy(), what=msg("layers.creating"))
+            _methods(layer, msg("layers.your_layer"))
             out = _run(layer.forward, x.copy(), "forward")
             compare(out, a, name="forward(x)", where=where)
             try:
@@ -227,55 +195,34 @@ def dense_layer(layer_cls: type) -> Verdict:
             except CheckFailed as failure:
                 text = str(failure)
                 if "ValueError" in text and ("matmul" in text or "aligned" in text):
-                    raise CheckFailed(text + _MATMUL_HINT) from None
+                    raise CheckFailed(text + msg("layers.dense.matmul_hint")) from None
                 raise
-            dx = as_number_array(got_dx, name="dx (what backward returns)", where=where)
+            dx = as_number_array(got_dx, name=msg("layers.dense.dx_name"), where=where)
             dW = _as_array(getattr(layer, "dW", None), "dW", where)
             db = _as_array(getattr(layer, "db", None), "db", where)
 
             delta = dout * a * (1.0 - a)  # dL/dz: the sigmoid's local derivative at z
             right = _dense_gradients(x, W, delta)
             wrong_local = [
-                (dout * z * (1.0 - z),
-                 "sigma' was computed as a * (1 - a) on z = x @ W + b, the weighted input; "
-                 "the identity sigma'(z) = a * (1 - a) needs the activation a = sigmoid(z), "
-                 "the output of forward"),
-                (dout * sigmoid(a) * (1.0 - sigmoid(a)),
-                 "sigma' was applied to the activation: you computed sigmoid(a) * (1 - sigmoid(a)) "
-                 "with a = sigmoid(z); sigma'(z) is a * (1 - a) itself"),
-                (dout,
-                 "the sigmoid's local derivative is missing: dout reaches W, b and x unchanged; "
-                 "multiply it by a * (1 - a) first (the chain rule through the sigmoid)"),
+                (dout * z * (1.0 - z), "layers.dense.on_z"),
+                (dout * sigmoid(a) * (1.0 - sigmoid(a)), "layers.dense.of_activation"),
+                (dout, "layers.dense.no_prime"),
             ]
-            for local, message in wrong_local:
+            for local, message_id in wrong_local:
                 wrong = _dense_gradients(x, W, local)
                 if CLOSE.close(dW, wrong[1]) or CLOSE.close(dx, wrong[0]):
-                    raise CheckFailed(f"{message} ({where})")
+                    raise CheckFailed(msg(message_id, where=where))
             if dx.shape == (n_in, batch) and dx.shape != x.shape and CLOSE.close(dx, right[0].T):
-                raise CheckFailed(
-                    f"dx {where} has shape {dx.shape}, the transpose of x's {x.shape}: "
-                    "put delta first, dx = delta @ W.T"
-                )
+                raise CheckFailed(msg("layers.dense.dx_transposed", where=where, got=dx.shape,
+                                      expected=x.shape))
             if n_in == n_out and CLOSE.close(dx, delta @ W) and not CLOSE.close(dx, right[0]):
-                raise CheckFailed(
-                    f"dx {where} uses W where the chain rule needs its transpose: "
-                    "dx = delta @ W.T (each input feeds every output through one row of W)"
-                )
+                raise CheckFailed(msg("layers.dense.dx_no_transpose", where=where))
             if dW.shape == (n_out, n_in) and CLOSE.close(dW, right[1].T) and not CLOSE.close(dW, right[1]):
-                raise CheckFailed(
-                    f"dW {where} is the transpose of the gradient (shape {dW.shape}); "
-                    "dW must have W's shape: dW = x.T @ delta"
-                )
+                raise CheckFailed(msg("layers.dense.dW_transposed", where=where, got=dW.shape))
             if batch > 1 and db.shape == (batch, n_out):
-                raise CheckFailed(
-                    f"db {where} has shape {db.shape}, one row per sample: the sum over "
-                    "the batch is missing (b is added to every row, so db = delta.sum(axis=0))"
-                )
+                raise CheckFailed(msg("layers.dense.db_rows", where=where, got=db.shape))
             if batch > 1 and CLOSE.close(db, delta.mean(axis=0)):
-                raise CheckFailed(
-                    "db is the mean of delta over the batch; it must be the sum "
-                    "(b is added to every row, and dout already carries the loss's 1/batch)"
-                )
+                raise CheckFailed(msg("layers.dense.db_mean"))
             results.append((where, (dx, dW, db), right))
 
         names = ("dx", "dW", "db")
@@ -285,15 +232,11 @@ def dense_layer(layer_cls: type) -> Verdict:
             diagnose_factor(
                 np.concatenate([g.ravel() for _, got, _ in results for g in got]),
                 np.concatenate([e.ravel() for _, _, exp in results for e in exp]),
-                "dx, dW and db",
-                " on every hidden case",
+                msg("layers.dense.all_grads"),
+                msg("core.every_case"),
             )
         for where, got, expected in results:
             for name, g, e in zip(names, got, expected):
                 compare(g, e, name=name, where=where, guess_factor=False)
 
-    return run_checks(
-        "forward is sigmoid(x @ W + b), and dx, dW and db follow the chain rule "
-        "on every hidden shape.",
-        checks,
-    )
+    return run_checks(msg("layers.dense.correct"), checks)

@@ -16,6 +16,7 @@ from bplib.exercises._core import (
     compare,
     run_checks,
 )
+from bplib.exercises.messages import msg
 
 __all__ = ["count_flops", "folded_gradient"]
 
@@ -43,50 +44,45 @@ def count_flops(fn: Callable[[list[int], int], tuple[int, int]]) -> Verdict:
 
     ``forward`` and ``backward`` are the numbers of multiply-adds in the matrix
     products of one forward and one backward pass over a batch of ``batch``
-    samples (biases and elementwise operations not counted).
+    samples (biases and elementwise operations not counted).  Named mistakes: the
+    factor ``batch`` missing, a multiply-add counted twice, BP2 counted for the input
+    layer, a backward count of BP4 only or of BP2 only.
     """
 
     def checks() -> None:
         for sizes, batch in _COUNT_CASES:
-            where = f"for sizes={sizes}, batch={batch}"
+            where = msg("case.count", sizes=sizes, batch=batch)
             got = call(fn, list(sizes), batch, what="count_flops")
             if not isinstance(got, (tuple, list)) or len(got) != 2:
-                raise CheckFailed(
-                    f"count_flops {where} returned {type(got).__name__} {got!r}; "
-                    "return a pair (forward, backward)"
-                )
+                raise CheckFailed(msg("speed.count.not_a_pair", where=where,
+                                      type=type(got).__name__, got=got))
             forward, backward = _reference_counts(sizes, batch)
             try:
                 f_got, b_got = int(got[0]), int(got[1])
             except (TypeError, ValueError):
-                raise CheckFailed(f"count_flops {where} did not return two numbers") from None
+                raise CheckFailed(msg("speed.count.not_numbers", where=where)) from None
             if f_got != forward:
                 if f_got * batch == forward:
-                    raise CheckFailed(f"the forward count {where} is missing the factor batch")
+                    raise CheckFailed(msg("speed.count.no_batch", which="forward", where=where))
                 if f_got == 2 * forward:
-                    raise CheckFailed(
-                        f"the forward count {where} is twice too large: count a multiply-add "
-                        "(one multiplication and one addition) once"
-                    )
-                raise CheckFailed(f"the forward count {where} is wrong: got {f_got}")
+                    raise CheckFailed(msg("speed.count.twice_forward", where=where))
+                raise CheckFailed(msg("speed.count.wrong", which="forward", where=where, got=f_got))
             if b_got != backward:
                 extra = batch * sizes[0] * sizes[1]
+                bp4 = forward
                 if b_got == backward + extra:
-                    raise CheckFailed(
-                        f"the backward count {where} includes BP2 for the input layer; "
-                        "backprop needs no delta for the inputs"
-                    )
+                    raise CheckFailed(msg("speed.count.input_bp2", where=where))
                 if b_got * batch == backward:
-                    raise CheckFailed(f"the backward count {where} is missing the factor batch")
+                    raise CheckFailed(msg("speed.count.no_batch", which="backward", where=where))
                 if b_got == 2 * backward:
-                    raise CheckFailed(
-                        f"the backward count {where} is twice too large: count a multiply-add once"
-                    )
-                raise CheckFailed(f"the backward count {where} is wrong: got {b_got}")
+                    raise CheckFailed(msg("speed.count.twice_backward", where=where))
+                if b_got == bp4:
+                    raise CheckFailed(msg("speed.count.bp4_only", where=where))
+                if b_got == backward - bp4:
+                    raise CheckFailed(msg("speed.count.bp2_only", where=where))
+                raise CheckFailed(msg("speed.count.wrong", which="backward", where=where, got=b_got))
 
-    return run_checks(
-        "count_flops gives the forward and backward multiply-adds of every hidden case.", checks
-    )
+    return run_checks(msg("speed.count.correct"), checks)
 
 
 def folded_gradient(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verdict:
@@ -102,32 +98,21 @@ def folded_gradient(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verdi
 
     def checks() -> None:
         for n_out, n_in, m in [(3, 2, 5), (1, 1, 1), (4, 6, 9), (2, 3, 1)]:
-            where = f"for delta of shape ({n_out}, {m}) and a_prev of shape ({n_in}, {m})"
+            where = msg("case.folded", delta=(n_out, m), a_prev=(n_in, m))
             delta = rng.standard_normal((n_out, m))
             a_prev = rng.uniform(0.05, 0.95, (n_in, m))
             expected = np.hstack([delta @ a_prev.T, delta.sum(axis=1, keepdims=True)])
             got = assert_not_mutated(fn, delta, a_prev, what="folded_gradient")
             got_arr = np.asarray(got, dtype=float) if got is not None else None
             if got_arr is not None and got_arr.shape == (n_out, n_in):
-                raise CheckFailed(
-                    f"the result {where} has shape {got_arr.shape}: the bias column is "
-                    "missing (append a row of ones to a_prev)"
-                )
+                raise CheckFailed(msg("speed.folded.no_bias", where=where, got=got_arr.shape))
             if got_arr is not None and got_arr.shape == expected.shape and n_in > 1:
                 moved = np.hstack([expected[:, -1:], expected[:, :-1]])
                 if CLOSE.close(got_arr, moved):
-                    raise CheckFailed(
-                        f"the bias column {where} comes first; put the row of ones last, "
-                        "so the bias gradient is the last column"
-                    )
+                    raise CheckFailed(msg("speed.folded.bias_first", where=where))
             if got_arr is not None and got_arr.shape == expected.shape and m > 1:
                 if CLOSE.close(got_arr * m, expected):
-                    raise CheckFailed(
-                        f"the result {where} is the mean over the samples; BP3 and BP4 "
-                        "here are sums (the step divides by m later)"
-                    )
-            compare(got, expected, name="the result", where=where, tol=ROUNDING)
+                    raise CheckFailed(msg("speed.folded.mean", where=where))
+            compare(got, expected, name=msg("speed.folded.result"), where=where, tol=ROUNDING)
 
-    return run_checks(
-        "folded_gradient returns [BP4 | BP3] summed over the batch, in one product.", checks
-    )
+    return run_checks(msg("speed.folded.correct"), checks)

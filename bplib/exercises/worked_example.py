@@ -27,6 +27,7 @@ from bplib.exercises._core import (
     diagnose_factor,
     run_checks,
 )
+from bplib.exercises.messages import msg
 
 __all__ = ["backward_2_2_1"]
 
@@ -43,6 +44,9 @@ def _backward(
     output_prime: bool = True,
     hidden_prime: bool = True,
     prime_on_z: bool = False,
+    hidden_on_z: bool | None = None,
+    output_on_z: bool | None = None,
+    through_W1: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gradients ``(dL/dW0, dL/dW1)`` of the 2-2-1 network, shapes (2, 2) and (1, 2).
 
@@ -50,18 +54,23 @@ def _backward(
     recognises: ``dloss="loss"`` uses the loss ``1/2 (y - y_hat)^2`` where its
     derivative belongs, ``output_prime=False`` / ``hidden_prime=False`` drop a
     factor ``sigma'``, ``prime_on_z=True`` computes ``sigma'`` as ``t (1 - t)`` on
-    the weighted inputs ``t = h`` and ``t = z_y`` instead of on the activations.
+    the weighted inputs ``t = h`` and ``t = z_y`` instead of on the activations
+    (``hidden_on_z`` / ``output_on_z`` do it in one layer only), and
+    ``through_W1=False`` leaves the weights ``W1`` out of the hidden errors.
     """
+    hidden_on_z = prime_on_z if hidden_on_z is None else hidden_on_z
+    output_on_z = prime_on_z if output_on_z is None else output_on_z
     h = W0 @ x                       # (2,)
     z = activations.sigmoid(h)       # (2,)
     zy = float(W1[0] @ z)
     y_hat = float(activations.sigmoid(np.array(zy)))
     dl = y_hat - y if dloss == "derivative" else 0.5 * (y - y_hat) ** 2
-    out_prime = zy * (1.0 - zy) if prime_on_z else y_hat * (1.0 - y_hat)
-    hid_prime = h * (1.0 - h) if prime_on_z else z * (1.0 - z)
+    out_prime = zy * (1.0 - zy) if output_on_z else y_hat * (1.0 - y_hat)
+    hid_prime = h * (1.0 - h) if hidden_on_z else z * (1.0 - z)
     delta_out = dl * (out_prime if output_prime else 1.0)
     dW1 = delta_out * z[np.newaxis, :]                                  # (1, 2)
-    delta_h = delta_out * W1[0] * (hid_prime if hidden_prime else 1.0)  # (2,)
+    weights = W1[0] if through_W1 else 1.0
+    delta_h = delta_out * weights * (hid_prime if hidden_prime else 1.0)  # (2,)
     dW0 = np.outer(delta_h, x)                                          # (2, 2)
     return dW0, dW1
 
@@ -80,19 +89,19 @@ def _article_script(W0: np.ndarray, W1: np.ndarray, x: np.ndarray, y: float) -> 
 def _cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray, float]]:
     """Hidden (where, W0, W1, x, y) cases: the article's numbers, then random ones."""
     cases = [(
-        "on the article's example",
+        msg("case.article_example"),
         np.array([[0.1, 0.8], [0.4, 0.6]]), np.array([[0.3, 0.9]]), np.array([0.35, 0.9]), 0.5,
     )]
     for k in range(4):
         cases.append((
-            f"on hidden random case {k + 1}",
+            msg("case.hidden_random", k=k + 1),
             rng.normal(scale=1.5, size=(2, 2)),
             rng.normal(scale=1.5, size=(1, 2)),
             rng.uniform(-2.0, 2.0, size=2),
             float(rng.uniform(0.0, 1.0)),
         ))
     cases.append((
-        "at large weights (saturated sigmoids)",
+        msg("case.saturated"),
         np.array([[40.0, -30.0], [-25.0, 35.0]]), np.array([[20.0, -20.0]]), np.array([1.0, -1.0]), 0.3,
     ))
     return cases
@@ -100,11 +109,9 @@ def _cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarray, 
 
 def _as_pair(result: Any) -> tuple[Any, Any]:
     if result is None:
-        raise CheckFailed("backward_2_2_1 returned None: did you forget to `return dW0, dW1`?")
+        raise CheckFailed(msg("worked_example.returned_none"))
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(
-            f"backward_2_2_1 must return a pair (dW0, dW1), got {type(result).__name__}"
-        )
+        raise CheckFailed(msg("worked_example.not_a_pair", type=type(result).__name__))
     return result[0], result[1]
 
 
@@ -123,21 +130,15 @@ def _flat(pairs: list[tuple[Any, Any]]) -> np.ndarray | None:
 
 
 _MISTAKES: list[tuple[str, Callable[..., tuple[np.ndarray, np.ndarray]]]] = [
-    ("dW0 is transposed: entry [j, n] must be dL/dW_jn, the weight from x_n to h_j "
-     "(h = W0 @ x), i.e. delta_h[j] * x[n]",
-     lambda *a: (_backward(*a)[0].T, _backward(*a)[1])),
-    ("you used the loss 1/2 (y - y_hat)^2 where its derivative dL/dy_hat belongs",
-     lambda *a: _backward(*a, dloss="loss")),
-    ("the factor sigma'(z_y) = y_hat (1 - y_hat) of the output unit is missing",
-     lambda *a: _backward(*a, output_prime=False)),
-    ("dW1 is right but dW0 misses the factor sigma'(h_j) = z_j (1 - z_j) of the hidden units",
-     lambda *a: _backward(*a, hidden_prime=False)),
-    ("sigma' computed as t (1 - t) on the weighted inputs t = h and t = z_y; the form "
-     "a (1 - a) needs the activations a = sigma(t) (z_j and y_hat)",
-     lambda *a: _backward(*a, prime_on_z=True)),
-    ("this is (minus) the change article 003's script makes: its W0 update "
-     "`l0.T.dot(l1_delta)` is not the gradient (see the chapter)",
-     _article_script),
+    ("worked_example.transposed", lambda *a: (_backward(*a)[0].T, _backward(*a)[1])),
+    ("worked_example.loss_not_derivative", lambda *a: _backward(*a, dloss="loss")),
+    ("worked_example.no_output_prime", lambda *a: _backward(*a, output_prime=False)),
+    ("worked_example.no_hidden_prime", lambda *a: _backward(*a, hidden_prime=False)),
+    ("worked_example.prime_on_z_both", lambda *a: _backward(*a, prime_on_z=True)),
+    ("worked_example.prime_on_z_hidden", lambda *a: _backward(*a, hidden_on_z=True)),
+    ("worked_example.prime_on_z_output", lambda *a: _backward(*a, output_on_z=True)),
+    ("worked_example.no_W1", lambda *a: _backward(*a, through_W1=False)),
+    ("worked_example.article_script", _article_script),
 ]
 
 
@@ -148,6 +149,9 @@ def backward_2_2_1(fn: Backward) -> Verdict:
     (2,), ``y`` float, for the network ``y_hat = sigma(W1 @ sigma(W0 @ x))``
     with loss ``1/2 (y - y_hat)^2``.  It must return the gradients
     ``dL/dW0`` (2, 2) and ``dL/dW1`` (1, 2) and leave its inputs unchanged.
+    Named mistakes: a transposed ``dW0``, the loss for its derivative, a missing
+    sigma' (output or hidden), sigma' taken on the weighted inputs (in both layers
+    or in one), ``W1`` missing from the hidden errors, the article script's update.
 
     Returns
     -------
@@ -170,11 +174,11 @@ def backward_2_2_1(fn: Backward) -> Verdict:
         if got_flat is not None:
             expected = _flat([_backward(W0, W1, x, y) for _, W0, W1, x, y, _ in results])
             if not CLOSE.close(got_flat, expected):
-                for message, mistake in _MISTAKES:
+                for message_id, mistake in _MISTAKES:
                     candidate = _flat([mistake(W0, W1, x, y) for _, W0, W1, x, y, _ in results])
                     if CLOSE.close(got_flat, candidate):
-                        raise CheckFailed(message)
-                diagnose_factor(got_flat, expected, "(dW0, dW1)", " on every hidden case")
+                        raise CheckFailed(msg(message_id))
+                diagnose_factor(got_flat, expected, "(dW0, dW1)", msg("core.every_case"))
         for where, W0, W1, x, y, (dW0, dW1) in results:
             ref0, ref1 = _backward(W0, W1, x, y)
             if dW1 is not None and np.shape(dW1) == (2,):
@@ -182,7 +186,4 @@ def backward_2_2_1(fn: Backward) -> Verdict:
             compare(dW1, ref1, name="dW1", where=where, tol=CLOSE)
             compare(dW0, ref0, name="dW0", where=where, tol=CLOSE)
 
-    return run_checks(
-        "backward_2_2_1 matches the true gradients on the article's example and on every hidden case.",
-        checks,
-    )
+    return run_checks(msg("worked_example.correct"), checks)

@@ -24,6 +24,7 @@ from bplib.exercises._core import (
     diagnose_factor,
     run_checks,
 )
+from bplib.exercises.messages import msg
 
 __all__ = ["xor_bias_backward"]
 
@@ -45,6 +46,9 @@ def _bias_backward(
     bias_scale: float = 1.0,
     output_prime: bool = False,
     prime_of: str = "activation",
+    mean: bool = True,
+    mse: bool = False,
+    through_W2: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of the mean binary cross-entropy: ``(dW1, db1, dW2, db2)``.
 
@@ -52,18 +56,23 @@ def _bias_backward(
     returns the per-sample bias gradients (the rows of delta, not their sum),
     ``bias_scale=1/N`` averages deltas that already carry the 1/N,
     ``output_prime=True`` keeps the factor y_hat (1 - y_hat) of the MSE in the
-    output delta, and ``prime_of="z"`` feeds the helper a (1 - a) with z.
+    output delta, and ``prime_of="z"`` feeds the helper a (1 - a) with z;
+    ``mean=False`` forgets the 1/N of the mean, ``mse=True`` uses the output delta of
+    the chapter's MSE network, 2/N (y_hat - y) y_hat (1 - y_hat), and
+    ``through_W2=False`` leaves W2 out of delta1.
     """
     n = X.shape[0]
     Z1 = X @ W1 + b1                      # (N, 2)
     H = activations.sigmoid(Z1)
     Z2 = H @ W2 + b2                      # (N, 1)
     y_hat = activations.sigmoid(Z2)
-    delta2 = (y_hat - y) / n              # (N, 1): dC/dz2, the sigmoid's sigma' cancels
+    delta2 = (y_hat - y) / (n if mean else 1)  # (N, 1): dC/dz2, the sigmoid's sigma' cancels
     if output_prime:
         delta2 = delta2 * y_hat * (1.0 - y_hat)
+    if mse:
+        delta2 = 2.0 * delta2 * y_hat * (1.0 - y_hat)
     d_hid = H * (1.0 - H) if prime_of == "activation" else Z1 * (1.0 - Z1)
-    delta1 = (delta2 @ W2.T) * d_hid      # (N, 2)
+    delta1 = (delta2 @ W2.T if through_W2 else delta2) * d_hid      # (N, 2)
     if sum_biases:
         db1 = bias_scale * delta1.sum(axis=0, keepdims=True)
         db2 = bias_scale * delta2.sum(axis=0, keepdims=True)
@@ -77,8 +86,8 @@ def _bias_cases(rng: np.random.Generator) -> list[tuple[str, tuple[np.ndarray, .
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = np.array([[0.0], [1.0], [1.0], [0.0]])
     cases = []
-    for where, X_, y_ in [("on the XOR batch", X, y)] + [
-        (f"on a hidden random batch of N = {n} rows",
+    for where, X_, y_ in [(msg("case.xor_batch"), X, y)] + [
+        (msg("case.hidden_batch", n=n),
          rng.uniform(-2.0, 2.0, size=(n, 2)), rng.uniform(0.0, 1.0, size=(n, 1)))
         for n in (3, 7, 16)
     ]:
@@ -91,13 +100,13 @@ def _bias_cases(rng: np.random.Generator) -> list[tuple[str, tuple[np.ndarray, .
 
 
 _BIAS_MISTAKES: list[tuple[str, dict[str, Any]]] = [
-    ("the output delta keeps the factor y_hat (1 - y_hat): with the cross-entropy it "
-     "cancels, dC/dz2 = (y_hat - y) / N", {"output_prime": True}),
-    ("you applied the helper a (1 - a) to the pre-activations z; it gives sigma'(z) only "
-     "when it is fed the activation a = sigmoid(z)", {"prime_of": "z"}),
-    ("the bias gradients are 1/N of the right ones: delta already carries the 1/N of the "
-     "mean cost, so the bias gradient is the SUM of delta over the batch, not its mean",
-     {"bias_scale": "1/N"}),
+    ("xor.output_prime", {"output_prime": True}),
+    ("xor.mse_delta", {"mse": True}),
+    ("xor.mse_delta", {"mse": True, "mean": False}),
+    ("xor.prime_on_z", {"prime_of": "z"}),
+    ("xor.bias_mean", {"bias_scale": "1/N"}),
+    ("xor.no_mean", {"mean": False}),
+    ("xor.no_W2", {"through_W2": False}),
 ]
 
 
@@ -126,6 +135,11 @@ def xor_bias_backward(fn: BiasBackward) -> Verdict:
     return ``(dW1, db1, dW2, db2)``, the gradients of ``C``, each with the shape
     of its parameter, and leave its inputs unchanged.
 
+    Named mistakes: per-sample bias gradients, a transposed ``dW1``, the output
+    delta keeping ``y_hat (1 - y_hat)``, the MSE network's output delta, the helper
+    ``a (1 - a)`` fed ``z``, bias gradients averaged, the 1/N of the mean missing,
+    ``W2`` missing from ``delta1``.
+
     Returns
     -------
     Verdict
@@ -141,15 +155,9 @@ def xor_bias_backward(fn: BiasBackward) -> Verdict:
                     fn, *(a.copy() for a in args), what="xor_bias_backward"
                 )
                 if got is None:
-                    raise CheckFailed(
-                        "xor_bias_backward returned None: did you forget to "
-                        "`return dW1, db1, dW2, db2`?"
-                    )
+                    raise CheckFailed(msg("xor.returned_none"))
                 if not isinstance(got, (tuple, list)) or len(got) != 4:
-                    raise CheckFailed(
-                        "xor_bias_backward must return four arrays (dW1, db1, dW2, db2), "
-                        f"got {type(got).__name__}"
-                    )
+                    raise CheckFailed(msg("xor.not_four", type=type(got).__name__))
                 results.append(tuple(got))
             expected = [_bias_backward(*args) for _, args in cases]
             right_shapes = [tuple(e.shape for e in exp) for exp in expected]
@@ -161,37 +169,27 @@ def xor_bias_backward(fn: BiasBackward) -> Verdict:
                            np.sum(r[3], axis=0, keepdims=True)) for r in results]
                 if CLOSE.close(_bias_flat(summed, right_shapes),
                                _bias_flat(expected, right_shapes)):
-                    raise CheckFailed(
-                        "db1 and db2 have one row per sample: the sum over the batch is "
-                        "missing (a bias is shared by every sample, so its gradient is "
-                        "delta summed over the rows, delta.sum(axis=0, keepdims=True))"
-                    )
+                    raise CheckFailed(msg("xor.bias_per_sample"))
             got_flat = _bias_flat(results, right_shapes)
             if got_flat is not None:
                 want = _bias_flat(expected, right_shapes)
                 if not CLOSE.close(got_flat, want):
                     transposed = [(e[0].T,) + tuple(e[1:]) for e in expected]
                     if CLOSE.close(got_flat, _bias_flat(transposed, right_shapes)):
-                        raise CheckFailed(
-                            "dW1 is transposed: with H = sigmoid(X @ W1 + b1), entry [i, j] "
-                            "joins input i to hidden unit j, so dW1 = X.T @ delta1"
-                        )
-                    for message, switches in _BIAS_MISTAKES:
+                        raise CheckFailed(msg("xor.transposed"))
+                    sizes = ", ".join(str(args[0].shape[0]) for _, args in cases)
+                    for message_id, switches in _BIAS_MISTAKES:
                         if switches.get("bias_scale") == "1/N":
                             candidate = [_bias_backward(*args, bias_scale=1.0 / args[0].shape[0])
                                          for _, args in cases]
                         else:
                             candidate = [_bias_backward(*args, **switches) for _, args in cases]
                         if CLOSE.close(got_flat, _bias_flat(candidate, right_shapes)):
-                            raise CheckFailed(message)
+                            raise CheckFailed(msg(message_id, sizes=sizes))
                     diagnose_factor(got_flat, want, "(dW1, db1, dW2, db2)",
-                                    " on every hidden case")
+                                    msg("core.every_case"))
         for (where, _), got, exp in zip(cases, results, expected):
             for name, g, e in zip(_BIAS_NAMES, got, exp):
                 compare(g, e, name=name, where=where, tol=CLOSE)
 
-    return run_checks(
-        "xor_bias_backward matches the gradient of the mean cross-entropy on the XOR batch "
-        "and on every hidden batch.",
-        checks,
-    )
+    return run_checks(msg("xor.correct"), checks)

@@ -1,0 +1,524 @@
+"""Every sentence the exercise checkers print, in one table.
+
+A checker prints one line: ``Correct: <what was checked>`` or ``Not yet: <what is
+wrong and why>``, followed where it helps by the hidden case that shows it ("on the
+XOR batch", "for sizes [2, 3, 2] and 5 samples").  The line says what the reader's
+code got, never the expected value: the checkers do not print the solution.  A
+mistake the course has seen learners make is named by its cause (``sigma'`` taken
+on the weighted input, the mean's ``1/N`` missing, ...), not by its symptom.
+
+The checkers never hold their sentences themselves: they call :func:`msg` with an
+id of :data:`MESSAGES` and the fields of the template.  A translation replaces the
+templates (same ids, same fields); ``tests/test_exercises_core.py`` checks that
+every id a checker uses is in the table and every entry of the table is used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["MESSAGES", "PREFIXES", "msg"]
+
+#: The words that start a verdict, by outcome.
+PREFIXES: dict[bool, str] = {True: "Correct: ", False: "Not yet: "}
+
+#: Message templates by id (``<chapter module>.<what>``), filled by :func:`msg`.
+MESSAGES: dict[str, str] = {
+    # ------------------------------------------------------------ shared (_core)
+    "core.floating_point": (
+        "{what} {problem} (NumPy: {numpy}); rewrite it in a numerically stable form, "
+        "e.g. with bplib.activations.sigmoid or sigmoid_prime"
+    ),
+    "core.floating_point_note": "{what} {problem} inside NumPy ({numpy})",
+    "core.fp.overflow": "overflowed",
+    "core.fp.divide": "divided by zero",
+    "core.fp.invalid": "produced an invalid value (inf - inf or 0/0)",
+    "core.fp.other": "hit a floating-point error",
+    "core.raised": "{what} raised {error}: {text}",
+    "core.returned_none": "{name}{at} is None: did you forget to `return` it?",
+    "core.not_a_number": "{name}{at} is a {type}, not a number or array",
+    "core.wrong_shape": "{name}{at} has shape {got}, expected {expected}",
+    "core.not_finite": "{name}{at} contains NaN or inf (an overflow?)",
+    "core.wrong_value": "{name}{at} is wrong{position}: got {got}, which is not the expected value",
+    "core.wrong_sign": "{name} has the wrong sign{suffix}",
+    "core.constant_factor": "{name} is off by a constant factor of {factor}{suffix}",
+    "core.mutated": "{what} changed its argument #{number} in place; work on a copy",
+    "core.every_case": " on every hidden case",
+    "core.every_point": " on every hidden point",
+    "core.overflow_note": (
+        " (A note, not a mistake: on a hidden case {problem}; the result was right anyway, "
+        "but NumPy prints a warning there.)"
+    ),
+    "core.at_index": " at index {index}",
+    # ----------------------------- the hidden cases, as a line names them ("where")
+    "case.at_z": "at z = {z}",
+    "case.vector": "on a vector",
+    "case.vectors": "on vectors",
+    "case.array": "on a {shape} array",
+    "case.matrix": "on a {shape} matrix",
+    "case.matrices": "on {shape} matrices",
+    "case.large_z": "at large |z| (z = {z})",
+    "case.vector_with_zeros": "on a vector with zeros",
+    "case.chapter_example": "on the chapter's example",
+    "case.article_example": "on the article's example",
+    "case.hidden_random": "on hidden random case {k}",
+    "case.saturated": "at large weights (saturated sigmoids)",
+    "case.xor_batch": "on the XOR batch",
+    "case.hidden_batch": "on a hidden random batch of N = {n} rows",
+    "case.bp2_square": "with a square W_next {shape} and {m} samples",
+    "case.bp2": "with W_next {shape} and {m} samples",
+    "case.bp2_one": "with W_next {shape} and one sample",
+    "case.bp2_large_z": "at z = 0 and large |z| (±50, ±1e4)",
+    "case.sizes": "for sizes {sizes} and {m} samples",
+    "case.sizes_one": "for sizes {sizes} and one sample",
+    "case.sizes_no_hidden": "for sizes {sizes} (no hidden layer) and {m} samples",
+    "case.x_and_W": "for x of shape {x} and W of shape {W}",
+    "case.count": "for sizes={sizes}, batch={batch}",
+    "case.folded": "for delta of shape {delta} and a_prev of shape {a_prev}",
+    "case.div_at": "at a = {a}, b = {b}, out_grad = {g}",
+    "case.at_v": "at v.data = {v:.4g}",
+    "case.at_x": "at x = {x:.4g}",
+    "case.graph_poly": "y = x*x + 3x",
+    "case.graph_equal": "(a + b) * (a * b) with a = b = 1.5",
+    "case.graph_tanh": "tanh(x) built as (e - 1)/(e + 1) with e = exp(2x)",
+    "case.graph_batch": "a 2-2-1 sigmoid network on a batch of three samples",
+    # ------------------------------------------------------ chapter 1: chain rule
+    "chain_rule.sigmoid_prime.correct": (
+        "sigmoid_prime matches σ(z)(1 − σ(z)) on every hidden case, large |z| included."
+    ),
+    "chain_rule.sigmoid_prime.on_z": (
+        "sigmoid_prime(z) returns z (1 - z): the helper a (1 - a) gives sigma'(z) only when "
+        "it is fed the activation a = sigma(z), not the weighted input z that sigmoid_prime "
+        "receives"
+    ),
+    "chain_rule.sigmoid_prime.of_activation": (
+        "sigmoid_prime(z) returns sigma'(sigma(z)): sigma is applied twice; sigma'(z) is "
+        "s (1 - s) with s = sigma(z) itself"
+    ),
+    "chain_rule.sigmoid_prime.sigma": (
+        "sigmoid_prime(z) returns sigma(z), the function itself, not its derivative"
+    ),
+    "chain_rule.tanh_prime.correct": "tanh_prime matches 1 − tanh(z)² on every hidden case.",
+    "chain_rule.softplus_prime.correct": (
+        "softplus_prime matches the derivative of log(1 + e^z) on every hidden case."
+    ),
+    "chain_rule.two_paths.correct": "dL_dw adds the products along both paths, on every hidden case.",
+    "chain_rule.two_paths.path1": (
+        "you followed only the path through z_1; w also reaches L through z_2, "
+        "and the chain rule ADDS one product per path"
+    ),
+    "chain_rule.two_paths.path2": (
+        "you followed only the path through z_2; w also reaches L through z_1, "
+        "and the chain rule ADDS one product per path"
+    ),
+    "chain_rule.two_paths.product": "you multiplied the two path products; the chain rule adds them",
+    "chain_rule.two_paths.on_z": (
+        "sigma'(z) computed as z (1 - z) on the weighted input z; the form "
+        "a (1 - a) needs the activation a = sigma(z)"
+    ),
+    "chain_rule.two_paths.no_prime": "the factor sigma'(z_j) = a_j (1 - a_j) of each sigmoid is missing",
+    # ------------------------------------------------- chapter 2: worked example
+    "worked_example.correct": (
+        "backward_2_2_1 matches the true gradients on the article's example and on every "
+        "hidden case."
+    ),
+    "worked_example.returned_none": (
+        "backward_2_2_1 returned None: did you forget to `return dW0, dW1`?"
+    ),
+    "worked_example.not_a_pair": "backward_2_2_1 must return a pair (dW0, dW1), got {type}",
+    "worked_example.transposed": (
+        "dW0 is transposed: entry [j, n] must be dL/dW_jn, the weight from x_n to h_j "
+        "(h = W0 @ x), i.e. delta_h[j] * x[n]"
+    ),
+    "worked_example.loss_not_derivative": (
+        "you used the loss 1/2 (y - y_hat)^2 where its derivative dL/dy_hat belongs"
+    ),
+    "worked_example.no_output_prime": (
+        "the factor sigma'(z_y) = y_hat (1 - y_hat) of the output unit is missing"
+    ),
+    "worked_example.no_hidden_prime": (
+        "dW1 is right but dW0 misses the factor sigma'(h_j) = z_j (1 - z_j) of the hidden units"
+    ),
+    "worked_example.prime_on_z_both": (
+        "sigma' computed as t (1 - t) on the weighted inputs t = h and t = z_y; the form "
+        "a (1 - a) needs the activations a = sigma(t) (z_j and y_hat)"
+    ),
+    "worked_example.prime_on_z_hidden": (
+        "dW1 is right, but dW0 takes the hidden units' sigma' as h (1 - h) on their weighted "
+        "inputs h = W0 @ x; the form a (1 - a) needs the activations a = sigma(h) (as you did "
+        "for the output unit with y_hat)"
+    ),
+    "worked_example.prime_on_z_output": (
+        "the output unit's sigma' is computed as z_y (1 - z_y) on its weighted input "
+        "z_y = W1 @ a; the form a (1 - a) needs its activation: y_hat (1 - y_hat) "
+        "(as you did for the hidden units); dW1 and dW0 both carry this factor"
+    ),
+    "worked_example.no_W1": (
+        "dW1 is right, but the hidden errors miss the weights W1: delta_h[j] = delta_out * "
+        "W1[0, j] * sigma'(h_j), since h_j reaches the output only through the weight W1[0, j]"
+    ),
+    "worked_example.article_script": (
+        "this is (minus) the change article 003's script makes: its W0 update "
+        "`l0.T.dot(l1_delta)` is not the gradient (see the chapter)"
+    ),
+    # ------------------------------------------------------------ chapter 3: XOR
+    "xor.correct": (
+        "xor_bias_backward matches the gradient of the mean cross-entropy on the XOR batch "
+        "and on every hidden batch."
+    ),
+    "xor.returned_none": (
+        "xor_bias_backward returned None: did you forget to `return dW1, db1, dW2, db2`?"
+    ),
+    "xor.not_four": "xor_bias_backward must return four arrays (dW1, db1, dW2, db2), got {type}",
+    "xor.bias_per_sample": (
+        "db1 and db2 have one row per sample: the sum over the batch is missing (a bias is "
+        "shared by every sample, so its gradient is delta summed over the rows, "
+        "delta.sum(axis=0, keepdims=True))"
+    ),
+    "xor.transposed": (
+        "dW1 is transposed: with H = sigmoid(X @ W1 + b1), entry [i, j] joins input i to "
+        "hidden unit j, so dW1 = X.T @ delta1"
+    ),
+    "xor.output_prime": (
+        "the output delta keeps the factor y_hat (1 - y_hat): with the cross-entropy it "
+        "cancels, dC/dz2 = (y_hat - y) / N"
+    ),
+    "xor.mse_delta": (
+        "this is the gradient of the MSE, not of the cross-entropy: you kept the first "
+        "network's output delta 2/N (y_hat - y) y_hat (1 - y_hat); for the cross-entropy the "
+        "factor y_hat (1 - y_hat) cancels and there is no 2: dC/dz2 = (y_hat - y) / N"
+    ),
+    "xor.prime_on_z": (
+        "you applied the helper a (1 - a) to the pre-activations z; it gives sigma'(z) only "
+        "when it is fed the activation a = sigmoid(z)"
+    ),
+    "xor.bias_mean": (
+        "the bias gradients are 1/N of the right ones: delta already carries the 1/N of the "
+        "mean cost, so the bias gradient is the SUM of delta over the batch, not its mean"
+    ),
+    "xor.no_mean": (
+        "the 1/N of the mean over the N samples is missing: every gradient is N times too "
+        "large on every batch (N = {sizes}); C is the MEAN cross-entropy, so "
+        "dC/dz2 = (y_hat - y) / N"
+    ),
+    "xor.no_W2": (
+        "dW2 and db2 are right, but delta1 misses the weights W2: the error of hidden unit j "
+        "reaches it through W2[j], delta1 = (delta2 @ W2.T) * H (1 - H)"
+    ),
+    # ------------------------------------------------- chapter 4: four equations
+    "four_equations.bp2.correct": (
+        "backprop_error gives (W_next.T @ delta_next) * sigma'(z), one column per sample, "
+        "on every hidden case."
+    ),
+    "four_equations.bp2.no_transpose": "used W_next where BP2 needs its transpose W_next.T",
+    "four_equations.bp2.no_prime": (
+        "forgot the factor sigma'(z) (BP2 multiplies elementwise by the activation's derivative)"
+    ),
+    "four_equations.bp2.sigma": "multiplied by sigma(z) instead of its derivative sigma'(z)",
+    "four_equations.bp2.on_z": (
+        "computed sigma' as a(1 - a) on z: a(1 - a) needs the activation a = sigma(z), "
+        "not the weighted input z (or call sigmoid_prime(z))"
+    ),
+    "four_equations.bp2.of_activation": (
+        "applied sigma' to the activation sigma(z): sigmoid_prime takes the weighted "
+        "input z (a(1 - a) is the form that takes the activation)"
+    ),
+    "four_equations.bp2.named": "backprop_error {where} {mistake}",
+    "four_equations.bp2.summed": (
+        "backprop_error {where} summed over the samples: BP2 keeps one column per sample, "
+        "shape {expected}, not {got}"
+    ),
+    "four_equations.bp2.shape": (
+        "the result of backprop_error {where} has shape {got}, expected {expected} (n, m): "
+        "one row per unit of this layer, one column per sample"
+    ),
+    "four_equations.bp2.not_finite": "the result of backprop_error {where} contains NaN or inf",
+    "four_equations.bp2.result": "backprop_error's result",
+    "four_equations.bp2.wrong_value": (
+        "the result of backprop_error {where} is wrong at index {index}: got {got}, which is "
+        "not the expected value"
+    ),
+    "four_equations.batch.correct": (
+        "batch_backprop matches Network.backprop (sums over the samples) on every hidden case."
+    ),
+    "four_equations.batch.returned_none": (
+        "batch_backprop returned None: did you forget to `return nabla_b, nabla_w`?"
+    ),
+    "four_equations.batch.not_a_pair": (
+        "batch_backprop must return a pair (nabla_b, nabla_w), got {type}"
+    ),
+    "four_equations.batch.not_a_list": (
+        "{name} must be a list with one array per weight matrix ({layers}), got {got}"
+    ),
+    "four_equations.batch.mutated": (
+        "batch_backprop changed the weights or biases in place; work on copies"
+    ),
+    "four_equations.batch.bias_columns": (
+        "{name} {where} has one column per sample, shape {got}: sum BP3 over the samples to "
+        "get shape {expected}"
+    ),
+    "four_equations.batch.mean": (
+        "{name} {where} is the mean over the {m} samples; return the sum "
+        "(the update step divides by the batch size)"
+    ),
+    "four_equations.batch.bp1_summed": (
+        "BP1 was summed over the samples: the output error delta^L must keep one column per "
+        "sample, (a^L - y) * sigma'(z^L) of shape (n_L, m), because BP2 multiplies each "
+        "sample's column by that sample's sigma'(z); only BP3 and BP4 sum over the samples "
+        "(on every hidden batch of more than one sample, e.g. {where})"
+    ),
+    "four_equations.batch.matmul_hint": (
+        " (shapes: delta^l keeps one column per sample, (n_l, m), from BP1 on, so that "
+        "nabla_w = delta^l @ a^(l-1).T fits; was BP1 summed over the samples?)"
+    ),
+    "four_equations.batch.gradients": "batch_backprop's gradients",
+    "four_equations.batch.wrong_value": (
+        "{what} is wrong at index {index}: got {got}, which is not the expected value"
+    ),
+    # ---------------------------------------------------------- chapter 5: layers
+    "layers.no_method": "{cls} has no method {method!r}{hint}",
+    "layers.forword": " (it has 'forword': the article's misspelling)",
+    "layers.in_place": (
+        "{what} changed its argument {name} in place (the caller's array); work on a copy"
+    ),
+    "layers.attribute_none": "{name} {where} is None: did backward set it (self.{name} = ...)?",
+    "layers.creating": "creating your layer",
+    "layers.your_layer": "your layer",
+    "layers.your_relu": "your Relu",
+    "layers.stale_x_hint": " (does forward store what backward needs, e.g. self.x = x?)",
+    "layers.affine.correct": (
+        "forward, dx, dW and db agree with central differences on every hidden shape, "
+        "and no argument is changed in place."
+    ),
+    "layers.affine.dW_transposed": "dW {where} has shape {got}, the transpose of W's: use x.T @ dout",
+    "layers.affine.stale_x": (
+        "dW was computed from the x of an earlier forward call: "
+        "forward must store the current x (self.x = x) every time"
+    ),
+    "layers.affine.db_rows": (
+        "db {where} has shape {got}, one row per sample: sum dout over the batch axis (axis=0)"
+    ),
+    "layers.affine.db_axis": "db {where} has shape {got}: you summed over the wrong axis (use axis=0)",
+    "layers.affine.db_mean": (
+        "db is the mean of dout over the batch; it must be the sum "
+        "(the loss layer has already divided by the batch size)"
+    ),
+    "layers.relu.correct": (
+        "forward is max(x, 0), backward masks x <= 0 (including x == 0) for the latest x, "
+        "and neither changes its argument."
+    ),
+    "layers.relu.through_zero": (
+        "backward {where} passes the gradient through where x == 0 (derivative 1 at 0); the "
+        "formula says relu'(x) = 0 for x <= 0, so mask the entries with x <= 0"
+    ),
+    "layers.dense.correct": (
+        "forward is sigmoid(x @ W + b), and dx, dW and db follow the chain rule "
+        "on every hidden shape."
+    ),
+    "layers.dense.matmul_hint": (
+        " (the shapes: dout and delta are (batch, n_out), W is (n_in, n_out), "
+        "x is (batch, n_in); which product has the shape you need?)"
+    ),
+    "layers.dense.dx_name": "dx (what backward returns)",
+    "layers.dense.on_z": (
+        "sigma' was computed as a * (1 - a) on z = x @ W + b, the weighted input; "
+        "the identity sigma'(z) = a * (1 - a) needs the activation a = sigmoid(z), "
+        "the output of forward ({where})"
+    ),
+    "layers.dense.of_activation": (
+        "sigma' was applied to the activation: you computed sigmoid(a) * (1 - sigmoid(a)) "
+        "with a = sigmoid(z); sigma'(z) is a * (1 - a) itself ({where})"
+    ),
+    "layers.dense.no_prime": (
+        "the sigmoid's local derivative is missing: dout reaches W, b and x unchanged; "
+        "multiply it by a * (1 - a) first (the chain rule through the sigmoid) ({where})"
+    ),
+    "layers.dense.dx_transposed": (
+        "dx {where} has shape {got}, the transpose of x's {expected}: "
+        "put delta first, dx = delta @ W.T"
+    ),
+    "layers.dense.dx_no_transpose": (
+        "dx {where} uses W where the chain rule needs its transpose: "
+        "dx = delta @ W.T (each input feeds every output through one row of W)"
+    ),
+    "layers.dense.dW_transposed": (
+        "dW {where} is the transpose of the gradient (shape {got}); "
+        "dW must have W's shape: dW = x.T @ delta"
+    ),
+    "layers.dense.db_rows": (
+        "db {where} has shape {got}, one row per sample: the sum over the batch is missing "
+        "(b is added to every row, so db = delta.sum(axis=0))"
+    ),
+    "layers.dense.db_mean": (
+        "db is the mean of delta over the batch; it must be the sum "
+        "(b is added to every row, and dout already carries the loss's 1/batch)"
+    ),
+    "layers.dense.all_grads": "dx, dW and db",
+    # ------------------------------------------------------- chapter 6: autodiff
+    "autodiff.div.correct": (
+        "backward_div returns out_grad / b and -out_grad * a / b**2 on every hidden case."
+    ),
+    "autodiff.div.returned_none": (
+        "backward_div returned None: did you forget to `return grad_a, grad_b`?"
+    ),
+    "autodiff.div.not_a_pair": "backward_div must return a pair (grad_a, grad_b), got {type}",
+    "autodiff.div.no_upstream": (
+        "{name} ignores out_grad: multiply the local derivative by the upstream gradient "
+        "(chain rule)"
+    ),
+    "autodiff.sin.correct": (
+        "value_sin gives sin(v) and, through backward(), the gradient cos(v), "
+        "also inside larger expressions."
+    ),
+    "autodiff.sin.local_sin": (
+        "the local derivative is sin(v), the function itself; the derivative of sin is "
+        "cos, evaluated at the input: _local_grads=(math.cos(v.data),)"
+    ),
+    "autodiff.sin.local_cos_of_output": (
+        "the local derivative is cos taken at the output sin(v); take it at the input: "
+        "math.cos(v.data)"
+    ),
+    "autodiff.sin.local_minus_sin": (
+        "the local derivative is -sin(v), the derivative of cos; the derivative of sin is cos(v)"
+    ),
+    "autodiff.sin.local_one": (
+        "the local derivative is 1, as for an addition, so backward() passes the gradient "
+        "through unchanged; for sin it is cos(v.data)"
+    ),
+    "autodiff.sin.not_a_value": (
+        "value_sin {where} returned a {type}, not a Value: build the node with "
+        "Value(..., _children=(v,), _op='sin', _local_grads=(...,))"
+    ),
+    "autodiff.sin.changed_v": (
+        "value_sin changed v.data {where} or returned v itself; create a new Value instead"
+    ),
+    "autodiff.sin.data": "the data of value_sin(v)",
+    "autodiff.sin.no_children": (
+        "the new node does not remember its input: pass _children=(v,), otherwise "
+        "backward() never reaches v"
+    ),
+    "autodiff.sin.gradient": "d sin(v)/dv from backward()",
+    "autodiff.sin.composite": "dy/dx for y = sin(x*x) * x",
+    "autodiff.topo.correct": (
+        "my_topological_order lists every node once, after all of its inputs, on every hidden "
+        "graph, and a backward pass along it gives Value.backward()'s gradients."
+    ),
+    "autodiff.topo.returned_none": (
+        "my_topological_order returned None: did you forget to `return order`?"
+    ),
+    "autodiff.topo.not_a_list": "my_topological_order must return a list of nodes, got {type}",
+    "autodiff.topo.not_values": (
+        "the list holds a {type}, not a Value: list the nodes themselves (not their data or "
+        "labels)"
+    ),
+    "autodiff.topo.twice": (
+        "on the graph {where}, {node} is listed {count} times: a node used by several others "
+        "must appear once; remember the nodes already visited (in a set: nodes hash by "
+        "identity)"
+    ),
+    "autodiff.topo.missing": (
+        "on the graph {where}, the list misses {missing} of its {total} nodes, e.g. {node}.{hint}"
+    ),
+    "autodiff.topo.lookalike_hint": (
+        " A node was skipped because another one holds the same number: `node in a_list` "
+        "compares with ==, which compares data for a Value; keep a set of visited nodes "
+        "(they hash by identity) or compare with `is`."
+    ),
+    "autodiff.topo.visit_hint": " Visit the children of every node, down to the leaves.",
+    "autodiff.topo.extra_one": "on the graph {where}, the list has 1 node that is not part of the graph",
+    "autodiff.topo.extra_many": (
+        "on the graph {where}, the list has {count} nodes that are not part of the graph"
+    ),
+    "autodiff.topo.output_first": (
+        "on the graph {where}, the output comes first: that is the order backward() walks, "
+        "reversed(topological order); the topological order itself lists every node after "
+        "its inputs, the output last"
+    ),
+    "autodiff.topo.before_input": (
+        "on the graph {where}, {node} comes before its input {child}: every node must come "
+        "after all of its inputs.{why}"
+    ),
+    "autodiff.topo.bfs_hint": (
+        " This is breadth-first order from the output, reversed: it puts a node after all its "
+        "inputs only when all paths from the output have the same length. Visit depth-first: "
+        "list a node after visiting all of its children."
+    ),
+    "autodiff.topo.gradient": "the gradient of {label} along your order",
+    "autodiff.topo.on_graph": "on the graph {where}",
+    "autodiff.topo.leaf": "the {op} node holding {data:g}",
+    # ----------------------------------------------------------- chapter 7: speed
+    "speed.count.correct": (
+        "count_flops gives the forward and backward multiply-adds of every hidden case."
+    ),
+    "speed.count.not_a_pair": (
+        "count_flops {where} returned {type} {got!r}; return a pair (forward, backward)"
+    ),
+    "speed.count.not_numbers": "count_flops {where} did not return two numbers",
+    "speed.count.no_batch": "the {which} count {where} is missing the factor batch",
+    "speed.count.twice_forward": (
+        "the forward count {where} is twice too large: count a multiply-add "
+        "(one multiplication and one addition) once"
+    ),
+    "speed.count.twice_backward": (
+        "the backward count {where} is twice too large: count a multiply-add once"
+    ),
+    "speed.count.wrong": "the {which} count {where} is wrong: got {got}",
+    "speed.count.input_bp2": (
+        "the backward count {where} includes BP2 for the input layer; "
+        "backprop needs no delta for the inputs"
+    ),
+    "speed.count.bp4_only": (
+        "the backward count {where} counts BP4 only (one product delta^l (a^(l-1))^T per "
+        "layer, as many multiply-adds as the forward pass): BP2 is missing, the product "
+        "(W^(l+1))^T delta^(l+1) that carries delta back into every layer but the input"
+    ),
+    "speed.count.bp2_only": (
+        "the backward count {where} counts BP2 only (delta carried back through each W^T); "
+        "BP4, the products delta^l (a^(l-1))^T that give the weight gradients, is missing"
+    ),
+    "speed.folded.correct": (
+        "folded_gradient returns [BP4 | BP3] summed over the batch, in one product."
+    ),
+    "speed.folded.no_bias": (
+        "the result {where} has shape {got}: the bias column is missing (append a row of ones "
+        "to a_prev)"
+    ),
+    "speed.folded.bias_first": (
+        "the bias column {where} comes first; put the row of ones last, so the bias gradient "
+        "is the last column"
+    ),
+    "speed.folded.mean": (
+        "the result {where} is the mean over the samples; BP3 and BP4 here are sums "
+        "(the step divides by m later)"
+    ),
+    "speed.folded.result": "the result",
+}
+
+
+def msg(message_id: str, **fields: Any) -> str:
+    """The sentence ``message_id`` of :data:`MESSAGES`, its ``{fields}`` filled in.
+
+    Parameters
+    ----------
+    message_id : str
+        A key of :data:`MESSAGES`, e.g. ``"xor.no_mean"``.
+    **fields
+        The values of the template's placeholders.
+
+    Returns
+    -------
+    str
+        The filled-in sentence.
+
+    Raises
+    ------
+    KeyError
+        If ``message_id`` is not in the table, or a placeholder has no field.
+    """
+    if not isinstance(message_id, str):
+        raise TypeError(f"message_id must be a str, but got {type(message_id).__name__}")
+    try:
+        template = MESSAGES[message_id]
+    except KeyError:
+        raise KeyError(f"no checker message with id {message_id!r}") from None
+    return template.format(**fields)
