@@ -25,12 +25,20 @@ before myst-nb parses the notebook):
 
 The numbers typed in JupyterLab's forms ("Fig. 7.1") are checked against the numbers
 Sphinx gives by ``tests/test_portable_markup.py``, on the built book.
+
+A citation link opens ``references.md``, whose ``{bibliography}`` directive JupyterLab
+cannot render; so that page also holds the reference list as plain Markdown, between the
+comments ``READER_LIST_START`` and ``READER_LIST_END``, written from ``references.bib`` by
+``python _ext/portable_markup.py`` (a test fails when it is stale).  The book drops that
+block and prints sphinxcontrib-bibtex's list instead.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -91,14 +99,55 @@ def notebook_for_sphinx(notebook: dict[str, Any], docname: str = "") -> dict[str
     return dict(notebook, cells=cells)
 
 
+READER_LIST_START = "<!-- READER_LIST_START: the references for JupyterLab; written by _ext/portable_markup.py -->"
+READER_LIST_END = "<!-- READER_LIST_END -->"
+_READER_LIST = re.compile(re.escape(READER_LIST_START) + r".*?" + re.escape(READER_LIST_END) + r"\n?", re.S)
+
+
+def reader_reference_list(bib: Path) -> str:
+    """The entries of ``bib`` as a Markdown list (pybtex's ``unsrt`` style), each after
+    its key as a label, for readers of ``references.md`` outside the book."""
+    from pybtex.database import parse_file
+    from pybtex.plugin import find_plugin
+
+    style = find_plugin("pybtex.style.formatting", "unsrt")()
+    backend = find_plugin("pybtex.backends", "markdown")()
+    entries = style.format_entries(parse_file(str(bib)).entries.values())
+    items = [f"({e.key})=\n- {' '.join(e.text.render(backend).split())}" for e in entries]
+    return READER_LIST_START + "\n\n" + "\n\n".join(items) + "\n\n" + READER_LIST_END + "\n"
+
+
+def without_reader_list(text: str) -> str:
+    """``references.md`` as the book reads it: the Markdown reference list removed."""
+    return _READER_LIST.sub("", text)
+
+
 def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     path = app.env.doc2path(docname)
     if str(path).endswith(".ipynb"):
         source[0] = json.dumps(notebook_for_sphinx(json.loads(source[0]), docname), ensure_ascii=False)
     elif str(path).endswith(".md"):
-        source[0] = to_sphinx_markup(source[0])
+        source[0] = to_sphinx_markup(without_reader_list(source[0]))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", _on_source_read)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def write_reader_list(page: Path, bib: Path) -> bool:
+    """Write the reference list into ``page`` (replacing the old one, or at its end);
+    returns whether the page changed."""
+    text = page.read_text(encoding="utf-8")
+    block = reader_reference_list(bib)
+    new = _READER_LIST.sub(lambda _: block, text) if _READER_LIST.search(text) else text.rstrip("\n") + "\n\n" + block
+    if new != text:
+        page.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":  # python _ext/portable_markup.py: refresh references.md's list
+    book = Path(__file__).resolve().parents[1] / "book"
+    changed = write_reader_list(book / "references.md", book / "references.bib")
+    print("book/references.md: " + ("reference list rewritten" if changed else "up to date"))
+    sys.exit(0)

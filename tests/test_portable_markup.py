@@ -181,3 +181,24 @@ def test_what_jupyterlab_shows_is_what_the_book_prints(built_book, path):
     for a in article.select('a[href^="references.html#"]'):
         shown.append(f"[{a.get_text(strip=True)}]")
     assert typed == shown, f"{path.name}: JupyterLab shows {typed}, the book prints {shown}"
+
+
+def test_references_md_lists_the_bibliography_for_jupyterlab():
+    """A citation link opens references.md: its plain list is references.bib's, up to date
+    (refresh it with ``python _ext/portable_markup.py``), and the book drops it."""
+    page = (ROOT / "book" / "references.md").read_text(encoding="utf-8")
+    assert pm.reader_reference_list(ROOT / "book" / "references.bib") in page, (
+        "references.md's reference list is stale: run python _ext/portable_markup.py")
+    assert "{bibliography}" in pm.without_reader_list(page)
+    assert pm.READER_LIST_START not in pm.without_reader_list(page)
+
+
+@pytest.mark.book
+def test_the_books_reference_page_lists_each_entry_once(built_book):
+    proc, html = built_book
+    if proc.returncode != 0:
+        pytest.fail("the book did not build; see test_book_builds_without_warnings")
+    text = _soup(html, "references").select_one("article").get_text(" ")
+    assert "READER_LIST" not in text
+    for title in ("tiny scalar-valued autograd engine", "Neural Networks and Deep Learning"):
+        assert text.count(title) == 1, f"{title!r} is on the references page {text.count(title)} times"
