@@ -47,9 +47,10 @@ from sphinx.errors import ExtensionError
 #: ``[text](references.md#key)``: a citation of the BibTeX entry ``key``.
 CITATION = re.compile(r"\[(?P<text>(?:\\[\[\]]|[^\[\]])+)\]\(references\.md#(?P<key>[A-Za-z][\w:.-]*)\)")
 #: ``[Fig. 7.1](#fig-label)``: a numbered reference to a figure.
-FIGURE_REF = re.compile(r"\[(?P<text>Fig\. \d+\.\d+)\]\(#(?P<label>fig-[\w-]+)\)")
-#: A figure-caption cell: its label line, then "**Fig. N.M** caption".
-CAPTION = re.compile(r"\A\((?P<label>fig-[\w-]+)\)=\s*\n\*\*(?P<number>Fig\. \d+\.\d+)\*\*\s+(?P<caption>\S.*)\Z", re.S)
+FIGURE_REF = re.compile(r"\[(?P<text>Fig\. \d+(?:\.\d+)?)\]\(#(?P<label>fig-[\w-]+)\)")
+#: A figure-caption cell: its label line, then "**Fig. N.M** caption" ("**Fig. N**" on a page
+#: outside the numbered chapters, such as the audit pages).
+CAPTION = re.compile(r"\A\((?P<label>fig-[\w-]+)\)=\s*\n\*\*(?P<number>Fig\. \d+(?:\.\d+)?)\*\*\s+(?P<caption>\S.*)\Z", re.S)
 CAPTION_TAG = "figure-caption"
 
 

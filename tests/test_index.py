@@ -372,9 +372,10 @@ def test_every_chapter_is_the_target_of_index_entries(built_book):
     """Chapters 1-7 each have index entries pointing into them (at least five each, so
     that a reader looking a term up finds the chapters that teach it)."""
     html = _built(built_book)
-    assert len(CHAPTERS) == 7, CHAPTERS
+    chapters = [name for name in CHAPTERS if not name.startswith("book/article_")]  # not the audit pages
+    assert len(chapters) == 7, chapters
     targets = [target.split("#")[0] for _, _, target in index_entries(html)]
-    counts = {name: targets.count(f"{name}.html") for name in CHAPTERS}
+    counts = {name: targets.count(f"{name}.html") for name in chapters}
     assert all(n >= 5 for n in counts.values()), f"index entries per chapter: {counts}"
     # A link into a chapter says where it leads: an entry repeated word for word is shown
     # as "entry, [1], [2]", which tells a reader nothing; give each a subentry of its own.

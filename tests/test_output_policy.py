@@ -26,8 +26,8 @@ TIMING = "wall-clock timings"
 #: (notebook, cell id) -> why its output is not compared.
 IGNORED: dict[tuple[str, str], str] = {
     ("four_equations.ipynb", "987754fb"): TIMING + " of the 5000-epoch fit (its losses print in the next cell)",
-    ("four_equations.ipynb", "bf78af99"): TIMING + " of the article's loop and Network.sgd (its "
-    "cost after 500 epochs is asserted equal to history.loss, not printed)",
+    ("article_000.ipynb", "bf78af99"): TIMING + " of the article's loop and Network.sgd (its "
+    "cost after 100 epochs is asserted equal to history.loss, not printed)",
     ("four_equations.ipynb", "ed4a5b89"): TIMING + " per epoch for two batch sizes",
     ("layers.ipynb", "4ab473d8"): TIMING + " of numerical vs backprop gradients (agreement asserted)",
     ("speed.ipynb", "bdc04031"): TIMING + " of the three training paths",

@@ -128,6 +128,23 @@ PLANTS = [
         "Affine.backward dividing dW by the batch size again (the loss layer already did)",
     ),
     Plant(
+        "article_000",
+        "mse_gradient_without_factor_2",
+        "costs.py",
+        (("        return 2.0 / n_out\n", "        return 1.0 / n_out\n"),),
+        "the MSE's gradient without its factor 2 (Nielsen's a - y under the name 'mse'), which the "
+        "audit page's comparison with the article's backprop and 2(a - y) must catch",
+    ),
+    Plant(
+        "article_002",
+        "relu_backward_in_place",
+        "layers.py",
+        (("        return np.where(self.mask, 0.0, dout)  # dout with the masked entries set to 0\n",
+          "        dout[self.mask] = 0.0\n        return dout\n"),),
+        "Relu.backward writing into the caller's dout, the article's erratum, planted into bplib's "
+        "layer, which the audit page's comparison of the two layers must catch",
+    ),
+    Plant(
         "autodiff",
         "mul_local_derivatives_swapped",
         "autodiff.py",

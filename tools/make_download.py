@@ -148,6 +148,9 @@ def readme(chapters: list[Path], pages: list[Path], wheel: str, pins: list[str])
         lines.append(f"{i}. `{path.name}`: {_title(path)}{note}")
     listing = "\n".join(lines)
     page_list = ", ".join(f"`{p.name}`" for p in pages if p not in order)
+    audits = [p for p in chapters if p not in order]  # the unnumbered audit pages
+    audit_note = ("" if not audits else "\nThe sources' audit pages (each article's code run and checked) are notebooks too: "
+                  + ", ".join(f"`{p.name}`" for p in audits) + ".\n")
     versions = ", ".join(pins)
     return f"""# Backprop, Tested: the course to take home
 
@@ -185,7 +188,7 @@ does not find it (for example when you open a chapter in another environment). E
 chapter ends with exercises: write your answer in the cell below an exercise, run the
 checker under it, and open the folded solution only when you want to. Pages the chapters
 refer to are here as Markdown: {page_list}.
-"""
+{audit_note}"""
 
 
 def _title(path: Path) -> str:
