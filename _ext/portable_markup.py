@@ -39,9 +39,9 @@ from sphinx.errors import ExtensionError
 #: ``[text](references.md#key)``: a citation of the BibTeX entry ``key``.
 CITATION = re.compile(r"\[(?P<text>(?:\\[\[\]]|[^\[\]])+)\]\(references\.md#(?P<key>[A-Za-z][\w:.-]*)\)")
 #: ``[Fig. 7.1](#fig-label)``: a numbered reference to a figure.
-FIGURE_REF = re.compile(r"\[(?P<text>Fig\. \d+\.\d+)\]\(#(?P<label>fig-[\w-]+)\)")
-#: A figure-caption cell: its label line, then "**Fig. N.M** caption".
-CAPTION = re.compile(r"\A\((?P<label>fig-[\w-]+)\)=\s*\n\*\*(?P<number>Fig\. \d+\.\d+)\*\*\s+(?P<caption>\S.*)\Z", re.S)
+FIGURE_REF = re.compile(r"\[(?P<text>Fig\. \d+(?:\.\d+)?)\]\(#(?P<label>fig-[\w-]+)\)")
+#: A figure-caption cell: its label line, then "**Fig. N.M** caption" ("**Fig. N**" on an unnumbered page).
+CAPTION = re.compile(r"\A\((?P<label>fig-[\w-]+)\)=\s*\n\*\*(?P<number>Fig\. \d+(?:\.\d+)?)\*\*\s+(?P<caption>\S.*)\Z", re.S)
 CAPTION_TAG = "figure-caption"
 
 
@@ -63,7 +63,7 @@ def parse_caption(cell: dict[str, Any]) -> dict[str, str] | None:
     match = CAPTION.match(_source(cell).strip())
     if match is None:
         raise ExtensionError(
-            f"a cell tagged {CAPTION_TAG!r} must read '(fig-label)=' then '**Fig. N.M** caption'; "
+            f"a cell tagged {CAPTION_TAG!r} must read '(fig-label)=' then '**Fig. N.M** caption' ('**Fig. N**' on an unnumbered page); "
             f"it reads {_source(cell)[:120]!r}")
     return {"label": match["label"], "number": match["number"], "caption": " ".join(match["caption"].split())}
 

@@ -226,7 +226,8 @@ def test_solutions_are_hidden_as_jupyterlab_reads_them(path):
     to render (closed dropdowns); nothing else is hidden."""
     nb = nbformat.read(path, as_version=4)  # JupyterLab reads this JSON; the metadata decides
     inside = solution_cells(nb)
-    assert inside, f"{path.name} has no solution"
+    # every chapter ends with exercises; the sources' audit pages (article_NNN) have none
+    assert inside or path.stem.startswith("article_"), f"{path.name} has no solution"
     for i in inside:
         cell = nb.cells[i]
         if cell.cell_type == "code":
@@ -247,6 +248,8 @@ def test_solutions_are_hidden_as_jupyterlab_reads_them(path):
     for i, cell in enumerate(nb.cells):
         if i not in inside:
             assert not hidden(cell), f"{path.name} cell {i} ({cell.id}) is hidden but not a solution"
+    if not inside:
+        return
     setup = [i for i, c in enumerate(nb.cells) if "%load_ext bplib.exercises" in c.source]
     assert setup and setup[0] < min(i for i in inside if nb.cells[i].cell_type == "code")
 
