@@ -142,6 +142,8 @@ def readme(chapters: list[Path], pages: list[Path], wheel: str, pins: list[str])
     packed = {path.resolve().with_suffix(""): path for path in [*chapters, *pages]}
     order = [packed[key] for key in ((ROOT / name).resolve() for name in numbered_docnames())
              if key in packed]
+    # then the notebooks of the unnumbered parts (the sources' audit pages), in toc order
+    order += [path for path in chapters if path not in order]
     lines = []
     for i, path in enumerate(order, 1):
         note = "" if path.suffix == ".ipynb" else " (a page to read, not a notebook)"
