@@ -72,7 +72,7 @@ def parse_caption(cell: dict[str, Any]) -> dict[str, str] | None:
     match = CAPTION.match(_source(cell).strip())
     if match is None:
         raise ExtensionError(
-            f"a cell tagged {CAPTION_TAG!r} must read '(fig-label)=' then '**Fig. N.M** caption'; "
+            f"a cell tagged {CAPTION_TAG!r} must read '(fig-label)=' then '**Fig. N.M** caption' ('**Fig. N**' on an unnumbered page); "
             f"it reads {_source(cell)[:120]!r}")
     return {"label": match["label"], "number": match["number"], "caption": " ".join(match["caption"].split())}
 

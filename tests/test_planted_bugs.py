@@ -23,6 +23,9 @@ Each plant is a list of exact text substitutions; each ``old`` text must occur
 exactly once in its file, so that a change of ``bplib`` under this test makes
 it fail loudly instead of silently planting nothing.
 
+The audit pages of the sources (``article_NNN``) are run like the chapters: each
+catches a plant aimed at what its proving cells check.
+
 The chapters that train (``xor``, ``speed``) do so on the fast path
 (:class:`bplib.fast.FastTrainer`), so the plants aimed at their training go
 into ``bplib/fast.py`` or into the ``prime_from_output`` kernels it uses.
@@ -102,6 +105,35 @@ PLANTS = [
           "    return np.subtract(1.0, out, out=out)\n"),),
         "sigma' from the output (prime_from_output, what the fast trainer uses) as 1 - a^2, "
         "tanh's formula, for a (1 - a)",
+    ),
+    # The audit pages of issue 24 check what the chapters checked before the audits moved.
+    Plant(
+        "article_003",
+        "bp2_without_sigma_prime",
+        "network.py",
+        (("delta = (self.weights[-l + 1].T @ delta) * self.activation.prime(zs[-l])",
+          "delta = self.weights[-l + 1].T @ delta"),),
+        "BP2 in Network.backprop without the factor sigma'(z^l): the audit page's gradients "
+        "(bplib's against its NumPy backward pass and SymPy's)",
+    ),
+    Plant(
+        "article_003",
+        "mul_local_derivatives_swapped",
+        "autodiff.py",
+        (("_local_grads=(other.data, self.data))", "_local_grads=(self.data, other.data))"),),
+        "Value.__mul__ with its two local derivatives swapped: the engine's second proof of "
+        "article 003's errata",
+    ),
+    Plant(
+        "article_001",
+        "sigmoid_prime_from_output",
+        "activations.py",
+        (("    np.subtract(1.0, a, out=out)        # in place: no temporary in the fast trainer\n"
+          "    return np.multiply(out, a, out=out)\n",
+          "    np.multiply(a, a, out=out)\n"
+          "    return np.subtract(1.0, out, out=out)\n"),),
+        "sigma' from the output as 1 - a^2: bplib's run no longer lands on the weights of "
+        "article 001's script",
     ),
     Plant(
         "four_equations",

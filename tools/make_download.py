@@ -142,15 +142,14 @@ def readme(chapters: list[Path], pages: list[Path], wheel: str, pins: list[str])
     packed = {path.resolve().with_suffix(""): path for path in [*chapters, *pages]}
     order = [packed[key] for key in ((ROOT / name).resolve() for name in numbered_docnames())
              if key in packed]
+    # then the notebooks of the unnumbered parts (the sources' audit pages), in toc order
+    order += [path for path in chapters if path not in order]
     lines = []
     for i, path in enumerate(order, 1):
         note = "" if path.suffix == ".ipynb" else " (a page to read, not a notebook)"
         lines.append(f"{i}. `{path.name}`: {_title(path)}{note}")
     listing = "\n".join(lines)
     page_list = ", ".join(f"`{p.name}`" for p in pages if p not in order)
-    audits = [p for p in chapters if p not in order]  # the unnumbered audit pages
-    audit_note = ("" if not audits else "\nThe sources' audit pages (each article's code run and checked) are notebooks too: "
-                  + ", ".join(f"`{p.name}`" for p in audits) + ".\n")
     versions = ", ".join(pins)
     return f"""# Backprop, Tested: the course to take home
 
@@ -187,8 +186,10 @@ Each chapter's first cell installs `bplib` from the wheel in this folder if the 
 does not find it (for example when you open a chapter in another environment). Each
 chapter ends with exercises: write your answer in the cell below an exercise, run the
 checker under it, and open the folded solution only when you want to. Pages the chapters
-refer to are here as Markdown: {page_list}.
-{audit_note}"""
+refer to are here as Markdown: {page_list}. The `article_NNN.ipynb` notebooks after the
+chapters are the sources' audit pages: each source article's code run as published, next to
+the corrected run, with the cells that prove its errata (no exercises there).
+"""
 
 
 def _title(path: Path) -> str:
