@@ -75,6 +75,14 @@ class Plant:
         return f"{self.chapter}-{self.name}"
 
 
+#: Edits planted in two places each: a chapter, and the audit page its proofs moved to.
+BP2_WITHOUT_SIGMA_PRIME = (("delta = (self.weights[-l + 1].T @ delta) * self.activation.prime(zs[-l])",
+                            "delta = self.weights[-l + 1].T @ delta"),)
+PRIME_FROM_OUTPUT_AS_TANHS = (("    np.subtract(1.0, a, out=out)        # in place: no temporary in the fast trainer\n"
+                               "    return np.multiply(out, a, out=out)\n",
+                               "    np.multiply(a, a, out=out)\n"
+                               "    return np.subtract(1.0, out, out=out)\n"),)
+
 PLANTS = [
     Plant(
         "chain_rule",
@@ -91,18 +99,14 @@ PLANTS = [
         "worked_example",
         "bp2_without_sigma_prime",
         "network.py",
-        (("delta = (self.weights[-l + 1].T @ delta) * self.activation.prime(zs[-l])",
-          "delta = self.weights[-l + 1].T @ delta"),),
+        BP2_WITHOUT_SIGMA_PRIME,
         "BP2 in Network.backprop without the factor sigma'(z^l)",
     ),
     Plant(
         "xor",
         "sigmoid_prime_from_output",
         "activations.py",
-        (("    np.subtract(1.0, a, out=out)        # in place: no temporary in the fast trainer\n"
-          "    return np.multiply(out, a, out=out)\n",
-          "    np.multiply(a, a, out=out)\n"
-          "    return np.subtract(1.0, out, out=out)\n"),),
+        PRIME_FROM_OUTPUT_AS_TANHS,
         "sigma' from the output (prime_from_output, what the fast trainer uses) as 1 - a^2, "
         "tanh's formula, for a (1 - a)",
     ),
@@ -111,8 +115,7 @@ PLANTS = [
         "article_003",
         "bp2_without_sigma_prime",
         "network.py",
-        (("delta = (self.weights[-l + 1].T @ delta) * self.activation.prime(zs[-l])",
-          "delta = self.weights[-l + 1].T @ delta"),),
+        BP2_WITHOUT_SIGMA_PRIME,
         "BP2 in Network.backprop without the factor sigma'(z^l): the audit page's gradients "
         "(bplib's against its NumPy backward pass and SymPy's)",
     ),
@@ -128,10 +131,7 @@ PLANTS = [
         "article_001",
         "sigmoid_prime_from_output",
         "activations.py",
-        (("    np.subtract(1.0, a, out=out)        # in place: no temporary in the fast trainer\n"
-          "    return np.multiply(out, a, out=out)\n",
-          "    np.multiply(a, a, out=out)\n"
-          "    return np.subtract(1.0, out, out=out)\n"),),
+        PRIME_FROM_OUTPUT_AS_TANHS,
         "sigma' from the output as 1 - a^2: bplib's run no longer lands on the weights of "
         "article 001's script",
     ),
