@@ -81,7 +81,7 @@ def test_tanh_prime_accepts_reference_and_rejects_mistakes(capsys):
     assert check.tanh_prime(lambda z: 1 - np.tanh(z) ** 2)
     assert capsys.readouterr().out.startswith("Correct:")
     assert not check.tanh_prime(lambda z: 1 - np.tanh(z))
-    assert "tanh_prime(z) at z = 1 is wrong" in capsys.readouterr().out
+    assert "the square is missing" in capsys.readouterr().out
 
     def mutating(z):
         z -= 0  # harmless on values, but writes in place:
@@ -90,6 +90,21 @@ def test_tanh_prime_accepts_reference_and_rejects_mistakes(capsys):
 
     assert not check.tanh_prime(mutating)
     assert "in place" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda z: 1 - np.tanh(z), r"returns 1 - tanh\(z\): the derivative is 1 - tanh\(z\)\^2, the square"),
+        # the output form 1 - a^2, fed z (the slip exercise 1.4 asks about, for tanh):
+        (lambda z: 1 - z**2, r"returns 1 - z\^2: the form 1 - a\^2 gives tanh'\(z\) only when it is fed "
+                             r"the activation a = tanh\(z\)"),
+        (np.tanh, r"returns tanh\(z\), the function itself"),
+        (lambda z: 1 + np.tanh(z) ** 2, r"tanh_prime\(z\) at z = 1 is wrong"),  # no name: compared
+    ],
+)
+def test_tanh_prime_names_the_mistake(wrong, message, capsys):
+    assert_rejected(check.tanh_prime(wrong), capsys, message)
 
 
 def test_softplus_prime_accepts_sigmoid_and_rejects_mistakes(capsys):

@@ -29,6 +29,37 @@ def _quietly(checker: Callable[..., None], *args, **kwargs) -> None:
         checker(*args, **kwargs)
 
 
+#: The inputs a reader's derivative is first tried on, to recognise a named mistake.
+_NAMING_CASES: tuple[np.ndarray, ...] = (np.array(0.0), np.array(1.0), np.array(-2.5),
+                                        np.linspace(-3.0, 3.0, 7))
+
+
+def _name_the_mistake(
+    fn: Callable[[np.ndarray], np.ndarray],
+    what: str,
+    right: Callable[[np.ndarray], np.ndarray],
+    mistakes: tuple[tuple[Callable[[np.ndarray], np.ndarray], str], ...],
+) -> None:
+    """Raise ``CheckFailed`` naming the mistake if ``fn`` computes one of ``mistakes``.
+
+    ``fn`` is called on :data:`_NAMING_CASES` (and must leave them unchanged); if what it
+    returns is finite, has the right shape and differs from ``right``, it is compared with
+    each wrong formula in ``mistakes`` (pairs of the formula and its message id), in order.
+    Anything else is left to the general comparison that follows.
+    """
+    got = [assert_not_mutated(fn, z.copy(), what=what) for z in _NAMING_CASES]
+    try:
+        flat = np.concatenate([np.ravel(np.asarray(g, dtype=float)) for g in got])
+    except (TypeError, ValueError):
+        return
+    zs = np.concatenate([np.ravel(z) for z in _NAMING_CASES])
+    if flat.shape != zs.shape or not np.all(np.isfinite(flat)) or CLOSE.close(flat, right(zs)):
+        return
+    for wrong, message_id in mistakes:
+        if CLOSE.close(flat, wrong(zs)):
+            raise CheckFailed(msg(message_id))
+
+
 def sigmoid_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
     """Check a reader's ``sigmoid_prime(z)``: the derivative of the logistic function at ``z``.
 
@@ -40,23 +71,7 @@ def sigmoid_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
     """
 
     def checks() -> None:
-        cases = [(msg("case.at_z", z=0), np.array(0.0)), (msg("case.at_z", z=1), np.array(1.0)),
-                 (msg("case.at_z", z=-2.5), np.array(-2.5)),
-                 (msg("case.vector"), np.linspace(-3.0, 3.0, 7))]
-        got = []
-        for _, z in cases:
-            got.append(assert_not_mutated(fn, z.copy(), what="sigmoid_prime"))
-        try:
-            flat = np.concatenate([np.ravel(np.asarray(g, dtype=float)) for g in got])
-        except (TypeError, ValueError):
-            flat = None
-        zs = np.concatenate([np.ravel(z) for _, z in cases])
-        if flat is not None and flat.shape == zs.shape and np.all(np.isfinite(flat)):
-            s = activations.sigmoid(zs)
-            if not CLOSE.close(flat, s * (1 - s)):
-                for wrong, message_id in _SIGMOID_PRIME_MISTAKES:
-                    if CLOSE.close(flat, wrong(zs)):
-                        raise CheckFailed(msg(message_id))
+        _name_the_mistake(fn, "sigmoid_prime", activations.sigmoid_prime, _SIGMOID_PRIME_MISTAKES)
         _quietly(check_elementwise,
             fn,
             activations.sigmoid_prime,
@@ -78,11 +93,25 @@ _SIGMOID_PRIME_MISTAKES: tuple[tuple[Callable[[np.ndarray], np.ndarray], str], .
 
 
 def tanh_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
-    """Check a reader's ``tanh_prime(z)``: the derivative of ``tanh`` at ``z``, elementwise."""
-    return run_checks(
-        msg("chain_rule.tanh_prime.correct"),
-        lambda: _quietly(check_elementwise, fn, activations.tanh_prime, fn_name="tanh_prime", seed=102),
-    )
+    """Check a reader's ``tanh_prime(z)``: the derivative of ``tanh`` at ``z``, elementwise.
+
+    Named mistakes: ``1 - tanh(z)`` (the square forgotten), the output form ``1 - a**2``
+    applied to ``z``, and ``tanh`` itself instead of its derivative.
+    """
+
+    def checks() -> None:
+        _name_the_mistake(fn, "tanh_prime", activations.tanh_prime, _TANH_PRIME_MISTAKES)
+        _quietly(check_elementwise, fn, activations.tanh_prime, fn_name="tanh_prime", seed=102)
+
+    return run_checks(msg("chain_rule.tanh_prime.correct"), checks)
+
+
+#: What a reader's tanh_prime may compute instead of tanh'(z), and its message id.
+_TANH_PRIME_MISTAKES: tuple[tuple[Callable[[np.ndarray], np.ndarray], str], ...] = (
+    (lambda z: 1.0 - np.tanh(z), "chain_rule.tanh_prime.unsquared"),
+    (lambda z: 1.0 - z * z, "chain_rule.tanh_prime.on_z"),
+    (np.tanh, "chain_rule.tanh_prime.tanh"),
+)
 
 
 def softplus_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
@@ -103,13 +132,13 @@ def softplus_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
 #
 # The network of the exercise: one weight w feeds two sigmoid units,
 #     z_j = w * x_j,  a_j = sigma(z_j)   (j = 1, 2)
-#     s = v_1 a_1 + v_2 a_2,  L = 1/2 (s - y)^2,
-# so w reaches L along two paths, and dL/dw is the SUM of one chain-rule
+#     s = v_1 a_1 + v_2 a_2,  C = 1/2 (s - y)^2,
+# so w reaches the cost C along two paths, and dC/dw is the SUM of one chain-rule
 # product per path:  (s - y) * (v_1 sigma'(z_1) x_1 + v_2 sigma'(z_2) x_2).
 
 
 def _two_paths(w: float, x: np.ndarray, v: np.ndarray, y: float, *, variant: str = "right") -> float:
-    """dL/dw of the exercise's network, or one of the signature mistakes."""
+    """dC/dw of the exercise's network, or one of the signature mistakes."""
     z = w * x
     a = activations.sigmoid(z)
     s = float(v @ a)
@@ -152,11 +181,11 @@ def _two_path_cases(rng: np.random.Generator) -> list[tuple[str, float, np.ndarr
 
 
 def two_paths(fn: Callable[..., float]) -> Verdict:
-    """Check a reader's ``dL_dw(w, x, v, y)`` for a weight shared by two units.
+    """Check a reader's ``dC_dw(w, x, v, y)`` for a weight shared by two units.
 
     ``w`` and ``y`` are floats, ``x`` and ``v`` arrays of shape (2,); the
     network is ``z_j = w x_j``, ``a_j = sigma(z_j)``, ``s = v @ a``,
-    ``L = 1/2 (s - y)^2``.  The answer must be one number (shape ``()``).
+    ``C = 1/2 (s - y)^2``.  The answer must be one number (shape ``()``).
     A missing path, paths multiplied instead of added, sigma' taken on ``z``
     and a missing sigma' are named in words.
     """
@@ -167,7 +196,7 @@ def two_paths(fn: Callable[..., float]) -> Verdict:
         with np.errstate(all="ignore"):
             for where, w, x, v, y in cases:
                 got = assert_not_mutated(
-                    lambda xx, vv: fn(w, xx, vv, y), x.copy(), v.copy(), what="dL_dw"
+                    lambda xx, vv: fn(w, xx, vv, y), x.copy(), v.copy(), what="dC_dw"
                 )
                 results.append((where, w, x, v, y, got))
         try:
@@ -182,9 +211,9 @@ def two_paths(fn: Callable[..., float]) -> Verdict:
                                       for _, w, x, v, y, _ in results])
                     if CLOSE.close(flat, wrong):
                         raise CheckFailed(msg(message_id))
-                diagnose_factor(flat, expected, "dL_dw", msg("core.every_case"))
+                diagnose_factor(flat, expected, "dC_dw", msg("core.every_case"))
         for where, w, x, v, y, got in results:
-            compare(got, np.array(_two_paths(w, x, v, y)), name="dL_dw", where=where,
+            compare(got, np.array(_two_paths(w, x, v, y)), name="dC_dw", where=where,
                     tol=CLOSE)
 
     return run_checks(msg("chain_rule.two_paths.correct"), checks)

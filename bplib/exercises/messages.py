@@ -99,16 +99,27 @@ MESSAGES: dict[str, str] = {
         "sigmoid_prime(z) returns sigma(z), the function itself, not its derivative"
     ),
     "chain_rule.tanh_prime.correct": "tanh_prime matches 1 − tanh(z)² on every hidden case.",
+    "chain_rule.tanh_prime.unsquared": (
+        "tanh_prime(z) returns 1 - tanh(z): the derivative is 1 - tanh(z)^2, the square is "
+        "missing (the two agree only at z = 0)"
+    ),
+    "chain_rule.tanh_prime.on_z": (
+        "tanh_prime(z) returns 1 - z^2: the form 1 - a^2 gives tanh'(z) only when it is fed "
+        "the activation a = tanh(z), not the weighted input z that tanh_prime receives"
+    ),
+    "chain_rule.tanh_prime.tanh": (
+        "tanh_prime(z) returns tanh(z), the function itself, not its derivative"
+    ),
     "chain_rule.softplus_prime.correct": (
         "softplus_prime matches the derivative of log(1 + e^z) on every hidden case."
     ),
-    "chain_rule.two_paths.correct": "dL_dw adds the products along both paths, on every hidden case.",
+    "chain_rule.two_paths.correct": "dC_dw adds the products along both paths, on every hidden case.",
     "chain_rule.two_paths.path1": (
-        "you followed only the path through z_1; w also reaches L through z_2, "
+        "you followed only the path through z_1; w also reaches C through z_2, "
         "and the chain rule ADDS one product per path"
     ),
     "chain_rule.two_paths.path2": (
-        "you followed only the path through z_2; w also reaches L through z_1, "
+        "you followed only the path through z_2; w also reaches C through z_1, "
         "and the chain rule ADDS one product per path"
     ),
     "chain_rule.two_paths.product": "you multiplied the two path products; the chain rule adds them",
