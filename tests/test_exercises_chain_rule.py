@@ -118,6 +118,32 @@ def test_softplus_prime_accepts_sigmoid_and_rejects_mistakes(capsys):
     assert "overflowed" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda z: np.log1p(np.exp(z)), r"returns log\(1 \+ e\^z\), softplus itself"),
+        (lambda z: _sigmoid(z) * (1 - _sigmoid(z)), r"one derivative too many"),
+        (lambda z: 1 / (1 + np.exp(z)), r"returns sigma\(-z\) = 1 / \(1 \+ e\^z\): a sign slip"),
+        (lambda z: 2 * _sigmoid(z), r"constant factor of 2"),  # no name of its own: a factor
+    ],
+)
+def test_softplus_prime_names_the_mistake(wrong, message, capsys):
+    with np.errstate(all="ignore"):
+        result = check.softplus_prime(wrong)
+    assert_rejected(result, capsys, message)
+
+
+def test_softplus_prime_accepts_the_naive_sigmoid_with_a_note(capsys):
+    """1 / (1 + exp(-z)) overflows inside NumPy at z = -1e4 but returns the right 0."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = check.softplus_prime(lambda z: 1 / (1 + np.exp(-z)))
+    out = capsys.readouterr().out
+    assert result.ok is True and out.startswith("Correct:") and "A note, not a mistake" in out, out
+
+
 # --- two_paths: a weight shared by two sigmoid units --------------------------------
 
 

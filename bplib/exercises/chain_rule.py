@@ -115,17 +115,33 @@ _TANH_PRIME_MISTAKES: tuple[tuple[Callable[[np.ndarray], np.ndarray], str], ...]
 
 
 def softplus_prime(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
-    """Check a reader's derivative of softplus, ``log(1 + exp(z))``, elementwise."""
-    return run_checks(
-        msg("chain_rule.softplus_prime.correct"),
-        lambda: _quietly(check_elementwise,
+    """Check a reader's derivative of softplus, ``log(1 + exp(z))``, elementwise.
+
+    Named mistakes: softplus itself, sigma'(z) (one derivative too many) and
+    ``sigma(-z)`` (a sign slip).  A right answer that overflows inside NumPy at
+    ``z = -1e4`` but returns the right value is accepted with a note; one that returns
+    ``nan`` (``exp(z) / (1 + exp(z))`` at ``z = 1e4``) is not.
+    """
+
+    def checks() -> None:
+        _name_the_mistake(fn, "softplus_prime", activations.sigmoid, _SOFTPLUS_PRIME_MISTAKES)
+        _quietly(check_elementwise,
             fn,
             activations.sigmoid,
             fn_name="softplus_prime",
             seed=103,
             extra_cases=[(msg("case.at_z", z="±1e4"), np.array([-1e4, 1e4]))],
-        ),
-    )
+        )
+
+    return run_checks(msg("chain_rule.softplus_prime.correct"), checks)
+
+
+#: What a reader's softplus_prime may compute instead of sigma(z), and its message id.
+_SOFTPLUS_PRIME_MISTAKES: tuple[tuple[Callable[[np.ndarray], np.ndarray], str], ...] = (
+    (lambda z: np.logaddexp(0.0, z), "chain_rule.softplus_prime.softplus"),
+    (activations.sigmoid_prime, "chain_rule.softplus_prime.sigma_prime"),
+    (lambda z: activations.sigmoid(-z), "chain_rule.softplus_prime.sign"),
+)
 
 
 # --- Two paths: a weight shared by two units -----------------------------------

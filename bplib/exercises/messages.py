@@ -113,6 +113,17 @@ MESSAGES: dict[str, str] = {
     "chain_rule.softplus_prime.correct": (
         "softplus_prime matches the derivative of log(1 + e^z) on every hidden case."
     ),
+    "chain_rule.softplus_prime.softplus": (
+        "softplus_prime(z) returns log(1 + e^z), softplus itself, not its derivative"
+    ),
+    "chain_rule.softplus_prime.sigma_prime": (
+        "softplus_prime(z) returns sigma'(z) = sigma(z) (1 - sigma(z)), one derivative too "
+        "many: the derivative of log(1 + e^z) is sigma(z) itself"
+    ),
+    "chain_rule.softplus_prime.sign": (
+        "softplus_prime(z) returns sigma(-z) = 1 / (1 + e^z): a sign slip; the derivative "
+        "of log(1 + e^z) is e^z / (1 + e^z) = sigma(z)"
+    ),
     "chain_rule.two_paths.correct": "dC_dw adds the products along both paths, on every hidden case.",
     "chain_rule.two_paths.path1": (
         "you followed only the path through z_1; w also reaches C through z_2, "
