@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from tool_modules import load_tool
 
 claims = load_tool("prose_claims")

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from tool_modules import load_tool
 
 claims = load_tool("prose_claims")
@@ -74,8 +73,8 @@ def test_a_typed_number_is_caught_and_an_asserted_one_is_not(tmp_path):
     problems = claims.unbacked_number_problems(typed)
     assert [p.split(": ")[1].split(" ")[0] for p in problems] == ["0.58", "36.5"]
     asserted = _notebook(tmp_path, [("code", "z = 36.5\nassert abs(rel - 0.58) < 0.01"),
-                                    ("markdown", "The relative error is 0.58 at z = 36.5, "
-                                                 "below $10^{-16}$ nowhere (Fig. 4.3, exercise 7.2).")],
+                                    ("markdown", ("The relative error is 0.58 at z = 36.5, "
+                                                  "below $10^{-16}$ nowhere (Fig. 4.3, exercise 7.2)."))],
                          name="asserted.ipynb")
     assert [p for p in claims.unbacked_number_problems(asserted) if "10^" not in p] == []
     assert len(claims.unbacked_number_problems(asserted)) == 1      # 1e-16 is in no cell

@@ -123,7 +123,7 @@ def prose_blocks(path: Path) -> list[Block]:
         current: list[str] = []
         skipping: str | None = None
 
-        def flush():
+        def flush(current=current, i=i, tags=tags):
             if current and any(line.strip() for line in current):
                 blocks.append(Block(path.name, i, "\n".join(current), tags))
             current.clear()
@@ -166,7 +166,7 @@ def code_cells(path: Path) -> list[tuple[int, str, frozenset]]:
                 for i, c in enumerate(_cells(path)) if c["cell_type"] == "code"]
     text = path.read_text(encoding="utf-8")
     return [(0, m.group(1), frozenset())
-            for m in re.finditer(r"^```(?:python|\{code-cell\}[^\n]*)\n(.*?)^```", text, re.M | re.S)]
+            for m in re.finditer(r"^```(?:python|\{code-cell\}[^\n]*)\n(.*?)^```", text, re.MULTILINE | re.DOTALL)]
 
 
 def _outputs(cell: dict) -> str:
@@ -187,8 +187,8 @@ CODEBASES = re.compile(
     r"\bPyTorch\b|\btorch\b|\bminitorch\b|\bNumPy's\b|\bSymPy's\b")
 TALKS_ABOUT_CODE = re.compile(
     r"`[^`]+`|\b(?:code|function|functions|class|classes|method|methods|module|modules|"
-    r"repository|script|scripts|file|files)\b", re.I)
-MARKER = re.compile(r"<!--\s*checked:\s*(.*?)\s*-->", re.S)
+    r"repository|script|scripts|file|files)\b", re.IGNORECASE)
+MARKER = re.compile(r"<!--\s*checked:\s*(.*?)\s*-->", re.DOTALL)
 _REPO_ITEM = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{7,40}\s+\S+$")
 _TEST_ITEM = re.compile(r"^(tests/[\w/]+\.py)::(\w+)$")
 
@@ -207,7 +207,7 @@ def marker_problems(items: str, root: Path = ROOT) -> list[str]:
             file = root / test.group(1)
             if not file.is_file():
                 problems.append(f"marker names {test.group(1)}, which does not exist")
-            elif not re.search(rf"^\s*def {test.group(2)}\b", file.read_text(encoding="utf-8"), re.M):
+            elif not re.search(rf"^\s*def {test.group(2)}\b", file.read_text(encoding="utf-8"), re.MULTILINE):
                 problems.append(f"marker names {item}, but {test.group(1)} has no test {test.group(2)}")
             continue
         problems.append(f"marker item {item!r} is neither 'owner/repo@commit path[:symbol]' "
@@ -261,7 +261,7 @@ def _value(text: str) -> float:
 def _prose_numbers(text: str):
     """(as written, value) of each decimal in a paragraph, with what is not one dropped."""
     text = re.sub(r"\]\([^)]*\)", "]", text)                      # link targets
-    text = re.sub(r"https?://\S+|<!--.*?-->", " ", text, flags=re.S)
+    text = re.sub(r"https?://\S+|<!--.*?-->", " ", text, flags=re.DOTALL)
     text = re.sub(r"\(#?[\w-]+\)=", " ", text)                     # labels
     for m in _PROSE_NUMBER.finditer(text):
         before = text[max(0, m.start() - 24):m.start()]
@@ -313,8 +313,8 @@ def unbacked_number_problems(path: Path) -> list[str]:
 RETIRED_CODE_NAMES = {"h", "Z", "Z_y", "Z1", "L", "l1_delta", "l2_delta"}
 TRANSLATES = re.compile(
     r"\b(?:the article|article 00\d|the articles?|the sources?|DLfS|Nielsen)\b[^.]{0,40}?"
-    r"\b(?:calls?|writes?|names?|uses?|used)\b", re.I)
-_MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.S)
+    r"\b(?:calls?|writes?|names?|uses?|used)\b", re.IGNORECASE)
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
 
 
 def _math_letters(math: str) -> str:
