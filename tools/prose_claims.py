@@ -122,6 +122,7 @@ def prose_blocks(path: Path) -> list[Block]:
         tags = frozenset(cell.get("metadata", {}).get("tags", []))
         current: list[str] = []
         skipping: str | None = None
+        open_directives: list[str] = []  # fences of the prose directives we are inside
 
         def flush(current=current, i=i, tags=tags):
             if current and any(line.strip() for line in current):
@@ -137,17 +138,19 @@ def prose_blocks(path: Path) -> list[Block]:
             if fence:
                 info = fence.group(2).strip()
                 prose_directive = info.startswith("{") and not re.match(
-                    r"\{(index|code-cell|code-block|code|math|glossary|bibliography|list-table|raw)\}", info)
-                if info and not prose_directive:
+                    r"\{(index|code-cell|code-block|code|math|bibliography|raw)\}", info)
+                if not info and open_directives and open_directives[-1] == fence.group(1):
+                    open_directives.pop()           # the end of a prose directive
                     flush()
-                    skipping = fence.group(1)
                     continue
-                if not info and fence.group(1).startswith(("`", "~")):
+                if info and not prose_directive or not info and fence.group(1).startswith(("`", "~")):
                     flush()
-                    skipping = fence.group(1)
+                    skipping = fence.group(1)       # code, an index entry, a formula
                     continue
+                if info:
+                    open_directives.append(fence.group(1))
                 flush()
-                continue  # a prose directive's opening or closing line
+                continue
             if not line.strip():
                 flush()
             elif re.match(r"^:\w[\w-]*:", line.strip()):
@@ -229,6 +232,7 @@ def codebase_claim_problems(path: Path) -> list[str]:
         for m in MARKER.finditer(block.text):
             problems += [f"{block.page} cell {block.cell}: {p}" for p in marker_problems(m.group(1))]
         prose = MARKER.sub("", block.text)
+        prose = re.sub(r"\{[\w:-]+\}`[^`]*`", " ", prose)  # a role ({cite}`...`) is not code
         if not prose.strip() or not CODEBASES.search(prose) or not TALKS_ABOUT_CODE.search(prose):
             continue
         following = blocks[k + 1].text if k + 1 < len(blocks) else ""
