@@ -151,8 +151,8 @@ def prose_blocks(path: Path) -> list[Block]:
                     open_directives.append(fence.group(1))
                 flush()
                 continue
-            if not line.strip():
-                flush()
+            if not line.strip() or line.lstrip().startswith("#"):
+                flush()                             # a blank line or a heading
             elif re.match(r"^:\w[\w-]*:", line.strip()):
                 continue  # a directive's option line
             else:
