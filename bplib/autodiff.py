@@ -28,6 +28,9 @@ local derivative its ``prime_from_output`` of that value (``prime`` of the
 input for a record without one).  ``tanh()``, ``sigmoid()`` and ``relu()``
 are its short names for the book's three.
 
+``max(other)`` is the max gate: the gradient goes to the larger input (shared
+1/2 each at a tie, as in PyTorch).
+
 Examples
 --------
 >>> from bplib.autodiff import Value
@@ -228,6 +231,47 @@ class Value:
 
     def __rtruediv__(self, other: Real) -> "Value":
         return _as_value(other) / self if isinstance(other, Real) else NotImplemented
+
+    def max(self, other: Union["Value", Real]) -> "Value":
+        """``max(self, other)``: the larger of the two, as a node of the graph.
+
+        The max gate of CS231n's notes: its local derivative is 1 for the input
+        that won the forward pass and 0 for the other, so the backward pass
+        routes the upstream gradient to the winner only.  At a tie the two
+        inputs share it, 1/2 each, as ``torch.maximum`` does (any split that
+        sums to 1 is a valid subgradient; this one is symmetric).
+
+        Parameters
+        ----------
+        other : Value or real number
+            The second input (a number becomes a constant leaf).
+
+        Returns
+        -------
+        Value
+            A node with ``op == "max"`` and the children ``(self, other)``.
+
+        Examples
+        --------
+        >>> z, w = Value(2.0), Value(-1.0)
+        >>> m = z.max(w)
+        >>> _ = m.backward()
+        >>> (m.data, z.grad, w.grad)
+        (2.0, 1.0, 0.0)
+        """
+        if isinstance(other, bool) or not isinstance(other, (Value, Real)):
+            raise TypeError(
+                f"Value.max expects a Value or a real number, got {type(other).__name__}: {other!r}"
+            )
+        other = _as_value(other)
+        if self.data > other.data:
+            local = (1.0, 0.0)       # self won: it gets the whole gradient
+        elif self.data < other.data:
+            local = (0.0, 1.0)       # other won
+        else:
+            local = (0.5, 0.5)       # a tie: shared, as in PyTorch
+        return Value(max(self.data, other.data), _children=(self, other), _op="max",
+                     _local_grads=local)
 
     def __neg__(self) -> "Value":
         return Value(-self.data, _children=(self,), _op="neg", _local_grads=(-1.0,))

@@ -378,3 +378,70 @@ def test_second_backward_adds_exactly_one_more_gradient_to_leaves():
     out.backward()
     assert x.grad == pytest.approx(20.0)
     assert [n.grad for n in topological_order(out) if n.children] == inner
+
+
+# ----------------------------------------------------------------------------- the max gate
+def test_max_routes_the_gradient_to_the_winner():
+    """CS231n's circuit f = 2 (x y + max(z, w)) at x=3, y=-4, z=2, w=-1: -8, 6, 2, 0."""
+    x, y, z, w = Value(3.0), Value(-4.0), Value(2.0), Value(-1.0)
+    f = 2 * (x * y + z.max(w))
+    f.backward()
+    assert f.data == -20.0
+    assert (x.grad, y.grad, z.grad, w.grad) == (-8.0, 6.0, 2.0, 0.0)
+    # the other way round, and against a plain number
+    z2, w2 = Value(-1.0), Value(2.0)
+    m = z2.max(w2)
+    m.backward()
+    assert (m.data, m.op, z2.grad, w2.grad) == (2.0, "max", 0.0, 1.0)
+    v = Value(0.5)
+    r = v.max(0)             # relu written as a max gate
+    r.backward()
+    assert (r.data, v.grad) == (0.5, 1.0)
+
+
+def test_max_at_a_tie_shares_the_gradient_and_a_value_against_itself_gets_all_of_it():
+    a, b = Value(1.5), Value(1.5)
+    m = a.max(b)
+    m.backward()
+    assert (a.grad, b.grad) == (0.5, 0.5)
+    c = Value(-2.0)
+    c.max(c).backward()      # max(c, c) = c: both halves land on c
+    assert c.grad == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=st.floats(-3, 3, allow_nan=False), b=st.floats(-3, 3, allow_nan=False),
+       k=st.floats(-2, 2, allow_nan=False))
+def test_max_gradients_match_central_differences(a, b, k):
+    assume(abs(a - b) > 1e-3)  # away from the kink, where the derivative exists
+    h = 1e-6
+
+    def f(p, q):
+        return (Value(p).max(Value(q)) * k).data
+
+    x, y = Value(a), Value(b)
+    (x.max(y) * k).backward()
+    assert x.grad == pytest.approx((f(a + h, b) - f(a - h, b)) / (2 * h), rel=1e-6, abs=1e-6)
+    assert y.grad == pytest.approx((f(a, b + h) - f(a, b - h)) / (2 * h), rel=1e-6, abs=1e-6)
+
+
+def test_max_rejects_what_is_not_a_number():
+    with pytest.raises(TypeError, match="Value.max expects a Value or a real number"):
+        Value(1.0).max("2")
+    with pytest.raises(TypeError, match="Value.max expects"):
+        Value(1.0).max(True)
+
+
+@pytest.mark.parametrize("a, b", [(2.0, -1.0), (-1.0, 2.0), (1.5, 1.5)])
+def test_max_gate_matches_torch_maximum(a, b):
+    """Value.max and torch.maximum give the same value and gradients, ties included."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (it is optional)")
+    ta = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    out_t = torch.maximum(ta, tb) * 3.0
+    out_t.backward()
+    va, vb = Value(a), Value(b)
+    out_v = va.max(vb) * 3.0
+    out_v.backward()
+    assert out_v.data == out_t.item()
+    assert (va.grad, vb.grad) == (ta.grad.item(), tb.grad.item())

@@ -1,6 +1,6 @@
 """Draw the book's logo and favicon with matplotlib.
 
-The logo is a tiny computation graph, ``x -> z = w x -> a = sigma(z) -> L``,
+The logo is a tiny computation graph, ``x -> z = w x -> a = sigma(z) -> C``,
 with the forward pass as grey arrows and the backward pass as one red arrow
 curving back from the loss to the input: backpropagation in one picture.
 
@@ -48,7 +48,7 @@ def _draw_graph(ax: plt.Axes, names: list[str], labels: bool, radius: float, lw:
     names : list of str
         Node names, input first, loss last.
     labels : bool
-        Write the node names (x, z, a, L) inside the circles.
+        Write the node names (x, z, a, C) inside the circles.
     radius : float
         Node radius in data units.
     lw : float
@@ -85,8 +85,8 @@ def make_logo(path: Path) -> None:
     ax.set_ylim(0, 2)
     ax.set_aspect("equal")
     ax.axis("off")
-    _draw_graph(ax, ["x", "z", "a", "L"], labels=True, radius=0.3, lw=2.0)
-    ax.text(2.0, 0.66, r"$\partial L / \partial x$", ha="center", va="center", fontsize=15, color=BACKWARD)
+    _draw_graph(ax, ["x", "z", "a", "C"], labels=True, radius=0.3, lw=2.0)
+    ax.text(2.0, 0.66, r"$\partial C / \partial x$", ha="center", va="center", fontsize=15, color=BACKWARD)
     fig.savefig(path, transparent=True, metadata=PNG_METADATA)
     plt.close(fig)
 
@@ -99,7 +99,7 @@ def make_favicon(path: Path) -> None:
     ax.set_ylim(-0.05, 2.85)
     ax.set_aspect("equal")
     ax.axis("off")
-    _draw_graph(ax, ["x", "a", "L"], labels=False, radius=0.4, lw=1.8)
+    _draw_graph(ax, ["x", "a", "C"], labels=False, radius=0.4, lw=1.8)
     fig.savefig(path, transparent=True, metadata=PNG_METADATA)
     plt.close(fig)
 

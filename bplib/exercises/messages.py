@@ -127,35 +127,35 @@ MESSAGES: dict[str, str] = {
     ),
     "worked_example.not_a_pair": "backward_2_2_1 must return a pair (dW0, dW1), got {type}",
     "worked_example.transposed": (
-        "dW0 is transposed: entry [j, n] must be dL/dW_jn, the weight from x_n to h_j "
-        "(h = W0 @ x), i.e. delta_h[j] * x[n]"
+        "dW0 is transposed: entry [j, n] must be dC/dW_jn, the weight from x_n to hidden "
+        "unit j (z1 = W0 @ x), i.e. delta1[j] * x[n]"
     ),
     "worked_example.loss_not_derivative": (
-        "you used the loss 1/2 (y - y_hat)^2 where its derivative dL/dy_hat belongs"
+        "you used the loss 1/2 (y - y_hat)^2 where its derivative dC/dy_hat belongs"
     ),
     "worked_example.no_output_prime": (
-        "the factor sigma'(z_y) = y_hat (1 - y_hat) of the output unit is missing"
+        "the factor sigma'(z2) = y_hat (1 - y_hat) of the output unit is missing"
     ),
     "worked_example.no_hidden_prime": (
-        "dW1 is right but dW0 misses the factor sigma'(h_j) = z_j (1 - z_j) of the hidden units"
+        "dW1 is right but dW0 misses the factor sigma'(z1_j) = a1_j (1 - a1_j) of the hidden units"
     ),
     "worked_example.prime_on_z_both": (
-        "sigma' computed as t (1 - t) on the weighted inputs t = h and t = z_y; the form "
-        "a (1 - a) needs the activations a = sigma(t) (z_j and y_hat)"
+        "sigma' computed as t (1 - t) on the weighted inputs t = z1 and t = z2; the form "
+        "a (1 - a) needs the activations a = sigma(t) (a1_j and y_hat)"
     ),
     "worked_example.prime_on_z_hidden": (
-        "dW1 is right, but dW0 takes the hidden units' sigma' as h (1 - h) on their weighted "
-        "inputs h = W0 @ x; the form a (1 - a) needs the activations a = sigma(h) (as you did "
+        "dW1 is right, but dW0 takes the hidden units' sigma' as z1 (1 - z1) on their weighted "
+        "inputs z1 = W0 @ x; the form a (1 - a) needs the activations a1 = sigma(z1) (as you did "
         "for the output unit with y_hat)"
     ),
     "worked_example.prime_on_z_output": (
-        "the output unit's sigma' is computed as z_y (1 - z_y) on its weighted input "
-        "z_y = W1 @ a; the form a (1 - a) needs its activation: y_hat (1 - y_hat) "
+        "the output unit's sigma' is computed as z2 (1 - z2) on its weighted input "
+        "z2 = W1 @ a1; the form a (1 - a) needs its activation: y_hat (1 - y_hat) "
         "(as you did for the hidden units); dW1 and dW0 both carry this factor"
     ),
     "worked_example.no_W1": (
-        "dW1 is right, but the hidden errors miss the weights W1: delta_h[j] = delta_out * "
-        "W1[0, j] * sigma'(h_j), since h_j reaches the output only through the weight W1[0, j]"
+        "dW1 is right, but the hidden errors miss the weights W1: delta1[j] = delta2 * "
+        "W1[0, j] * sigma'(z1_j), since z1_j reaches the output only through the weight W1[0, j]"
     ),
     "worked_example.article_script": (
         "this is (minus) the change article 003's script makes: its W0 update "

@@ -1,11 +1,11 @@
 """Checkers for the exercises of the chapter "A worked example by hand" (article 003).
 
 The network is article 003's: two inputs, two sigmoid hidden units, one
-sigmoid output, no biases, loss ``L = 1/2 (y - y_hat)^2``.  Shapes follow the
-chapter's convention ``h = W0 @ x``:
+sigmoid output, no biases, cost ``C = 1/2 (y - y_hat)^2``.  Shapes follow the
+chapter's convention ``z1 = W0 @ x`` (article 003 calls ``z1`` ``h``):
 
 - ``W0`` has shape (2, 2); ``W0[j, n]`` is the weight from input ``x_n`` to
-  hidden unit ``h_j`` (the article's corrected index convention ``W_{jn}``);
+  hidden unit ``j`` (the article's corrected index convention ``W_{jn}``);
 - ``W1`` has shape (1, 2); ``W1[0, j]`` is the weight from hidden unit ``j``
   to the output;
 - ``x`` has shape (2,) and ``y`` is a float.
@@ -48,13 +48,13 @@ def _backward(
     output_on_z: bool | None = None,
     through_W1: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gradients ``(dL/dW0, dL/dW1)`` of the 2-2-1 network, shapes (2, 2) and (1, 2).
+    """Gradients ``(dC/dW0, dC/dW1)`` of the 2-2-1 network, shapes (2, 2) and (1, 2).
 
     The keyword switches build the classic wrong answers the checker
     recognises: ``dloss="loss"`` uses the loss ``1/2 (y - y_hat)^2`` where its
     derivative belongs, ``output_prime=False`` / ``hidden_prime=False`` drop a
     factor ``sigma'``, ``prime_on_z=True`` computes ``sigma'`` as ``t (1 - t)`` on
-    the weighted inputs ``t = h`` and ``t = z_y`` instead of on the activations
+    the weighted inputs ``t = z1`` and ``t = z2`` instead of on the activations
     (``hidden_on_z`` / ``output_on_z`` do it in one layer only), and
     ``through_W1=False`` leaves the weights ``W1`` out of the hidden errors.
     """
@@ -148,7 +148,7 @@ def backward_2_2_1(fn: Backward) -> Verdict:
     Parameters of the reader's function: ``W0`` (2, 2), ``W1`` (1, 2), ``x``
     (2,), ``y`` float, for the network ``y_hat = sigma(W1 @ sigma(W0 @ x))``
     with loss ``1/2 (y - y_hat)^2``.  It must return the gradients
-    ``dL/dW0`` (2, 2) and ``dL/dW1`` (1, 2) and leave its inputs unchanged.
+    ``dC/dW0`` (2, 2) and ``dC/dW1`` (1, 2) and leave its inputs unchanged.
     Named mistakes: a transposed ``dW0``, the loss for its derivative, a missing
     sigma' (output or hidden), sigma' taken on the weighted inputs (in both layers
     or in one), ``W1`` missing from the hidden errors, the article script's update.
