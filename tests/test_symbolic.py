@@ -77,3 +77,16 @@ def test_chain_factors_multiply_to_the_derivative():
     assert sp.simplify(product - sp.diff(sp.exp(sp.sin(x**2)), x)) == 0
     with pytest.raises(ValueError, match="at least one"):
         symbolic.chain_factors([], x)
+
+
+def test_relu_derivative_conventions_at_zero():
+    """What chapter 5 says of SymPy at the kink: the Piecewise form's derivative is 0 at 0
+    (its condition is z > 0), max(z, 0)'s is the Heaviside step, 1/2 at 0 by SymPy's default,
+    and the one-sided difference quotients are 0 and 1."""
+    z = sp.Symbol("z", real=True)
+    eps = sp.Symbol("epsilon", positive=True)
+    assert sp.diff(symbolic.relu(z), z).subs(z, 0) == 0
+    heaviside = sp.diff(sp.Max(z, 0), z)
+    assert heaviside.has(sp.Heaviside) and heaviside.subs(z, 0) == sp.Rational(1, 2)
+    quotient = lambda t: (symbolic.relu(t) - symbolic.relu(0)) / t
+    assert (sp.limit(quotient(-eps), eps, 0), sp.limit(quotient(eps), eps, 0)) == (0, 1)
