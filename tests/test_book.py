@@ -109,18 +109,23 @@ def test_repository_url_in_the_built_book(built_book):
 
 
 def test_intro_chapter_map_lists_every_chapter():
-    """The intro's chapter map has one row per numbered chapter of _toc.yml, in order."""
+    """The intro's chapter map has one row per numbered chapter of _toc.yml, in order, and
+    then one row naming every audit page (the unnumbered part), in order."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    chapters = [
-        Path(ch["file"]).with_suffix("").name
-        for part in toc["parts"]
-        if part.get("numbered")
-        for ch in part["chapters"]
-    ]
+
+    def pages(numbered: bool) -> list[str]:
+        return [Path(ch["file"]).with_suffix("").name for part in toc["parts"]
+                if bool(part.get("numbered")) is numbered and "caption" in part
+                and (numbered or "audited" in part["caption"]) for ch in part["chapters"]]
+
     intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
     chapter_map = intro.split("## Chapter map", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\* - \{doc\}`([^`]+)`", chapter_map, flags=re.M)
-    assert rows == chapters, f"the chapter map lists {rows}; _toc.yml numbers {chapters}"
+    rows = re.findall(r"^\* - (\{doc\}`.*)$", chapter_map, flags=re.M)
+    first = [re.match(r"\{doc\}`([^`]+)`", row).group(1) for row in rows]
+    chapters, audits = pages(True), pages(False)
+    assert first[:-1] == chapters, f"the chapter map lists {first[:-1]}; _toc.yml numbers {chapters}"
+    assert re.findall(r"\{doc\}`([^`]+)`", rows[-1]) == audits, (
+        f"the chapter map's last row names {rows[-1]!r}; the audit pages are {audits}")
 
 
 def test_logo_images_are_what_make_logo_draws(tmp_path):

@@ -63,6 +63,8 @@ def test_prose_about_a_source_without_code_needs_no_marker(tmp_path):
     ("tests/test_prose_claims.py::test_a_claim_about_dlfs_code_without_a_marker_is_caught", True),
     ("tests/test_prose_claims.py::test_that_does_not_exist", False),
     ("tests/no_such_file.py::test_x", False),
+    ("benchmarks/run.py:torch_trainer", True),                  # a file of this repository
+    ("benchmarks/no_such_file.py", False),
 ])
 def test_a_marker_names_a_commit_or_an_existing_test(item, ok):
     assert (claims.marker_problems(item) == []) is ok

@@ -18,7 +18,8 @@ text at fault.  ``tests/test_prose_claims.py`` and ``tests/test_notation.py`` fa
        <!-- checked: tests/test_torch_parity.py::test_two_layer_net_matches_torch -->
 
    Items are separated by `` ; ``: a repository at a commit with a path (and an optional
-   ``:symbol``), or a test of this repository that exists.
+   ``:symbol``), a test of this repository that exists, or a file of this repository
+   (``benchmarks/run.py:torch_trainer``) that exists.
 2. **Every measured number in prose is computed by a cell** (issue 25).  A decimal number
    in a notebook's markdown (``0.58``, ``1.11e-16``, ``36.84``, ``$10^{-16}$``) must equal
    a number in the source or the stored output of one of its code cells: asserted in a
@@ -194,6 +195,9 @@ TALKS_ABOUT_CODE = re.compile(
 MARKER = re.compile(r"<!--\s*checked:\s*(.*?)\s*-->", re.DOTALL)
 _REPO_ITEM = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{7,40}\s+\S+$")
 _TEST_ITEM = re.compile(r"^(tests/[\w/]+\.py)::(\w+)$")
+#: A file of this repository (its own code, named without the repository's URL, which a
+#: fork's build replaces: see tests/test_repository_url.py).
+_LOCAL_ITEM = re.compile(r"^([\w.-]+(?:/[\w.-]+)*\.\w+)(?::[\w.]+)?$")
 
 
 def marker_problems(items: str, root: Path = ROOT) -> list[str]:
@@ -213,8 +217,13 @@ def marker_problems(items: str, root: Path = ROOT) -> list[str]:
             elif not re.search(rf"^\s*def {test.group(2)}\b", file.read_text(encoding="utf-8"), re.MULTILINE):
                 problems.append(f"marker names {item}, but {test.group(1)} has no test {test.group(2)}")
             continue
-        problems.append(f"marker item {item!r} is neither 'owner/repo@commit path[:symbol]' "
-                        "nor 'tests/<file>.py::<test>'")
+        local = _LOCAL_ITEM.match(item)
+        if local:
+            if not (root / local.group(1)).is_file():
+                problems.append(f"marker names {local.group(1)}, which is not a file of this repository")
+            continue
+        problems.append(f"marker item {item!r} is neither 'owner/repo@commit path[:symbol]', "
+                        "'tests/<file>.py::<test>' nor a file of this repository ('path[:symbol]')")
     return problems
 
 
