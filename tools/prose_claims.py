@@ -106,7 +106,6 @@ def _text(value) -> str:
 
 
 _FENCE = re.compile(r"^(```+|~~~+|:::+)(.*)$")
-_MATH_BLOCK = re.compile(r"^\s*\$\$")
 
 
 def prose_blocks(path: Path) -> list[Block]:
