@@ -263,8 +263,8 @@ def test_book_site_leaves_out_toc_entries_that_are_not_pages(tmp_path):
     )
     root, parts = book_site.toc_parts(small)
     assert root == "book/intro"
-    assert parts == [{"caption": None, "docnames": ["book/intro"]},
-                     {"caption": "One", "docnames": ["book/a", "book/b"]}]
+    assert parts == [{"caption": None, "numbered": False, "docnames": ["book/intro"]},
+                     {"caption": "One", "numbered": False, "docnames": ["book/a", "book/b"]}]
 
 
 @pytest.mark.book

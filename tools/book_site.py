@@ -27,9 +27,10 @@ def _docname(file: str) -> str:
 
 
 def toc_parts(toc_path: Path = ROOT / "_toc.yml") -> tuple[str, list[dict]]:
-    """The root page and the parts of ``_toc.yml``: ``[{caption, docnames}]``, in reading order.
+    """The root page and the parts of ``_toc.yml``: ``[{caption, numbered, docnames}]``, in
+    reading order.
 
-    The root page forms a first part of its own, without a caption.
+    The root page forms a first part of its own, without a caption and not numbered.
     """
     toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
 
@@ -45,9 +46,10 @@ def toc_parts(toc_path: Path = ROOT / "_toc.yml") -> tuple[str, list[dict]]:
         return out
 
     root = _docname(toc["root"])
-    parts = [{"caption": None, "docnames": [root]}]
+    parts = [{"caption": None, "numbered": False, "docnames": [root]}]
     if "parts" in toc:
-        parts += [{"caption": p.get("caption"), "docnames": walk(p, [])} for p in toc["parts"]]
+        parts += [{"caption": p.get("caption"), "numbered": bool(p.get("numbered")),
+                   "docnames": walk(p, [])} for p in toc["parts"]]
     else:
         parts[0]["docnames"] += walk(toc.get("chapters", []), [])
     return root, parts

@@ -42,7 +42,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # beside this script, however it is loaded
+from book_site import toc_parts  # tools/book_site.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -61,20 +62,15 @@ class Block:
     tags: frozenset
 
 
-def _toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[tuple[str, bool]]:
-    """Every page of ``_toc.yml`` as (file without suffix, in a numbered part)."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    files = [(toc["root"], False)]
-    for part in toc.get("parts", []):
-        for entry in part.get("chapters", []):
-            if isinstance(entry, dict) and entry.get("file"):
-                files.append((entry["file"], bool(part.get("numbered"))))
-    return files
+def _toc_files() -> list[tuple[str, bool]]:
+    """Every page of ``_toc.yml`` as (docname, in a numbered part), in reading order."""
+    _, parts = toc_parts()
+    return [(name, part["numbered"]) for part in parts for name in part["docnames"]]
 
 
-def _page_path(file: str) -> Path | None:
+def _page_path(docname: str) -> Path | None:
     for suffix in (".ipynb", ".md"):
-        path = ROOT / f"{file}{suffix}"
+        path = ROOT / f"{docname}{suffix}"
         if path.is_file():
             return path
     return None
