@@ -25,10 +25,6 @@ NOT_YET_VERIFY: dict[str, float] = {}
 #: Chapters whose audit share is still above the 10 % goal: none.
 NOT_YET_AUDIT: dict[str, float] = {}
 
-#: Chapters whose audit cells another branch of issue 24 tags (audit-b: articles 000 and 002).
-#: Strict: once that branch is merged the test passes, and the marker must go.
-TAGGED_ELSEWHERE: set[str] = set()
-
 CHAPTERS = shares.teaching_chapters()
 #: A cell that points to a source's erratum or to an audit page talks about a source's
 #: mistakes: it must carry the tag the measurement counts.
@@ -61,9 +57,7 @@ def test_visible_verification_share_at_most_the_goal(path):
         "(hide-input) or move them to tests")
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="tagged on the audit-b branch"))
-    if p.stem in TAGGED_ELSEWHERE else p for p in CHAPTERS], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_every_cell_about_a_source_error_is_tagged_audit(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     untagged = [cell.get("id") for cell in nb["cells"]
