@@ -39,7 +39,8 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # beside this script, however it is loaded
+from book_site import toc_parts  # tools/book_site.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The goals of issue 24, as fractions.
@@ -77,18 +78,10 @@ class Shares:
 
 def teaching_chapters(toc_path: Path = ROOT / "_toc.yml") -> list[Path]:
     """The notebooks of the numbered parts of ``_toc.yml``, in reading order."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    found = []
-    for part in toc.get("parts", []):
-        if not part.get("numbered"):
-            continue
-        for entry in part.get("chapters", []):
-            file = entry.get("file") if isinstance(entry, dict) else None
-            if file:
-                path = toc_path.parent / f"{Path(file).with_suffix('')}.ipynb"
-                if path.is_file():
-                    found.append(path)
-    return found
+    _, parts = toc_parts(toc_path)
+    paths = [toc_path.parent / f"{name}.ipynb" for part in parts if part["numbered"]
+             for name in part["docnames"]]
+    return [path for path in paths if path.is_file()]
 
 
 def _lines(source: str) -> int:
