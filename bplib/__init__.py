@@ -11,7 +11,8 @@ Submodules, from the ground up (each imports only the ones above it):
 ``_validation``; ``activations``; ``costs``; ``losses``, ``training``;
 ``layers``, ``fast``, ``gradcheck``; ``network``, ``models``; ``data``.
 (``bplib.autodiff``, ``bplib.autodiff_mistakes``, ``bplib.plotting``,
-``bplib.symbolic`` and ``bplib.exercises`` are imported on their own.)
+``bplib.symbolic``, ``bplib.exercises``, and the steppers ``bplib.stepper``,
+``bplib.stepper_words`` and ``bplib.walkthroughs`` are imported on their own.)
 
 Vocabulary: ``x`` input, ``z`` weighted input (logits), ``a`` activation or
 prediction, ``y`` (column convention) or ``t`` (row convention) the target.

@@ -261,6 +261,30 @@ class Network:
         _, activations = self._forward(a.reshape(self.sizes[0], -1))
         return activations[-1][:, 0] if a.ndim == 1 else activations[-1]
 
+    def forward(self, x: ArrayLike) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The forward pass, keeping what the backward pass needs: every ``z^l`` and ``a^l``.
+
+        Parameters
+        ----------
+        x : array_like, shape (n_in, m) or (n_in,)
+            ``m`` samples as columns.
+
+        Returns
+        -------
+        zs : list of numpy.ndarray
+            ``zs[l]`` is the weighted input of layer ``l + 1``, shape ``(sizes[l+1], m)``.
+        activations : list of numpy.ndarray
+            ``activations[0]`` is ``x`` as a column batch, ``activations[l]`` the
+            activation of layer ``l``, shape ``(sizes[l], m)``.
+        """
+        x = as_float_array(x, "x", ndims=(1, 2))
+        if x.shape[0] != self.sizes[0]:
+            raise ValueError(
+                f"x has {x.shape[0]} rows but the network's input layer has "
+                f"{self.sizes[0]} units (x.shape={x.shape})"
+            )
+        return self._forward(x.reshape(self.sizes[0], -1))
+
     def _forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Forward pass keeping every ``z^l`` and ``a^l`` (``activations[0] = x``)."""
         f = self.activation.f
