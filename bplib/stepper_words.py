@@ -58,6 +58,71 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                       "W\u2032 = W \u2212 \u03b1\u00b7\u2202C/\u2202W. W\u2081\u2081\u2032 = {w} \u2212 {alpha}\u00b7{g} = {new}; "
                       "W\u2095\u2081\u2032 = {wh} \u2212 {alpha}\u00b7{gh} = {newh}.",
         },
+        # chapter 1: the two paths from x to C; a nudge of x travels both, and they add at s
+        "sum_over_paths": {
+            "title": "Step a nudge of x along both paths",
+            "description": "The graph of chapter 1 with two paths from x to the cost C: a nudge "
+                           "of x travels the top path and the bottom path edge by edge, and at s "
+                           "the two effects add.",
+            "legend": "Above a node: its value. On an edge: its weight, then its local "
+                      "derivative. Below a node: how far it moves when x moves by \u0394x.",
+            "top": "Top",
+            "bottom": "Bottom",
+            "start": "The input x = {x} feeds two sigmoid units; the target is y = {y}. On the "
+                     "edges: the weights w\u2081 = {w1}, w\u2082 = {w2}, v\u2081 = {v1} and v\u2082 = {v2}.",
+            "forward_units": "Forward: z\u2081 = w\u2081x = {z1} and a\u2081 = \u03c3(z\u2081) = {a1}; "
+                             "z\u2082 = w\u2082x = {z2} and a\u2082 = \u03c3(z\u2082) = {a2}.",
+            "forward_out": "Forward: s = v\u2081a\u2081 + v\u2082a\u2082 = {s}, and the cost "
+                           "C = \u00bd(s \u2212 y)\u00b2 = {C}.",
+            "nudge": "Now nudge x by a small \u0394x. The nudge reaches C along two paths; "
+                     "follow the top one first, one edge at a time.",
+            "edge_w": "{path} path, x \u2192 z{j}: the local derivative is \u2202z{j}/\u2202x = w{j} "
+                      "= {local}, so z{j} moves by {run}\u00b7\u0394x.",
+            "edge_sigma": "{path} path, z{j} \u2192 a{j}: the local derivative is "
+                          "\u2202a{j}/\u2202z{j} = \u03c3\u2032(z{j}) = {local}, so a{j} moves by "
+                          "{prev} \u00d7 {local} = {run} times \u0394x.",
+            "edge_v": "{path} path, a{j} \u2192 s: the local derivative is \u2202s/\u2202a{j} = "
+                      "v{j} = {local}, so along this path s moves by {prev} \u00d7 {local} = "
+                      "{run} times \u0394x.",
+            "add": "At s the two paths meet, and their effects add: s moves by "
+                   "{top}\u00b7\u0394x + ({bottom})\u00b7\u0394x = {sum}\u00b7\u0394x. "
+                   "So \u2202s/\u2202x = {sum}.",
+            "cost": "The last edge, s \u2192 C: \u2202C/\u2202s = s \u2212 y = {local}, so C moves by "
+                    "{local} \u00d7 {ds} = {dC} times \u0394x: \u2202C/\u2202x = {dC}.",
+            "check": "One product per path, summed: (s \u2212 y)\u00b7v\u2081\u03c3\u2032(z\u2081)w\u2081 = "
+                     "{top} along the top path, plus (s \u2212 y)\u00b7v\u2082\u03c3\u2032(z\u2082)w\u2082 = "
+                     "{bottom} along the bottom one, is \u2202C/\u2202x = {dC}. A real nudge "
+                     "agrees: moving x to x \u00b1 h, h = {h}, changes C at the rate {fd}.",
+        },
+        # chapter 4: BP2 carries the error back through the curve-fit network, one layer a step
+        "bp2_layers": {
+            "title": "Step the error back through the layers",
+            "description": "The network's layers as columns of units: the forward pass writes "
+                           "\u03c3\u2032(z) above each unit, then each step computes the errors "
+                           "\u03b4 of one layer from those of the next, with the shapes.",
+            "legend": "A column is a layer: its circle names it, a dot is a unit. Above a unit: "
+                      "\u03c3\u2032(z), from the forward pass. Below it: its error "
+                      "\u03b4 = \u2202C/\u2202z. Under a circle: the shape of the layer's \u03b4.",
+            "forward": "The forward pass on one training sample, x = {x} with target y = {y}, "
+                       "kept every z and a. Above each unit: \u03c3\u2032(z), which the backward "
+                       "pass needs. The output is a{L} = {a} and the cost C = {C}.",
+            "bp1": "Start at the output: \u03b4{L} = \u2207\u2090C \u2299 \u03c3\u2032(z{L}). For this "
+                   "cost \u2207\u2090C = {s}(a{L} \u2212 y) = {s}({a} \u2212 {y}) = {g}, so "
+                   "\u03b4{L} = {g} \u00d7 {sp} = {d}, of shape ({n}, {m}).",
+            "bp1_cancel": "Start at the output: for this cost the factor \u03c3\u2032(z{L}) cancels, "
+                          "and \u03b4{L} = a{L} \u2212 y = {a} \u2212 {y} = {d}, of shape ({n}, {m}).",
+            "bp2": "One layer back: \u03b4{l} = ((W{k})\u1d40 \u03b4{k}) \u2299 \u03c3\u2032(z{l}). "
+                   "(W{k})\u1d40 is ({r}, {c}) and \u03b4{k} is ({c}, {m}), so their product is "
+                   "({r}, {m}): each unit adds up one term per unit of the next layer, one for each "
+                   "path from it. "
+                   "\u03c3\u2032(z{l}) is ({r}, {m}) too, and \u2299 multiplies entry by entry: "
+                   "\u03b4{l} is ({r}, {m}).",
+            "grads": "Every error is known, and each weight gradient is one product away, "
+                     "\u2202C/\u2202W{l} = \u03b4{l}(a{lm})\u1d40, shaped like W{l}: ",
+            "grad_shape": "\u2202C/\u2202W{l} is ({r}, {m})\u00b7({m}, {c}) \u2192 ({r}, {c})",
+            "sep": "; ",
+            "end": ". (The bias gradients are the errors themselves.)",
+        },
     },
 }
 
