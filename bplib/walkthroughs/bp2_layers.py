@@ -24,7 +24,7 @@ MAX_LAYERS = 6
 # Geometry (SVG units): the layers' circles in a row at the top, each layer's units as a
 # column of dots under its circle, DOT_GAP apart (room for one number above and one below).
 _WIDTH, _LEFT, _RIGHT = 490, 30, 460
-_HEAD_Y, _FIRST_DOT_Y, _DOT_GAP, _DOT_R = 40, 104, 52, 3
+_HEAD_Y, _FIRST_DOT_Y, _DOT_GAP, _DOT_R = 40, 104, 47, 3
 
 
 def _sup(n: int) -> str:

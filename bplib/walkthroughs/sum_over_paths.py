@@ -16,8 +16,8 @@ __all__ = ["sum_over_paths"]
 _SUB = {1: "\u2081", 2: "\u2082"}
 
 #: Where the nodes sit (SVG units; the figure is 490 wide): the top path above, the bottom below.
-_LAYOUT = {"x": (28, 150), "z1": (138, 62), "z2": (138, 238), "a1": (250, 62), "a2": (250, 238),
-           "s": (356, 150), "C": (456, 150)}
+_LAYOUT = {"x": (36, 150), "z1": (124, 62), "z2": (124, 238), "a1": (236, 62), "a2": (236, 238),
+           "s": (340, 150), "C": (446, 150)}
 _LABELS = {"x": "x", "z1": "z\u2081", "z2": "z\u2082", "a1": "a\u2081", "a2": "a\u2082",
            "s": "s", "C": "C"}
 
@@ -27,11 +27,11 @@ _H = 1e-6
 
 def _diagram() -> Diagram:
     nodes = [Node(k, _LABELS[k], x, y) for k, (x, y) in _LAYOUT.items()]
-    edges = [Edge("x", "z1", label_at=0.5, label_offset=10),
-             Edge("x", "z2", label_at=0.5, label_offset=-11),
+    edges = [Edge("x", "z1", label_at=0.4, label_offset=10),
+             Edge("x", "z2", label_at=0.62, label_offset=18),
              Edge("z1", "a1"), Edge("z2", "a2", label_offset=-11),
-             Edge("a1", "s", label_at=0.5, label_offset=10),
-             Edge("a2", "s", label_at=0.5, label_offset=-11),
+             Edge("a1", "s", label_at=0.62, label_offset=11),
+             Edge("a2", "s", label_at=0.45, label_offset=-12),
              Edge("s", "C")]
     return Diagram(nodes, edges, width=490, height=292)
 
