@@ -18,13 +18,13 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
         # the buttons and the step counter of every stepper
         "controls": {
             "stepper": "step-by-step figure",
-            "first": "\u00ab First",
+            "first": "\u00ab",
             "first_label": "First step",
             "prev": "\u25c0 Back",
             "prev_label": "Previous step",
             "next": "Next \u25b6",
             "next_label": "Next step",
-            "last": "Last \u00bb",
+            "last": "\u00bb",
             "last_label": "Last step",
             "step_of": "Step {i} of {n}",
             "hint": "Step with the buttons, the arrow keys or a swipe; Home and End jump to the ends.",
@@ -34,8 +34,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "title": "Step through the forward and backward pass",
             "description": "The 2-2-1 network of chapter 2: each step computes one value "
                            "(forward pass) or one gradient (backward pass).",
-            "legend": "Above a node: its value. Below it: the gradient of the cost with "
-                      "respect to it, ∂C/∂(node). On an edge: its weight, then the weight's gradient.",
+            "legend": "Above a node: its value. Below: \u2202C/\u2202(node). "
+                      "On an edge: its weight, later its gradient.",
             "start": "The inputs x\u2081 = {x1} and x\u2082 = {x2}, the target y = {y}, and the "
                      "weights on the edges. Nothing is computed yet.",
             "z_hidden": "Forward: z\u00b9{j} = W{j}\u2081\u00b7x\u2081 + W{j}\u2082\u00b7x\u2082 = "

@@ -14,10 +14,10 @@ __all__ = ["worked_example"]
 
 _SUB = "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089"
 
-#: Where the nodes sit (SVG units; the figure is 490 wide).
-_LAYOUT = {"x1": (26, 70), "x2": (26, 204), "z1_1": (160, 70), "z1_2": (160, 204),
-           "a1_1": (250, 70), "a1_2": (250, 204), "z2": (338, 137), "y_hat": (404, 137),
-           "C": (458, 137)}
+#: Where the nodes sit (SVG units; the figure is 500 wide).
+_LAYOUT = {"x1": (26, 70), "x2": (26, 204), "z1_1": (152, 70), "z1_2": (152, 204),
+           "a1_1": (242, 70), "a1_2": (242, 204), "z2": (330, 137), "y_hat": (398, 137),
+           "C": (466, 137)}
 _LABELS = {"x1": "x\u2081", "x2": "x\u2082", "z1_1": "z\u00b9\u2081", "z1_2": "z\u00b9\u2082",
            "a1_1": "a\u00b9\u2081", "a1_2": "a\u00b9\u2082", "z2": "z\u00b2", "y_hat": "\u0177",
            "C": "C"}
@@ -31,7 +31,7 @@ def _diagram() -> Diagram:
              Edge("z1_1", "a1_1"), Edge("z1_2", "a1_2"),
              Edge("a1_1", "z2", label_offset=10), Edge("a1_2", "z2", label_offset=-11),
              Edge("z2", "y_hat"), Edge("y_hat", "C")]
-    return Diagram(nodes, edges, width=490, height=268)
+    return Diagram(nodes, edges, width=500, height=268)
 
 
 def worked_example(x: ArrayLike, y: float, w0: ArrayLike, w1: ArrayLike, alpha: float, *,
