@@ -64,8 +64,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "description": "The graph of chapter 1 with two paths from x to the cost C: a nudge "
                            "of x travels the top path and the bottom path edge by edge, and at s "
                            "the two effects add.",
-            "legend": "Above a node: its value. On an edge: its weight, then its local "
-                      "derivative. Below a node: how far it moves when x moves by \u0394x.",
+            "legend": "Above a node: its value. On an edge: its weight, later its local "
+                      "derivative. Below: how far the node moves when x moves by \u0394x.",
             "top": "Top",
             "bottom": "Bottom",
             "start": "The input x = {x} feeds two sigmoid units; the target is y = {y}. On the "
@@ -100,9 +100,9 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "description": "The network's layers as columns of units: the forward pass writes "
                            "\u03c3\u2032(z) above each unit, then each step computes the errors "
                            "\u03b4 of one layer from those of the next, with the shapes.",
-            "legend": "A column is a layer: its circle names it, a dot is a unit. Above a unit: "
-                      "\u03c3\u2032(z), from the forward pass. Below it: its error "
-                      "\u03b4 = \u2202C/\u2202z. Under a circle: the shape of the layer's \u03b4.",
+            "legend": "A column is a layer, a dot one of its units. Above a unit: "
+                      "\u03c3\u2032(z); below: its error \u03b4 = \u2202C/\u2202z. "
+                      "Under a circle: the shape of \u03b4.",
             "forward": "The forward pass on one training sample, x = {x} with target y = {y}, "
                        "kept every z and a. Above each unit: \u03c3\u2032(z), which the backward "
                        "pass needs. The output is a{L} = {a} and the cost C = {C}.",
