@@ -16,6 +16,8 @@ line of a cell.
 
 from __future__ import annotations
 
+from .bp2_layers import bp2_layers
+from .sum_over_paths import sum_over_paths
 from .worked_example import worked_example
 
-__all__ = ["worked_example"]
+__all__ = ["sum_over_paths", "worked_example", "bp2_layers"]
