@@ -58,6 +58,45 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                       "W\u2032 = W \u2212 \u03b1\u00b7\u2202C/\u2202W. W\u2081\u2081\u2032 = {w} \u2212 {alpha}\u00b7{g} = {new}; "
                       "W\u2095\u2081\u2032 = {wh} \u2212 {alpha}\u00b7{gh} = {newh}.",
         },
+        # chapter 6: the autodiff engine on y = x·x + 3x, its order, then one edge per step
+        "autodiff_order": {
+            "title": "Step through the engine: the topological order, then one edge at a time",
+            "description": "An expression graph of chapter 6: first its nodes are numbered in "
+                           "topological order, each with its value; then the backward pass hands "
+                           "each edge's contribution, local derivative times upstream gradient, to "
+                           "the edge's input, where the contributions add up.",
+            "legend": "Above a node: its number in topological_order({root}) and its value. On an "
+                      "edge: the local derivative the forward pass stored; going back, local \u00b7 "
+                      "upstream = the contribution. Below a node: its grad, \u2202{root}/\u2202(node).",
+            "above": "#{k}: {v}",
+            "intro": "Forward: topological_order({root}) lists every node after all of its inputs. ",
+            "leaf": "#{k}: {name} = {v}, a leaf (an input): nothing to wait for.",
+            "const": "#{k}: {name} = {v}, a constant leaf (a number in the code, made a Value).",
+            "op_infix": "#{k}: {name} = {a} {op} {b} = {v}, after its inputs. The forward pass "
+                        "stores its local derivatives, {l1} and {l2}, on its input edges.",
+            "op_call2": "#{k}: {name} = {op}({a}, {b}) = {v}, after its inputs. The forward pass "
+                        "stores its local derivatives, {l1} and {l2}, on its input edges.",
+            "op_call1": "#{k}: {name} = {op}({a}) = {v}, after its input. The forward pass stores "
+                        "its local derivative, {l1}, on its input edge.",
+            "seed": "Backward: Value.backward visits the nodes in reverse order, #{n} down to "
+                    "#{first}, and starts with {root}.grad = {one}.",
+            "skip": "#{k} {name} is a leaf: no inputs to pass its grad to. ",
+            "nth_0": "first",
+            "nth_1": "second",
+            "edge2": "#{k} {parent}, whose grad {up} is complete, hands its {nth} input, {child}, "
+                     "local \u00b7 upstream = {local} \u00b7 {up} = {c}; {child}.grad: "
+                     "{before}\u00a0\u2192\u00a0{after}.",
+            "edge1": "#{k} {parent}, whose grad {up} is complete, hands its input, {child}, "
+                     "local \u00b7 upstream = {local} \u00b7 {up} = {c}; {child}.grad: "
+                     "{before}\u00a0\u2192\u00a0{after}.",
+            "done": "Done: {E} edges, {E} multiplications. Each leaf's grad is the sum of what "
+                    "its edges handed it, as Value.backward finds (\u2202{root}/\u2202leaf): ",
+            "leaf_sum_start": "{name}.grad = ",
+            "leaf_sum_end": " = {g}",
+            "leaf_one": "{name}.grad = {g}",
+            "sep": "; ",
+            "end": ".",
+        },
     },
 }
 
