@@ -54,6 +54,14 @@ def _number(key: str, value: float) -> Shown:
     return shown(key, value, digits=4)
 
 
+def _bracket_last(parts: tuple, q: Shown) -> tuple:
+    """``parts`` with the last occurrence of ``q`` in brackets if it is negative: 3 · (−4)."""
+    if q.value >= 0:
+        return parts
+    k = max(j for j, p in enumerate(parts) if p is q)
+    return parts[:k] + ("(", q, ")") + parts[k + 1:]
+
+
 def _names(order: list[Value]) -> tuple[dict[int, str], dict[int, str]]:
     """Each node's name on the page (Unicode) and in the data-q keys (ASCII), by id."""
     label: dict[int, str] = {}
@@ -76,7 +84,7 @@ def _names(order: list[Value]) -> tuple[dict[int, str], dict[int, str]]:
                                  f"{node.label!r}")
             lab, k = node.label.translate(_SUB), node.label
         elif not node.children:
-            j = constants.index(node)
+            j = [id(n) for n in constants].index(id(node))   # by identity: == compares data
             suffix = "" if len(constants) == 1 else str(j + 1)
             lab, k = "c" + suffix.translate(_SUB), "c" + suffix
         else:
@@ -126,13 +134,14 @@ def _layout(order: list[Value], label: dict[int, str], level: dict[int, int]) ->
     height = rows * _ROW + 14
     step_x = (_WIDTH - 2 * _MARGIN_X) / max(n_levels - 1, 1)
     where: dict[int, tuple[float, float]] = {}
+    nk = {id(n): f"n{k + 1}" for k, n in enumerate(order)}   # by identity: == compares data
     nodes = []
     for lev, members in columns.items():
         for j, node in enumerate(members):
             x = _MARGIN_X + lev * step_x
             y = height / 2 + (j - (len(members) - 1) / 2) * _ROW
             where[id(node)] = (x, y)
-            nodes.append(Node(f"n{order.index(node) + 1}", label[id(node)], x, y))
+            nodes.append(Node(nk[id(node)], label[id(node)], x, y))
     edges = []
     edge_key: dict[tuple[int, int], str] = {}
     for parent in order:
@@ -140,7 +149,7 @@ def _layout(order: list[Value], label: dict[int, str], level: dict[int, int]) ->
         for i, child in enumerate(kids):
             twins = [j for j, c in enumerate(kids) if c is child]
             (x0, y0), (x1, y1) = where[id(child)], where[id(parent)]
-            source, target = f"n{order.index(child) + 1}", f"n{order.index(parent) + 1}"
+            source, target = nk[id(child)], nk[id(parent)]
             key = f"{source}>{target}:{i}"
             if len(twins) > 1:               # one input used twice (x * x): two arcs
                 bend = -0.2 if twins.index(i) == 0 else 0.2   # the first above, the second below
@@ -242,8 +251,10 @@ def autodiff_order(root: Value, *, lang: str = "en") -> Stepper:
         if not kids:
             text = cap("leaf" if node.label else "const", k=K[nid], name=name, v=V[nid])
         elif node.op in _INFIX:
-            text = cap("op_infix", k=K[nid], name=name, a=V[id(kids[0])], op=_INFIX[node.op][0],
-                       b=V[id(kids[1])], v=V[nid], l1=LOCAL[(nid, 0)], l2=LOCAL[(nid, 1)])
+            text = _bracket_last(
+                cap("op_infix", k=K[nid], name=name, a=V[id(kids[0])], op=_INFIX[node.op][0],
+                    b=V[id(kids[1])], v=V[nid], l1=LOCAL[(nid, 0)], l2=LOCAL[(nid, 1)]),
+                V[id(kids[1])])
         elif node.op in _CALL2:
             text = cap("op_call2", k=K[nid], name=name, a=V[id(kids[0])], op=_CALL2[node.op][0],
                        b=V[id(kids[1])], v=V[nid], l1=LOCAL[(nid, 0)], l2=LOCAL[(nid, 1)])
@@ -267,7 +278,7 @@ def autodiff_order(root: Value, *, lang: str = "en") -> Stepper:
         parent, i, child = ev["parent"], ev["i"], ev["child"]
         pid, cid = id(parent), id(child)
         prefix: tuple = ()
-        number = order.index(parent) + 1
+        number = int(nk[pid][1:])
         for skipped in range(visited - 1, number, -1):    # leaves between: nothing to pass on
             node = order[skipped - 1]
             prefix += cap("skip", k=K[id(node)], name=label[id(node)])
@@ -281,7 +292,8 @@ def autodiff_order(root: Value, *, lang: str = "en") -> Stepper:
         if previous is not None and previous != cid:
             st.grad(nk[previous], received[previous][-1][1])
         st.grad(nk[cid], before, " \u2192 ", after)
-        st.on_edge(edge_key[(pid, i)], LOCAL[(pid, i)], "\u00b7", up, " = ", contrib,
+        st.on_edge(edge_key[(pid, i)],
+                   *_bracket_last((LOCAL[(pid, i)], "\u00b7", up, " = ", contrib), up),
                    phase="backward")
         fields = dict(k=K[pid], parent=label[pid], up=up, child=label[cid], local=LOCAL[(pid, i)],
                       c=contrib, before=before, after=after)
@@ -289,6 +301,7 @@ def autodiff_order(root: Value, *, lang: str = "en") -> Stepper:
             text = cap("edge2", nth=t[f"nth_{i}"], **fields)
         else:
             text = cap("edge1", **fields)
+        text = _bracket_last(text, up)
         st.frame(prefix + text, active=[edge_key[(pid, i)], nk[cid]], phase="backward")
         previous = cid
 
@@ -304,7 +317,10 @@ def autodiff_order(root: Value, *, lang: str = "en") -> Stepper:
         if len(got) > 1:
             text += cap("leaf_sum_start", name=label[id(leaf)])
             for m, (c, _) in enumerate(got):
-                text += (c,) if m == 0 else (" + ", c)
+                if m == 0:
+                    text += (c,)
+                else:                        # a negative term in brackets: 1 + (−4)
+                    text += (" + (", c, ")") if c.value < 0 else (" + ", c)
             text += cap("leaf_sum_end", g=final)
         else:
             text += cap("leaf_one", name=label[id(leaf)], g=final)
