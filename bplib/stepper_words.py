@@ -65,14 +65,14 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                            "topological order, each with its value; then the backward pass hands "
                            "each edge's contribution, local derivative times upstream gradient, to "
                            "the edge's input, where the contributions add up.",
-            "legend": "Above a node: its number in topological_order({root}) and its value. On an "
-                      "edge: the local derivative the forward pass stored; going back, local \u00b7 "
-                      "upstream = the contribution. Below a node: its grad, \u2202{root}/\u2202(node).",
+            "legend": "Above a node: its number in topological_order({root}) and its value. On "
+                      "an edge: its local derivative, then, going back, local \u00b7 upstream = "
+                      "contribution. Below a node: its grad, \u2202{root}/\u2060\u2202node.",
             "above": "#{k}: {v}",
             "intro": "Forward: topological_order({root}) lists every node after all of its inputs. ",
             "leaf": "#{k}: {name} = {v}, a leaf (an input): nothing to wait for.",
             "const": "#{k}: {name} = {v}, a constant leaf (a number in the code, made a Value).",
-            "op_infix": "#{k}: {name} = {a} {op} {b} = {v}, after its inputs. The forward pass "
+            "op_infix": "#{k}: {name} = {a}\u00a0{op}\u00a0{b}\u00a0=\u00a0{v}, after its inputs. The forward pass "
                         "stores its local derivatives, {l1} and {l2}, on its input edges.",
             "op_call2": "#{k}: {name} = {op}({a}, {b}) = {v}, after its inputs. The forward pass "
                         "stores its local derivatives, {l1} and {l2}, on its input edges.",
@@ -84,10 +84,10 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "nth_0": "first",
             "nth_1": "second",
             "edge2": "#{k} {parent}, whose grad {up} is complete, hands its {nth} input, {child}, "
-                     "local \u00b7 upstream = {local} \u00b7 {up} = {c}; {child}.grad: "
+                     "local \u00b7 upstream = {local}\u00a0\u00b7\u00a0{up}\u00a0=\u00a0{c}; {child}.grad: "
                      "{before}\u00a0\u2192\u00a0{after}.",
             "edge1": "#{k} {parent}, whose grad {up} is complete, hands its input, {child}, "
-                     "local \u00b7 upstream = {local} \u00b7 {up} = {c}; {child}.grad: "
+                     "local \u00b7 upstream = {local}\u00a0\u00b7\u00a0{up}\u00a0=\u00a0{c}; {child}.grad: "
                      "{before}\u00a0\u2192\u00a0{after}.",
             "done": "Done: {E} edges, {E} multiplications. Each leaf's grad is the sum of what "
                     "its edges handed it, as Value.backward finds (\u2202{root}/\u2202leaf): ",

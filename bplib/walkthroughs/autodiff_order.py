@@ -11,6 +11,7 @@ the addition. The result must be :meth:`Value.backward`'s, or this raises.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Optional
 
@@ -36,7 +37,8 @@ _CALL2 = {"max": ("max", "max")}
 _CALL1 = {"exp": ("exp", "exp"), "log": ("log", "log"), "tanh": ("tanh", "tanh"),
           "sigmoid": ("\u03c3", "sigmoid"), "relu": ("relu", "relu"), "neg": ("\u2212", "neg")}
 
-_WIDTH = 490.0
+_MAX_WIDTH = 490.0
+_STEP_X = 150.0
 _MARGIN_X = 48.0
 _ROW = 128.0
 
@@ -132,7 +134,9 @@ def _layout(order: list[Value], label: dict[int, str], level: dict[int, int]) ->
                          "nodes at one depth")
     rows = max(len(c) for c in columns.values())
     height = rows * _ROW + 14
-    step_x = (_WIDTH - 2 * _MARGIN_X) / max(n_levels - 1, 1)
+    # columns _STEP_X apart (narrower than the page allows: larger text on a phone), at most 490
+    step_x = min(_STEP_X, (_MAX_WIDTH - 2 * _MARGIN_X) / max(n_levels - 1, 1))
+    width = 2 * _MARGIN_X + (n_levels - 1) * step_x
     where: dict[int, tuple[float, float]] = {}
     nk = {id(n): f"n{k + 1}" for k, n in enumerate(order)}   # by identity: == compares data
     nodes = []
@@ -157,10 +161,15 @@ def _layout(order: list[Value], label: dict[int, str], level: dict[int, int]) ->
                                   key=key))
             elif abs(y1 - y0) < 1:           # level: the text above the middle
                 edges.append(Edge(source, target, key=key))
-            else:                            # slanted: the text nearer the target, off the crossing
-                edges.append(Edge(source, target, label_at=0.7, key=key))
+            else:                            # slanting: the text further off the steeper line
+                sine = abs(y1 - y0) / math.hypot(x1 - x0, y1 - y0)
+                offset = 9 + 14 * sine
+                if y1 > y0:                  # down: nearer the target, off the crossings
+                    edges.append(Edge(source, target, label_at=0.7, label_offset=offset, key=key))
+                else:
+                    edges.append(Edge(source, target, label_at=0.5, label_offset=offset, key=key))
             edge_key[(id(parent), i)] = key
-    return Diagram(nodes, edges, width=_WIDTH, height=height), edge_key
+    return Diagram(nodes, edges, width=width, height=height), edge_key
 
 
 def autodiff_order(root: Value, *, lang: str = "en") -> Stepper:
