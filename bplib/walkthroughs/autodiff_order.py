@@ -341,7 +341,11 @@ def autodiff_order(root: Value, *, lang: str = "en") -> Stepper:
 
     n_fwd, n_edges = len(order), len(events)
     last = len(st.frames) - 1
-    picks = {0, n_fwd - 1, n_fwd, n_fwd + 1 + (n_edges - 1) // 2, last - 1, last}
+    # printed: the first node numbered, all numbered, the seed, the first contribution to the
+    # node that receives the most (x: its sum begins), the last edge, the result
+    most = max(received, key=lambda c: len(received[c]))
+    first_into_most = next(j for j, ev in enumerate(events) if id(ev["child"]) == most)
+    picks = {0, n_fwd - 1, n_fwd, n_fwd + 1 + first_into_most, last - 1, last}
     return Stepper("autodiff-order", t["title"], d, st.frames, print_frames=sorted(picks)[:6],
                    description=t["description"],
                    legend="".join(cap("legend", root=root_name)), lang=lang)
