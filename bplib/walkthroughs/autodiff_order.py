@@ -164,10 +164,10 @@ def _layout(order: list[Value], label: dict[int, str], level: dict[int, int]) ->
             else:                            # slanting: the text further off the steeper line
                 sine = abs(y1 - y0) / math.hypot(x1 - x0, y1 - y0)
                 offset = 9 + 14 * sine
-                if y1 > y0:                  # down: nearer the target, off the crossings
-                    edges.append(Edge(source, target, label_at=0.7, label_offset=offset, key=key))
-                else:
-                    edges.append(Edge(source, target, label_at=0.5, label_offset=offset, key=key))
+                # steeply down (across a row): nearer the target, off the crossings near the
+                # source; else at the middle, clear of the text above the target
+                at = 0.7 if y1 > y0 and sine > 0.5 else 0.5
+                edges.append(Edge(source, target, label_at=at, label_offset=offset, key=key))
             edge_key[(id(parent), i)] = key
     return Diagram(nodes, edges, width=width, height=height), edge_key
 
