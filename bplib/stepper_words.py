@@ -123,6 +123,45 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "sep": "; ",
             "end": ". (The bias gradients are the errors themselves.)",
         },
+        # chapter 6: the autodiff engine on y = x·x + 3x, its order, then one edge per step
+        "autodiff_order": {
+            "title": "Step through the engine: the topological order, then one edge at a time",
+            "description": "An expression graph of chapter 6: first its nodes are numbered in "
+                           "topological order, each with its value; then the backward pass hands "
+                           "each edge's contribution, local derivative times upstream gradient, to "
+                           "the edge's input, where the contributions add up.",
+            "legend": "Above a node: its number in topological_order({root}) and its value. On "
+                      "an edge: its local derivative, then, going back, local \u00b7 upstream = "
+                      "contribution. Below a node: its grad, \u2202{root}/\u2060\u2202node.",
+            "above": "#{k}: {v}",
+            "intro": "Forward: topological_order({root}) lists every node after all of its inputs. ",
+            "leaf": "#{k}: {name} = {v}, a leaf (an input): nothing to wait for.",
+            "const": "#{k}: {name} = {v}, a constant leaf (a number in the code, made a Value).",
+            "op_infix": "#{k}: {name} = {a}\u00a0{op}\u00a0{b}\u00a0=\u00a0{v}, after its inputs. The forward pass "
+                        "stores its local derivatives, {l1} and {l2}, on its input edges.",
+            "op_call2": "#{k}: {name} = {op}({a}, {b}) = {v}, after its inputs. The forward pass "
+                        "stores its local derivatives, {l1} and {l2}, on its input edges.",
+            "op_call1": "#{k}: {name} = {op}({a}) = {v}, after its input. The forward pass stores "
+                        "its local derivative, {l1}, on its input edge.",
+            "seed": "Backward: Value.backward visits the nodes in reverse order, #{n} down to "
+                    "#{first}, and starts with {root}.grad = {one}.",
+            "skip": "#{k} {name} is a leaf: no inputs to pass its grad to. ",
+            "nth_0": "first",
+            "nth_1": "second",
+            "edge2": "#{k} {parent}, whose grad {up} is complete, hands its {nth} input, {child}, "
+                     "local \u00b7 upstream = {local}\u00a0\u00b7\u00a0{up}\u00a0=\u00a0{c}; {child}.grad: "
+                     "{before}\u00a0\u2192\u00a0{after}.",
+            "edge1": "#{k} {parent}, whose grad {up} is complete, hands its input, {child}, "
+                     "local \u00b7 upstream = {local}\u00a0\u00b7\u00a0{up}\u00a0=\u00a0{c}; {child}.grad: "
+                     "{before}\u00a0\u2192\u00a0{after}.",
+            "done": "Done: {E} edges, {E} multiplications. Each leaf's grad is the sum of what "
+                    "its edges handed it, as Value.backward finds (\u2202{root}/\u2202leaf): ",
+            "leaf_sum_start": "{name}.grad = ",
+            "leaf_sum_end": " = {g}",
+            "leaf_one": "{name}.grad = {g}",
+            "sep": "; ",
+            "end": ".",
+        },
     },
 }
 

@@ -16,8 +16,9 @@ line of a cell.
 
 from __future__ import annotations
 
+from .autodiff_order import autodiff_order
 from .bp2_layers import bp2_layers
 from .sum_over_paths import sum_over_paths
 from .worked_example import worked_example
 
-__all__ = ["sum_over_paths", "worked_example", "bp2_layers"]
+__all__ = ["sum_over_paths", "worked_example", "bp2_layers", "autodiff_order"]
