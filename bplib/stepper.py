@@ -372,6 +372,9 @@ _CSS = """
  color:inherit;max-width:100%;box-sizing:border-box}
 html[data-theme=dark] .bp-stepper,body[data-jp-theme-light=false] .bp-stepper{
  --bp-fwd:#ffac6b;--bp-bwd:#86c8ff;--bp-line:#9a9a9a}
+html[data-theme=dark] .bd-content div.cell_output div.output.text_html:has(>.bp-stepper){
+ background:transparent;color:inherit;padding:0}
+@media (max-width:480px){.bp-stepper{padding:.5em .25em .3em}}
 .bp-stepper:focus-visible{outline:3px solid var(--bp-bwd);outline-offset:2px}
 .bp-title{font-weight:600;margin:0 0 .2em}
 .bp-legend{font-size:.9em;margin:0 0 .3em}
@@ -382,7 +385,7 @@ html[data-theme=dark] .bp-stepper,body[data-jp-theme-light=false] .bp-stepper{
  paint-order:stroke;stroke:var(--bp-bg);stroke-width:4px;stroke-linejoin:round}
 .bp-svg .bp-v{fill:var(--bp-fwd)}
 .bp-svg .bp-g{fill:var(--bp-bwd);font-weight:600}
-.bp-svg .bp-et{font-size:14px}
+.bp-svg .bp-et{font-size:15px}
 .bp-svg .bp-eg{fill:var(--bp-bwd);font-weight:600}
 .bp-svg .bp-n{fill:none;stroke:currentColor;stroke-width:1.4}
 .bp-svg .bp-e{fill:none;stroke:var(--bp-line);stroke-width:1.3}
@@ -402,7 +405,7 @@ html[data-theme=dark] .bp-stepper,body[data-jp-theme-light=false] .bp-stepper{
 .bp-stepper:not([data-ready]) .bp-controls,.bp-stepper:not([data-ready]) .bp-hint{display:none}
 .bp-print{display:none}
 @media print{.bp-live{display:none!important}.bp-print{display:block!important}
- .bp-stepper{border:none;padding:0}
+ .bp-stepper.bp-stepper.bp-stepper{border:none;padding:0;--bp-fwd:#8f3900;--bp-bwd:#00589a;--bp-line:#555;--bp-bg:#fff;color:#222832}
  .bp-pf{break-inside:avoid;page-break-inside:avoid;margin:0 0 .8em}
  .bp-pf .bp-svg{max-width:12cm}
  .bp-pf-head{font-weight:600;margin:.2em 0}}
