@@ -436,11 +436,14 @@ html[data-theme=dark] .bd-content div.cell_output div.output.text_html:has(>.bp-
 .bp-hint{font-size:.85em;opacity:.85;text-align:center;margin:.2em 0 0}
 .bp-stepper:not([data-ready]) .bp-controls,.bp-stepper:not([data-ready]) .bp-hint{display:none}
 .bp-print{display:none}
-@media print{.bp-live{display:none!important}.bp-print{display:block!important}
+@media print{.bp-live{display:none!important}
+ .bp-print{display:grid!important;grid-template-columns:1fr 1fr;gap:.3em 1.4em;align-items:start}
  .bp-stepper.bp-stepper.bp-stepper{border:none;padding:0;--bp-fwd:#8f3900;--bp-bwd:#00589a;--bp-line:#555;--bp-bg:#fff;color:#222832}
- .bp-pf{break-inside:avoid;page-break-inside:avoid;margin:0 0 .8em}
- .bp-pf .bp-svg{max-width:12cm}
- .bp-pf-head{font-weight:600;margin:.2em 0}}
+ .bp-pf{break-inside:avoid;page-break-inside:avoid;margin:0 0 .5em}
+ .bp-pf .bp-svg{max-width:100%!important}
+ .bp-pf .bp-cap{font-size:.85em;line-height:1.35}
+ .bp-svg .bp-v,.bp-svg .bp-g,.bp-svg .bp-et{stroke:none}
+ .bp-pf-head{font-weight:600;margin:.2em 0;font-size:.9em}}
 """
 
 # Shows one frame at a time. It finds its stepper from itself, so two copies of a page

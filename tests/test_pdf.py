@@ -532,3 +532,62 @@ def test_every_page_reference_gives_the_page_its_target_starts_on(book_pdf, pdf_
             elif re.sub(r"[^A-Za-z0-9]", "", marker) not in plain[n - 1]:
                 wrong.append(f"{target}: {marker!r} is not on page {n}")
     assert not wrong, f"{len(wrong)} wrong page reference(s): " + "; ".join(wrong[:8])
+
+
+# ------------------------------------------------------------------------ steppers
+def _steppers(page: str) -> list[dict]:
+    """Every stepper (bplib.stepper) of the site's pages: its name, frame count, and the frames
+    it prints (``.bp-pf``), each with its head, its caption and its figure's numbers."""
+    out = []
+    for m in re.finditer(r'<div class="bp-stepper"[^>]*data-stepper="([^"]+)"[^>]*data-frames="(\d+)"', page):
+        start = page.index('<div class="bp-print">', m.end())
+        end = page.index("<script>", start)
+        printed = []
+        for f in re.finditer(r'<div class="bp-pf" data-f="(\d+)"><p class="bp-pf-head">([^<]*)</p>(.*?)'
+                             r'<div class="bp-cap">(.*?)</div></div>', page[start:end], re.S):
+            printed.append({"frame": int(f.group(1)), "head": _plain(f.group(2)), "caption": _plain(f.group(4)),
+                            "numbers": [html_lib.unescape(t) for t in re.findall(r'data-q="[^"]*">([^<]*)<', f.group(3))]})
+        out.append({"name": m.group(1), "frames": int(m.group(2)), "printed": printed})
+    return out
+
+
+def test_every_stepper_prints_as_its_printed_frames(pdf_text, singlehtml):
+    """Each step-through figure of the site prints as its fixed sequence of at most six
+    frames: every printed frame's head ("Step 8 of 22"), its figure's numbers and its caption
+    are in the PDF's text, in order, and no other frame's head; the live controls (the
+    buttons, the hint) are not printed."""
+    from bplib.stepper_words import WORDS
+
+    _, page = singlehtml
+    steppers = _steppers(page[page.index("<article"):])
+    assert steppers, "no stepper (.bp-stepper) in the site's pages"
+    text = " ".join(" ".join(pdf_text).split())
+    problems = []
+    position = 0
+    for s in steppers:
+        if not 1 <= len(s["printed"]) <= 6:
+            problems.append(f"{s['name']}: {len(s['printed'])} printed frames")
+        heads = [p["head"] for p in s["printed"]]
+        for k, p in enumerate(s["printed"]):
+            found = text.find(p["head"], position)
+            if found < 0:
+                problems.append(f"{s['name']}: the printed frame {p['head']!r} is not in the PDF (after character {position})")
+                continue
+            nxt = text.find(heads[k + 1], found + 1) if k + 1 < len(heads) else found + 4000
+            block = text[found:nxt if nxt > found else found + 4000]
+            missing = [n for n in p["numbers"] if n not in block]
+            if missing:
+                problems.append(f"{s['name']}: {p['head']}: the figure's numbers {missing} are not printed with it")
+            if p["caption"] not in block:
+                problems.append(f"{s['name']}: {p['head']}: its caption {p['caption'][:80]!r} is not printed with it")
+            position = found + len(p["head"])
+        for k in range(1, s["frames"] + 1):
+            head = WORDS["en"]["controls"]["step_of"].format(i=k, n=s["frames"])
+            want = heads.count(head)
+            if text.count(head + " ") != want and not (k == s["frames"] and text.endswith(head)):
+                problems.append(f"{s['name']}: {head!r} is printed {text.count(head + ' ')} times, {want} expected")
+    for key in ("first", "prev", "next", "last", "hint"):
+        word = WORDS["en"]["controls"][key]
+        if word in text:
+            problems.append(f"a live control is printed: {word!r}")
+    assert not problems, "\n".join(problems)

@@ -27,8 +27,8 @@ exactly that number reported.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -396,7 +396,7 @@ def _tamper(html: str) -> tuple[str, str, str, str]:
     digit = int(old[-1]) if old[-1].isdigit() else 0
     new = old[:-1] + str((digit + 5) % 10)
     at = start + last.start(2) + q.start(2)
-    return html[:at] + new + html[at + len(old):], q.group(1), old, new
+    return html[:at] + new + html[at + len(old):], html_lib.unescape(q.group(1)), old, new
 
 
 def test_the_check_catches_one_number_off(browser, site, stepper_pages, built_book_with_pdf):
