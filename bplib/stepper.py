@@ -407,7 +407,7 @@ html[data-theme=dark] .bp-stepper,body[data-jp-theme-light=false] .bp-stepper{
 html[data-theme=dark] .bd-content div.cell_output div.output.text_html:has(>.bp-stepper){
  background:transparent;color:inherit;padding:0}
 @media (max-width:480px){.bp-stepper{padding:.5em .25em .3em}}
-.bp-stepper:focus-visible{outline:3px solid var(--bp-bwd);outline-offset:2px}
+.bp-stepper:focus-visible{outline:3px solid var(--bp-bwd);outline-offset:-3px}
 .bp-title{font-weight:600;margin:0 0 .2em}
 .bp-legend{font-size:.9em;margin:0 0 .3em}
 .bp-svg{display:block;width:100%;height:auto;margin:0 auto}

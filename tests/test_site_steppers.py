@@ -156,7 +156,22 @@ _LAYOUT_JS = r"""(i) => {
   for (let e = r; e && e !== document.body; e = e.parentElement)
     if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
       wide.push(`${e.tagName.toLowerCase()}.${String(e.className).split(' ')[0]} (${e.scrollWidth} px in ${e.clientWidth} px)`);
+  // The focus ring: the stepper's box grown by its outline (offset + width) when focused
+  // from the keyboard, and every ancestor that clips it (an output box that scrolls).
+  const prev = document.activeElement;
+  r.focus({focusVisible: true});
+  const cs = getComputedStyle(r);
+  const ring = cs.outlineStyle === 'none' || parseFloat(cs.outlineWidth) < 2 ? null
+    : parseFloat(cs.outlineOffset) + parseFloat(cs.outlineWidth);
+  if (prev && prev.focus) prev.focus(); else r.blur();
+  const clipped = [];
+  for (let e = r.parentElement; e && e !== document.body; e = e.parentElement) {
+    const c = getComputedStyle(e), q = e.getBoundingClientRect();
+    if (c.overflowX !== 'visible' && (box.left - Math.max(ring || 0, 0) < q.left - 0.5 || box.right + Math.max(ring || 0, 0) > q.right + 0.5))
+      clipped.push(`${e.tagName.toLowerCase()}.${String(e.className).split(' ')[0]}`);
+  }
   return {name: r.dataset.stepper, frames: Number(r.dataset.frames), ready: r.hasAttribute('data-ready'),
+          ring, clipped,
           nGroups: r.querySelectorAll('.bp-live .bp-f').length, nCaps: r.querySelectorAll('.bp-live .bp-cap').length,
           nPrinted: r.querySelectorAll('.bp-print .bp-pf').length,
           left: box.left, right: box.right, viewport: document.documentElement.clientWidth,
@@ -309,6 +324,11 @@ def check_stepper(page, index: int, width: str, *, dark_keys: bool = True) -> tu
         problems.append(f"{at}: {n} frames but {layout['nGroups']} frame groups and {layout['nCaps']} captions")
     if not 1 <= layout["nPrinted"] <= 6:
         problems.append(f"{at}: {layout['nPrinted']} printed frames")
+    if layout["ring"] is None:
+        problems.append(f"{at}: no focus ring (an outline at least 2 px wide) when focused from the keyboard")
+    elif layout["clipped"]:
+        problems.append(f"{at}: its focus ring ({layout['ring']:g} px outside its box) is cut off by "
+                        f"{layout['clipped']}")
     for b in layout["buttons"]:
         if b["h"] < MIN_TARGET_PX or b["w"] < MIN_TARGET_PX or not b["label"]:
             problems.append(f"{at}: button {b['go']} is {b['w']:.0f} x {b['h']:.0f} px, label {b['label']!r}")
