@@ -5,8 +5,8 @@ Python, a few lines of script choosing which one shows. This test finds every
 ``.bp-stepper`` on every page of the built site and, on a phone (390 px, touch) and a
 desktop (1280 px), one page load per width:
 
-* steps through every frame to the end with the Next button (tapped on the phone), and
-  again with the keys (Home, ArrowRight to the end, End, ArrowLeft) with the stepper
+* steps through every frame to the end with the Next button (tapped on the phone; there a
+  swipe too goes back and forth), and again with the keys (Home, ArrowRight to the end, End, ArrowLeft) with the stepper
   focused, in dark mode (``html[data-theme=dark]``, what the theme switch sets);
 * in each frame: exactly one frame group and one caption show, and they are the frame the
   counter names; every visible number (``[data-q]``, figure and caption) agrees with
@@ -212,6 +212,16 @@ _COLOURS_JS = r"""(i) => {
 }""".replace("VISIBLE", _VISIBLE_JS)
 
 
+#: JavaScript: a horizontal swipe of ``dx`` px across the figure of stepper ``i`` (touch events).
+_SWIPE_JS = """([i, dx]) => {
+  const svg = document.querySelectorAll('.bp-stepper')[i].querySelector('.bp-live svg');
+  const b = svg.getBoundingClientRect(), x = b.left + b.width / 2 - dx / 2, y = b.top + b.height / 2;
+  const touch = (cx) => new Touch({identifier: 1, target: svg, clientX: cx, clientY: y});
+  svg.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(x)], changedTouches: [touch(x)], bubbles: true}));
+  svg.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: [touch(x + dx)], bubbles: true}));
+}"""
+
+
 def _luminance(rgb) -> float:
     def lin(v: float) -> float:
         v /= 255
@@ -353,6 +363,13 @@ def check_stepper(page, index: int, width: str, *, dark_keys: bool = True) -> tu
     _press(page, f"{root} >> [data-go=next]", width, force=True)  # at the end, Next stays there
     if page.evaluate(_FRAME_JS, index)["frame"] != n - 1:
         problems.append(f"{at}: Next at the last frame left it")
+    if width == "390":                                     # a swipe to the right goes back
+        page.evaluate(_SWIPE_JS, [index, 120])
+        if page.evaluate(_FRAME_JS, index)["frame"] != max(n - 2, 0):
+            problems.append(f"{at}: a swipe to the right did not go back one frame")
+        page.evaluate(_SWIPE_JS, [index, -120])
+        if page.evaluate(_FRAME_JS, index)["frame"] != n - 1:
+            problems.append(f"{at}: a swipe to the left did not go forward one frame")
     if not dark_keys:
         return problems, layout
     # 2. the keys, with the stepper focused, in dark mode
