@@ -624,7 +624,7 @@ def test_every_stepper_prints_as_its_printed_frames(pdf_text, pdf_boxes, singleh
                                 f"{printed['caption'][:60]!r} is not printed under its head (found {' '.join(words)[-300:]!r})")
     for n in used:
         extra = len(_heads(pages, n)) - used[n]
-        if extra:
+        if extra > 0:
             problems.append(f"{extra} head(s) 'Step k of {n}' printed beyond the steppers' printed frames")
     text = " ".join(" ".join(pdf_text).split())
     for key in ("first", "prev", "next", "last", "hint"):
