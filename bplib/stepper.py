@@ -38,7 +38,7 @@ Examples
 >>> s
 Stepper('demo', 2 frames)
 >>> [q.text for q in s.numbers()]
-['2.0', '2.0', '2.0', '3.0', '3.0']
+['2.0', '2.0', '3.0', '2.0', '3.0']
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ import re
 import string
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Optional, Sequence, Union
+
+import numpy as np
 
 from .display import fixed, sig
 from .stepper_words import words
@@ -206,6 +208,19 @@ class Node:
     y: float
     r: float = 19.0
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, str) or not _KEY.match(self.key):
+            raise ValueError(f"a node's key must be a non-empty name of letters, digits and "
+                             f"_.:/'-[]()>, but got {self.key!r}")
+        if not isinstance(self.label, str):
+            raise TypeError(f"node {self.key!r}: label must be a str, but got {type(self.label).__name__}")
+        for name in ("x", "y", "r"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"node {self.key!r}: {name} must be a finite number, but got {v!r}")
+        if self.r <= 0:
+            raise ValueError(f"node {self.key!r}: r must be positive, but got {self.r!r}")
+
 
 @dataclass(frozen=True)
 class Edge:
@@ -225,6 +240,21 @@ class Edge:
     key: str = ""
 
     def __post_init__(self) -> None:
+        for end in (self.source, self.target):
+            if not isinstance(end, str) or not end:
+                raise ValueError(f"an edge's source and target are node keys, but got {end!r}")
+        if self.source == self.target:
+            raise ValueError(f"an edge joins two different nodes, but got {self.source!r} to itself")
+        for name in ("bend", "label_at", "label_offset"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"edge {self.source}>{self.target}: {name} must be a finite "
+                                 f"number, but got {v!r}")
+        if not 0 <= self.label_at <= 1:
+            raise ValueError(f"edge {self.source}>{self.target}: label_at is a fraction of the "
+                             f"edge, in [0, 1], but got {self.label_at!r}")
+        if not isinstance(self.key, str):
+            raise TypeError(f"an edge's key must be a str, but got {type(self.key).__name__}")
         if not self.key:
             object.__setattr__(self, "key", f"{self.source}>{self.target}")
 
@@ -258,16 +288,18 @@ class Diagram:
                     raise ValueError(f"edge {e.key!r} names node {end!r}, which is not in the diagram")
 
     def node(self, key: str) -> Node:
+        """The node ``key`` (a ValueError names the diagram's nodes if there is none)."""
         for n in self.nodes:
             if n.key == key:
                 return n
-        raise KeyError(f"no node {key!r} in the diagram; its nodes are {[n.key for n in self.nodes]}")
+        raise ValueError(f"no node {key!r} in the diagram; its nodes are {[n.key for n in self.nodes]}")
 
     def edge(self, key: str) -> Edge:
+        """The edge ``key`` (a ValueError names the diagram's edges if there is none)."""
         for e in self.edges:
             if e.key == key:
                 return e
-        raise KeyError(f"no edge {key!r} in the diagram; its edges are {[e.key for e in self.edges]}")
+        raise ValueError(f"no edge {key!r} in the diagram; its edges are {[e.key for e in self.edges]}")
 
 
 # ---------------------------------------------------------------------- frames
@@ -372,7 +404,10 @@ _CSS = """
  color:inherit;max-width:100%;box-sizing:border-box}
 html[data-theme=dark] .bp-stepper,body[data-jp-theme-light=false] .bp-stepper{
  --bp-fwd:#ffac6b;--bp-bwd:#86c8ff;--bp-line:#9a9a9a}
-.bp-stepper:focus-visible{outline:3px solid var(--bp-bwd);outline-offset:2px}
+html[data-theme=dark] .bd-content div.cell_output div.output.text_html:has(>.bp-stepper){
+ background:transparent;color:inherit;padding:0}
+@media (max-width:480px){.bp-stepper{padding:.5em .25em .3em}}
+.bp-stepper:focus-visible{outline:3px solid var(--bp-bwd);outline-offset:-3px}
 .bp-title{font-weight:600;margin:0 0 .2em}
 .bp-legend{font-size:.9em;margin:0 0 .3em}
 .bp-svg{display:block;width:100%;height:auto;margin:0 auto}
@@ -382,7 +417,7 @@ html[data-theme=dark] .bp-stepper,body[data-jp-theme-light=false] .bp-stepper{
  paint-order:stroke;stroke:var(--bp-bg);stroke-width:4px;stroke-linejoin:round}
 .bp-svg .bp-v{fill:var(--bp-fwd)}
 .bp-svg .bp-g{fill:var(--bp-bwd);font-weight:600}
-.bp-svg .bp-et{font-size:14px}
+.bp-svg .bp-et{font-size:15px}
 .bp-svg .bp-eg{fill:var(--bp-bwd);font-weight:600}
 .bp-svg .bp-n{fill:none;stroke:currentColor;stroke-width:1.4}
 .bp-svg .bp-e{fill:none;stroke:var(--bp-line);stroke-width:1.3}
@@ -401,11 +436,14 @@ html[data-theme=dark] .bp-stepper,body[data-jp-theme-light=false] .bp-stepper{
 .bp-hint{font-size:.85em;opacity:.85;text-align:center;margin:.2em 0 0}
 .bp-stepper:not([data-ready]) .bp-controls,.bp-stepper:not([data-ready]) .bp-hint{display:none}
 .bp-print{display:none}
-@media print{.bp-live{display:none!important}.bp-print{display:block!important}
- .bp-stepper{border:none;padding:0}
- .bp-pf{break-inside:avoid;page-break-inside:avoid;margin:0 0 .8em}
- .bp-pf .bp-svg{max-width:12cm}
- .bp-pf-head{font-weight:600;margin:.2em 0}}
+@media print{.bp-live{display:none!important}
+ .bp-print{display:grid!important;grid-template-columns:1fr 1fr;gap:.3em 1.4em;align-items:start}
+ .bp-stepper.bp-stepper.bp-stepper{border:none;padding:0;--bp-fwd:#8f3900;--bp-bwd:#00589a;--bp-line:#555;--bp-bg:#fff;color:#222832}
+ .bp-pf{break-inside:avoid;page-break-inside:avoid;margin:0 0 .5em}
+ .bp-pf .bp-svg{max-width:100%!important}
+ .bp-pf .bp-cap{font-size:.85em;line-height:1.35}
+ .bp-svg .bp-v,.bp-svg .bp-g,.bp-svg .bp-et{stroke:none}
+ .bp-pf-head{font-weight:600;margin:.2em 0;font-size:.9em}}
 """
 
 # Shows one frame at a time. It finds its stepper from itself, so two copies of a page
@@ -591,6 +629,8 @@ class Stepper:
                              f"letter, but got {name!r}")
         if not isinstance(diagram, Diagram):
             raise TypeError(f"diagram must be a Diagram, but got {type(diagram).__name__}")
+        if not isinstance(title, str) or not title.strip():
+            raise ValueError(f"title must be a non-empty str, but got {title!r}")
         frames = tuple(frames)
         if not frames:
             raise ValueError("a stepper needs at least one frame")
@@ -601,6 +641,10 @@ class Stepper:
         if print_frames is None:
             count = min(MAX_PRINT_FRAMES, n)
             print_frames = sorted({round(k * (n - 1) / max(count - 1, 1)) for k in range(count)})
+        print_frames = tuple(print_frames)
+        for k in print_frames:
+            if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+                raise TypeError(f"print_frames must be frame numbers (int), but got {k!r}")
         print_frames = tuple(int(k) for k in print_frames)
         if not 1 <= len(print_frames) <= MAX_PRINT_FRAMES:
             raise ValueError(f"print_frames must name 1 to {MAX_PRINT_FRAMES} frames, "
@@ -653,7 +697,22 @@ class Stepper:
         return self.controls["step_of"].format(i=k + 1, n=len(self.frames))
 
     def to_html(self) -> str:
-        """The stepper as one self-contained piece of HTML (style, SVG, captions, script)."""
+        """The stepper as one self-contained piece of HTML (style, SVG, captions, script).
+
+        Raises
+        ------
+        ValueError
+            If it weighs more than :data:`MAX_PAYLOAD_BYTES` (UTF-8): fewer frames, or
+            fewer printed frames.
+        """
+        out = self._html()
+        size = len(out.encode("utf-8"))
+        if size > MAX_PAYLOAD_BYTES:
+            raise ValueError(f"stepper {self.name!r} weighs {size:,} bytes of HTML, more than "
+                             f"MAX_PAYLOAD_BYTES = {MAX_PAYLOAD_BYTES:,}: show fewer frames")
+        return out
+
+    def _html(self) -> str:
         w = self.controls
         caps = "".join(
             f'<div class="bp-cap" data-f="{k}"{"" if k == 0 else " hidden"}>{_spans(f.caption)}</div>'

@@ -25,6 +25,7 @@ exercise, and of an opened solution, go to ``_build/screenshots/jupyterlab/``.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import os
 import re
@@ -223,6 +224,81 @@ def explanation_snippet(source: str) -> str | None:
     return None
 
 
+# --- the steppers (bplib.stepper) ---------------------------------------------------------
+
+#: The live part of a stepper's HTML, and in it one frame's figure group and caption.
+_LIVE = re.compile(r'<div class="bp-stepper"[^>]*data-stepper="([^"]+)"[^>]*data-frames="(\d+)".*?<div class="bp-print">', re.S)
+_QUANTITY = re.compile(r'data-q="([^"]*)">([^<]*)<')
+
+
+def _frame_numbers(live: str, k: int) -> list[str]:
+    """``key=text`` of every number of frame ``k`` of a stepper's live HTML: figure, then caption."""
+    group = re.search(rf'<g class="bp-f" data-f="{k}"[^>]*>(.*?)</g>', live, re.S).group(1)
+    cap = re.search(rf'<div class="bp-cap" data-f="{k}"[^>]*>(.*?)</div>', live, re.S).group(1)
+    return [f"{html_lib.unescape(key)}={html_lib.unescape(text)}" for key, text in
+            _QUANTITY.findall(group) + _QUANTITY.findall(cap)]
+
+
+def stored_steppers(name: str) -> list[dict]:
+    """The steppers of a chapter's stored outputs, in order: name, frame count, and the
+    numbers of the first and the last frame."""
+    out = []
+    for cell in nbformat.read(ROOT / "book" / name, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            page = output.get("data", {}).get("text/html", "")
+            for m in _LIVE.finditer(page if isinstance(page, str) else "".join(page)):
+                n = int(m.group(2))
+                out.append({"name": m.group(1), "frames": n, "first": _frame_numbers(m.group(0), 0),
+                            "last": _frame_numbers(m.group(0), n - 1)})
+    return out
+
+
+#: JavaScript: stepper ``i`` of the open notebook as shown: its name, ready mark, frame,
+#: counter, visible frame groups and the ``key=text`` of its visible numbers.
+STEPPER_JS = """(i) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const r = panel.content.node.querySelectorAll('.bp-stepper')[i];
+  if (!r) return null;
+  const vis = e => { for (let x = e; x; x = x.parentElement) if (getComputedStyle(x).display === 'none' || x.hidden) return false;
+                     return e.getClientRects().length > 0; };
+  const live = r.querySelector('.bp-live');
+  return {name: r.dataset.stepper, ready: r.hasAttribute('data-ready'), frame: r.dataset.frame,
+          count: (r.querySelector('.bp-count') || {}).textContent,
+          groups: [...live.querySelectorAll('.bp-f')].filter(vis).map(g => g.dataset.f),
+          numbers: [...live.querySelectorAll('.bp-f [data-q]'), ...live.querySelectorAll('.bp-cap [data-q]')]
+                     .filter(vis).map(q => `${q.dataset.q}=${q.textContent}`)};
+}"""
+
+
+def check_steppers(page, name: str, shots: Path) -> None:
+    """After Run All: each stepper the chapter stores is on the page, its script ran (data-ready),
+    Next moves the visible frame and the counter, and the first and last frames show the
+    numbers of the stored output."""
+    stored = stored_steppers(name)
+    count = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.node.querySelectorAll('.bp-stepper').length")
+    assert count == len(stored), f"{name}: {count} steppers on the page after Run All, {len(stored)} stored"
+    for i, want in enumerate(stored):
+        first = page.evaluate(STEPPER_JS, i)
+        at = f"{name}: stepper {want['name']}"
+        assert first["name"] == want["name"], f"{at}: the page shows {first['name']!r} in its place"
+        assert first["ready"], f"{at}: its script did not run in JupyterLab (no data-ready)"
+        assert first["frame"] == "0" and first["groups"] == ["0"], f"{at}: opens at {first}"
+        assert first["numbers"] == want["first"], f"{at}: frame 1 shows {first['numbers']}, stored {want['first']}"
+        stepper = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .bp-stepper").nth(i)
+        stepper.scroll_into_view_if_needed()
+        stepper.locator("[data-go=next]").click()
+        second = page.evaluate(STEPPER_JS, i)
+        assert second["frame"] == "1" and second["groups"] == ["1"] and second["count"] != first["count"], (
+            f"{at}: Next did not move it: before {first['frame']} {first['count']!r}, after "
+            f"{second['frame']} {second['count']!r} (visible groups {second['groups']})")
+        stepper.locator("[data-go=last]").click()
+        last = page.evaluate(STEPPER_JS, i)
+        n = want["frames"]
+        assert last["frame"] == str(n - 1) and last["groups"] == [str(n - 1)], f"{at}: Last went to {last['frame']}"
+        assert last["numbers"] == want["last"], f"{at}: the last frame shows {last['numbers']}, stored {want['last']}"
+        stepper.screenshot(path=str(shots / f"{name[:-6]}-stepper-{i}.png"))
+
+
 # --- the tests -----------------------------------------------------------------------------
 
 #: Chapters run with Run All: every one (each executes in well under 30 s).
@@ -359,6 +435,7 @@ def test_a_chapter_after_run_all_in_jupyterlab(name, page, shots):
         text = notebook_text(page)
         check_no_raw_markers(name, text, "after Run All")
         check_markup_rendered(page, name, cells)
+        check_steppers(page, name, shots)
         if name in AUDIT_PAGES:
             screenshot_cell(page, len(cells) - 1, shots / f"{name[:-6]}-after-run-all.png")
             return

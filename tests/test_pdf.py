@@ -532,3 +532,105 @@ def test_every_page_reference_gives_the_page_its_target_starts_on(book_pdf, pdf_
             elif re.sub(r"[^A-Za-z0-9]", "", marker) not in plain[n - 1]:
                 wrong.append(f"{target}: {marker!r} is not on page {n}")
     assert not wrong, f"{len(wrong)} wrong page reference(s): " + "; ".join(wrong[:8])
+
+
+# ------------------------------------------------------------------------ steppers
+def _steppers(page: str) -> list[dict]:
+    """Every stepper (bplib.stepper) of the site's pages: its name, frame count, and the frames
+    it prints (``.bp-pf``), each with its head, its caption and its figure's numbers."""
+    out = []
+    for m in re.finditer(r'<div class="bp-stepper"[^>]*data-stepper="([^"]+)"[^>]*data-frames="(\d+)"', page):
+        start = page.index('<div class="bp-print">', m.end())
+        end = page.index("<script>", start)
+        printed = []
+        for f in re.finditer(r'<div class="bp-pf" data-f="(\d+)"><p class="bp-pf-head">([^<]*)</p>(.*?)'
+                             r'<div class="bp-cap">(.*?)</div></div>', page[start:end], re.S):
+            printed.append({"frame": int(f.group(1)), "head": _plain(f.group(2)), "caption": _plain(f.group(4)),
+                            "numbers": [html_lib.unescape(t) for t in re.findall(r'data-q="[^"]*">([^<]*)<', f.group(3))]})
+        out.append({"name": m.group(1), "frames": int(m.group(2)), "printed": printed})
+    return out
+
+
+def _words_by_page(pdf_boxes: str) -> list[list[tuple[float, float, float, float, str]]]:
+    """Every word of each page (pdftotext -bbox): (x0, y0, x1, y1, text), points from the top left."""
+    word = re.compile(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>')
+    return [[(float(a), float(b), float(c), float(d), html_lib.unescape(w)) for a, b, c, d, w in word.findall(page)]
+            for page in pdf_boxes.split("<page ")[1:]]
+
+
+def _heads(pages, frames: int) -> list[tuple[int, float, float, int]]:
+    """Where "Step k of ``frames``" is printed: (page index, x, y, k), in reading order."""
+    out = []
+    for number, words in enumerate(pages):
+        for i in range(len(words) - 3):
+            w = [x[4] for x in words[i:i + 4]]
+            if w[0] == "Step" and w[1].isdigit() and w[2] == "of" and w[3] == str(frames) \
+                    and abs(words[i][1] - words[i + 3][1]) < 2:
+                out.append((number, words[i][0], words[i][1], int(w[1])))
+    return sorted(out, key=lambda h: (h[0], round(h[2]), h[1]))
+
+
+def _region_text(words, x: float, y: float, x_end: float, y_end: float) -> list[str]:
+    """The words inside a box, line by line (grouped by their bottom) and left to right."""
+    inside = sorted((w for w in words if x - 2 <= w[0] and w[2] <= x_end + 2 and y - 2 <= w[1] and w[3] <= y_end + 2),
+                    key=lambda w: (w[3], w[0]))
+    lines: list[list] = []
+    for w in inside:
+        if lines and abs(lines[-1][-1][3] - w[3]) < 3:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [w[4] for line in lines for w in sorted(line, key=lambda w: w[0])]
+
+
+def test_every_stepper_prints_as_its_printed_frames(pdf_text, pdf_boxes, singlehtml):
+    """Each step-through figure of the site prints as its fixed sequence of at most six
+    frames, in order: where each printed frame's head ("Step 8 of 22") is, its figure's
+    numbers and its caption are printed under it (the frames are laid out two to a row:
+    from the head down to the next head in its column); no other frame's head is printed,
+    and none of the live controls (the buttons, the hint)."""
+    from bplib.stepper_words import WORDS
+
+    _, page = singlehtml
+    steppers = _steppers(page[page.index("<article"):])
+    assert steppers, "no stepper (.bp-stepper) in the site's pages"
+    pages = _words_by_page(pdf_boxes)
+    widths = [float(w) for w in re.findall(r'<page width="([\d.]+)"', pdf_boxes)]
+    heights = [float(h) for h in re.findall(r'<page width="[\d.]+" height="([\d.]+)"', pdf_boxes)]
+    problems = []
+    used: Counter = Counter()          # heads of each frame count taken by the steppers before
+    for s in steppers:
+        n = s["frames"]
+        if not 1 <= len(s["printed"]) <= 6:
+            problems.append(f"{s['name']}: {len(s['printed'])} printed frames")
+        found = _heads(pages, n)[used[n]:used[n] + len(s["printed"])]
+        used[n] += len(s["printed"])
+        wanted = [p["frame"] + 1 for p in s["printed"]]
+        if [h[3] for h in found] != wanted:
+            problems.append(f"{s['name']}: the PDF prints the heads of frames {[h[3] for h in found]}, "
+                            f"it should print {wanted}")
+            continue
+        for (number, x, y, k), printed in zip(found, s["printed"]):
+            column = (widths[number] - 2 * 15 / 25.4 * 72) / 2
+            below = [h[2] for h in found if h[0] == number and abs(h[1] - x) < 20 and h[2] > y + 5]
+            y_end = min(below) - 2 if below else heights[number]
+            words = _region_text(pages[number], x, y, x + column, y_end)
+            region = " ".join(words)     # a number may be glued to its neighbours: "(8," "×0.9"
+            missing = sorted(q for q in set(printed["numbers"])
+                             if not re.search(rf"(?<![\d.]){re.escape(q)}(?!\d)", region))
+            if missing:
+                problems.append(f"{s['name']}: Step {k} of {n} (page {number + 1}): the figure's numbers "
+                                f"{missing} are not printed under its head")
+            if "".join(printed["caption"].split()) not in "".join(words):
+                problems.append(f"{s['name']}: Step {k} of {n} (page {number + 1}): its caption "
+                                f"{printed['caption'][:60]!r} is not printed under its head (found {' '.join(words)[-300:]!r})")
+    for n in used:
+        extra = len(_heads(pages, n)) - used[n]
+        if extra > 0:
+            problems.append(f"{extra} head(s) 'Step k of {n}' printed beyond the steppers' printed frames")
+    text = " ".join(" ".join(pdf_text).split())
+    for key in ("first", "prev", "next", "last", "hint"):
+        word = WORDS["en"]["controls"][key]
+        if word in text:
+            problems.append(f"a live control is printed: {word!r}")
+    assert not problems, "\n".join(problems)

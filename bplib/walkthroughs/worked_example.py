@@ -14,10 +14,10 @@ __all__ = ["worked_example"]
 
 _SUB = "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089"
 
-#: Where the nodes sit (SVG units; the figure is 500 wide).
-_LAYOUT = {"x1": (26, 70), "x2": (26, 204), "z1_1": (152, 70), "z1_2": (152, 204),
-           "a1_1": (242, 70), "a1_2": (242, 204), "z2": (330, 137), "y_hat": (398, 137),
-           "C": (466, 137)}
+#: Where the nodes sit (SVG units; the figure is 490 wide).
+_LAYOUT = {"x1": (26, 70), "x2": (26, 214), "z1_1": (146, 70), "z1_2": (146, 214),
+           "a1_1": (226, 70), "a1_2": (226, 214), "z2": (322, 142), "y_hat": (390, 142),
+           "C": (456, 142)}
 _LABELS = {"x1": "x\u2081", "x2": "x\u2082", "z1_1": "z\u00b9\u2081", "z1_2": "z\u00b9\u2082",
            "a1_1": "a\u00b9\u2081", "a1_2": "a\u00b9\u2082", "z2": "z\u00b2", "y_hat": "\u0177",
            "C": "C"}
@@ -25,13 +25,14 @@ _LABELS = {"x1": "x\u2081", "x2": "x\u2082", "z1_1": "z\u00b9\u2081", "z1_2": "z
 
 def _diagram() -> Diagram:
     nodes = [Node(k, _LABELS[k], x, y) for k, (x, y) in _LAYOUT.items()]
-    edges = [Edge("x1", "z1_1", label_at=0.62), Edge("x2", "z1_2", label_at=0.62, label_offset=-11),
-             Edge("x1", "z1_2", label_at=0.3, label_offset=9),
-             Edge("x2", "z1_1", label_at=0.3, label_offset=-9),
+    edges = [Edge("x1", "z1_1", label_at=0.5), Edge("x2", "z1_2", label_at=0.5, label_offset=-11),
+             Edge("x1", "z1_2", label_at=0.2, label_offset=9),
+             Edge("x2", "z1_1", label_at=0.3, label_offset=10),
              Edge("z1_1", "a1_1"), Edge("z1_2", "a1_2"),
-             Edge("a1_1", "z2", label_offset=10), Edge("a1_2", "z2", label_offset=-11),
+             Edge("a1_1", "z2", label_at=0.64, label_offset=20),
+             Edge("a1_2", "z2", label_at=0.6, label_offset=-22),
              Edge("z2", "y_hat"), Edge("y_hat", "C")]
-    return Diagram(nodes, edges, width=500, height=268)
+    return Diagram(nodes, edges, width=490, height=262)
 
 
 def worked_example(x: ArrayLike, y: float, w0: ArrayLike, w1: ArrayLike, alpha: float, *,
