@@ -8,6 +8,8 @@ checks in the browser (digits only inside shown numbers, at most six printed fra
 
 from __future__ import annotations
 
+import importlib
+
 import re
 
 import numpy as np
@@ -18,11 +20,13 @@ from hypothesis import strategies as st
 from bplib import Network, activations
 from bplib.data import cosine_curve
 from bplib.stepper import Shown, Stepper
-from bplib.walkthroughs import sum_over_paths as paths_module
 from bplib.walkthroughs.bp2_layers import bp2_layers
 from bplib.walkthroughs.sum_over_paths import sum_over_paths
 from expected_steps import bp2_layers as bp2_expected
 from expected_steps import sum_over_paths as paths_expected
+
+# the module (the package's attribute of the same name is the function)
+paths_module = importlib.import_module("bplib.walkthroughs.sum_over_paths")
 
 #: A formula's constant a caption may show outside a number (as tests/test_site_steppers.py).
 FORMULA_CONSTANTS = ("(1 \u2212 ",)
