@@ -42,7 +42,7 @@ def test_softmax_backward_accepts_solutions(right, capsys):
     (lambda a, g: a * (g - np.sum(g * a)), "one sum over the whole batch"),
     (lambda a, g: a * (g - np.sum(g * a, axis=0)), "over the batch axis (axis=0)"),
     (lambda a, g: a * (g - np.sum(g * a, axis=1)), "keepdims=True"),
-    (lambda a, g: softmax_backward(a, g) / len(a), "the 1/N belongs to the loss's gradient"),
+    (lambda a, g: softmax_backward(a, g) / len(a), "the 1/m belongs to the loss's gradient"),
     (lambda a, g: np.diag(a[0]) - np.outer(a[0], a[0]), "that is the Jacobian itself"),
     (lambda a, g: -softmax_backward(a, g), "the wrong sign"),
     (_mutating_vjp, "changed its argument #2 in place"),
@@ -74,13 +74,13 @@ def test_softmax_cross_entropy_backward_accepts_the_solution(capsys):
 
 @pytest.mark.parametrize("wrong, message", [
     (lambda z, t: softmax(z) - t, "the division by the batch size is missing"),
-    (lambda z, t: (softmax(z) - t) / len(z) ** 2, "divided by N = 4 twice"),
+    (lambda z, t: (softmax(z) - t) / len(z) ** 2, "divided by m = 4 twice"),
     (lambda z, t: (softmax(z) - t) / z.size, "the number of elements"),
     (lambda z, t: (t - softmax(z)) / len(z), "the wrong sign"),
     (lambda z, t: (z - t) / len(z), "uses the logits z"),
     (lambda z, t: (softmax(z, axis=0) - t) / len(z), "normalised over the batch (axis=0)"),
     (lambda z, t: -t * (1 - softmax(z)) / len(z), "the softmax's diagonal a (1 - a) only"),
-    (lambda z, t: -t * (1 - softmax(z)), "and without the division by N = 4"),
+    (lambda z, t: -t * (1 - softmax(z)), "and without the division by m = 4"),
     (lambda z, t: (naive_softmax(z) - t) / len(z), "exp(z) overflows beyond z = 709.78"),
     (lambda z, t: None, "did you forget to `return` it?"),
 ])

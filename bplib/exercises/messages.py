@@ -557,10 +557,10 @@ MESSAGES: dict[str, str] = {
     ),
     "softmax.vjp.batch_mean": (
         "the gradient {where} is divided by the batch size; the softmax has no mean in it: "
-        "the 1/N belongs to the loss's gradient, which arrives in dout"
+        "the 1/m belongs to the loss's gradient, which arrives in dout"
     ),
     "softmax.ce.correct": (
-        "softmax_cross_entropy_backward returns (softmax(z) − t)/N on every hidden batch, "
+        "softmax_cross_entropy_backward returns (softmax(z) − t)/m on every hidden batch, "
         "logits of 1000 included."
     ),
     "softmax.ce.result": "the gradient dC/dz",
@@ -569,33 +569,33 @@ MESSAGES: dict[str, str] = {
         "inf/inf gives NaN; subtract each row's maximum from z before exp"
     ),
     "softmax.ce.logits": (
-        "the gradient {where} is (z - t)/N: it uses the logits z where the probabilities "
+        "the gradient {where} is (z - t)/m: it uses the logits z where the probabilities "
         "a = softmax(z) belong"
     ),
     "softmax.ce.no_batch": (
-        "the gradient {where} is {n} times too large: the loss is the mean over the N = {n} "
-        "samples, so its gradient is (a - t)/N; the division by the batch size is missing"
+        "the gradient {where} is {n} times too large: the loss is the mean over the m = {n} "
+        "samples, so its gradient is (a - t)/m; the division by the batch size is missing"
     ),
     "softmax.ce.twice": (
-        "the gradient {where} is divided by N = {n} twice: (a - t)/N already is the gradient "
+        "the gradient {where} is divided by m = {n} twice: (a - t)/m already is the gradient "
         "of the mean"
     ),
     "softmax.ce.all_elements": (
-        "the gradient {where} is divided by N K = {n} x {k}, the number of elements; the mean "
-        "is over the N = {n} samples only (the classes of a sample are summed)"
+        "the gradient {where} is divided by m K = {n} x {k}, the number of elements; the mean "
+        "is over the m = {n} samples only (the classes of a sample are summed)"
     ),
     "softmax.ce.axis0": (
         "the gradient {where} uses a softmax normalised over the batch (axis=0); each sample's "
         "probabilities are normalised over its own classes (axis=1)"
     ),
     "softmax.ce.diagonal": (
-        "the gradient {where} is -t (1 - a)/N: cross-entropy's -t/a chained through the "
+        "the gradient {where} is -t (1 - a)/m: cross-entropy's -t/a chained through the "
         "softmax's diagonal a (1 - a) only; with the whole Jacobian diag(a) - a a^T it is "
-        "(a - t)/N"
+        "(a - t)/m"
     ),
     "softmax.ce.diagonal_no_batch": (
         "the gradient {where} is -t (1 - a): the softmax's diagonal only, and without the "
-        "division by N = {n}; with the whole Jacobian and the mean it is (a - t)/N"
+        "division by m = {n}; with the whole Jacobian and the mean it is (a - t)/m"
     ),
     "softmax.lse.correct": (
         "logsumexp matches log Σ exp(z) row by row, exactly where the naive form overflows."

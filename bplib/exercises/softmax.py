@@ -110,16 +110,16 @@ def softmax_cross_entropy_backward(fn: Callable[[np.ndarray, np.ndarray], np.nda
     """Check a reader's ``softmax_cross_entropy_backward(z, t)``: dC/dz of the mean cross-entropy.
 
     ``z`` holds logits, one sample per row, ``t`` one-hot targets of the same shape; the
-    loss is the mean over the ``N`` rows of ``-sum_j t_j log softmax(z)_j`` and the result
-    is ``(softmax(z) - t) / N``.  Named mistakes: the division by ``N`` missing, done twice,
-    or by ``N K`` (every element); ``t - a`` for ``a - t``; the logits where the
+    loss is the mean over the ``m`` rows of ``-sum_j t_j log softmax(z)_j`` and the result
+    is ``(softmax(z) - t) / m``.  Named mistakes: the division by ``m`` missing, done twice,
+    or by ``m K`` (every element); ``t - a`` for ``a - t``; the logits where the
     probabilities belong; the softmax normalised over the batch axis; cross-entropy's
     ``-t / a`` chained through the softmax's diagonal only; and a softmax that overflows
     at logits of 1000 (the naive ``exp``).
     """
     rng = np.random.default_rng(2809)
     cases = []
-    for n, k in [(4, 5), (6, 3), (4, 4), (1, 3)]:  # N^2 and N K apart first
+    for n, k in [(4, 5), (6, 3), (4, 4), (1, 3)]:  # m^2 and m K apart first
         cases.append((msg("case.softmax_batch", n=n, k=k), rng.normal(scale=2.0, size=(n, k)),
                       np.eye(k)[rng.integers(0, k, n)]))
     big = np.array([[1000.0, 0.0, -1000.0], [5.0, 800.0, 3.0]])
@@ -138,7 +138,7 @@ def softmax_cross_entropy_backward(fn: Callable[[np.ndarray, np.ndarray], np.nda
             if n > 1:
                 wrong["softmax.ce.no_batch"] = a - t
                 wrong["softmax.ce.axis0"] = (_softmax_axis0(z) - t) / n
-            if n > 1 and n != k:  # N^2 and N K differ
+            if n > 1 and n != k:  # m^2 and m K differ
                 wrong["softmax.ce.twice"] = (a - t) / n**2
             if k > 1 and n != k:
                 wrong["softmax.ce.all_elements"] = (a - t) / (n * k)
