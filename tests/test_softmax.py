@@ -243,3 +243,22 @@ def test_softmax_with_loss_gradient_against_torch_cross_entropy():
     assert loss == pytest.approx(torch.nn.functional.cross_entropy(torch.tensor(z), torch.tensor(t)).item(),
                                  rel=1e-13)
     np.testing.assert_allclose(layer.backward(), zt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_torch_modules_and_nll_of_log_probabilities_match_bplib():
+    """The names book/pytorch.md's table gives: nn.Softmax, nn.LogSoftmax, F.log_softmax, and
+    F.nll_loss of log-probabilities as losses.cross_entropy with cross_entropy_prime."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (it is optional)")
+    F = torch.nn.functional
+    rng = np.random.default_rng(7)
+    z, t = rng.normal(size=(5, 3)), rng.integers(0, 3, 5)
+    zt = torch.tensor(z)
+    np.testing.assert_allclose(torch.nn.Softmax(dim=1)(zt).numpy(), act.softmax(z), rtol=1e-13)
+    np.testing.assert_allclose(torch.nn.LogSoftmax(dim=1)(zt).numpy(), act.log_softmax(z), rtol=1e-13)
+    np.testing.assert_allclose(F.log_softmax(zt, dim=1).numpy(), act.log_softmax(z), rtol=1e-13)
+    a = act.softmax(z)
+    at = torch.tensor(a, requires_grad=True)
+    loss = F.nll_loss(torch.log(at), torch.tensor(t))
+    loss.backward()
+    assert loss.item() == pytest.approx(losses.cross_entropy(a, t), rel=1e-13)
+    np.testing.assert_allclose(at.grad.numpy(), losses.cross_entropy_prime(a, t), rtol=1e-13)

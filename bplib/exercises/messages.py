@@ -604,7 +604,7 @@ MESSAGES: dict[str, str] = {
     "softmax.lse.overflow": (
         "logsumexp(z) {where} is not finite: the naive log(sum(exp(z))) overflows once a "
         "logit passes 709.78 (and gives log 0 once all are below -745); write it as "
-        "m + log(sum(exp(z - m))) with m each row's maximum"
+        "M + log(sum(exp(z - M))) with M each row's maximum"
     ),
     "softmax.lse.global_max": (
         "logsumexp(z) {where} is not finite for a row far below the others: one maximum for "
@@ -612,11 +612,11 @@ MESSAGES: dict[str, str] = {
         "(axis=-1, keepdims=True)"
     ),
     "softmax.lse.not_added_back": (
-        "logsumexp(z) {where} is short by each row's maximum m: you subtracted m inside the "
+        "logsumexp(z) {where} is short by each row's maximum M: you subtracted M inside the "
         "exp, so add it back outside the log"
     ),
     "softmax.lse.max_only": (
-        "logsumexp(z) {where} is each row's maximum alone: add log(sum(exp(z - m)))"
+        "logsumexp(z) {where} is each row's maximum M alone: add log(sum(exp(z - M)))"
     ),
     "softmax.lse.column": (
         "logsumexp(z) {where} has shape {got}, a column; return one value per row, shape "
