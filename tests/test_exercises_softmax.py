@@ -119,7 +119,7 @@ def _one_max(z):
     (lambda z: np.log(np.sum(np.exp(z), axis=-1)), "the naive log(sum(exp(z))) overflows"),
     (_one_max, "one maximum for the whole batch"),
     (lambda z: logsumexp(z) - z.max(axis=-1), "add it back outside the log"),
-    (lambda z: z.max(axis=-1), "each row's maximum alone"),
+    (lambda z: z.max(axis=-1), "each row's maximum M alone"),
     (lambda z: logsumexp(z)[..., None], "a column"),
     (lambda z: logsumexp(z) + 1.0, "logsumexp(z) on a (3, 4) matrix is wrong at index (0,)"),
     (_mutating_lse, "changed its argument #1 in place"),
