@@ -7,8 +7,9 @@ from bplib.exercises import check
 
 
 def softmax(z, axis=-1):
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    """Softmax over ``axis``; ``axis=None``: each row's, shifted by the batch's one maximum."""
+    e = np.exp(z - z.max(axis=axis, keepdims=True)) if axis is not None else np.exp(z - z.max())
+    return e / e.sum(axis=-1 if axis is None else axis, keepdims=True)
 
 
 # ------------------------------------------------------------- softmax_backward
@@ -37,6 +38,7 @@ def test_softmax_backward_accepts_solutions(right, capsys):
 @pytest.mark.parametrize("wrong, message", [
     (lambda a, g: g * a * (1 - a), "only the Jacobian's diagonal"),
     (lambda a, g: g * a, "the - a a^T part is missing"),
+    (lambda a, g: a * (g + np.sum(g * a, axis=1, keepdims=True)), "diag(a) MINUS a a^T"),
     (lambda a, g: a * (g - g.sum(axis=1, keepdims=True)), "subtracts the plain sum of dout"),
     (lambda a, g: g - np.sum(g * a, axis=1, keepdims=True), "must be multiplied by a"),
     (lambda a, g: a * (g - np.sum(g * a)), "one sum over the whole batch"),
@@ -82,6 +84,7 @@ def test_softmax_cross_entropy_backward_accepts_the_solution(capsys):
     (lambda z, t: -t * (1 - softmax(z)) / len(z), "the softmax's diagonal a (1 - a) only"),
     (lambda z, t: -t * (1 - softmax(z)), "and without the division by m = 4"),
     (lambda z, t: (naive_softmax(z) - t) / len(z), "exp(z) overflows beyond z = 709.78"),
+    (lambda z, t: (softmax(z, axis=None) - t) / len(z), "one maximum for the whole batch"),
     (lambda z, t: None, "did you forget to `return` it?"),
 ])
 def test_softmax_cross_entropy_backward_rejects(wrong, message, capsys):

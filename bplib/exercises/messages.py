@@ -535,6 +535,10 @@ MESSAGES: dict[str, str] = {
         "the gradient {where} is dout * a: the product with diag(a) alone; the Jacobian is "
         "diag(a) - a a^T, and the - a a^T part is missing"
     ),
+    "softmax.vjp.plus_outer": (
+        "the gradient {where} adds a a^T's part; the Jacobian is diag(a) MINUS a a^T (a nudge "
+        "of one logit lowers every other probability)"
+    ),
     "softmax.vjp.unweighted": (
         "the gradient {where} subtracts the plain sum of dout; a a^T weights each dout_j by "
         "a_j: subtract sum(dout * a) of the row"
@@ -567,6 +571,11 @@ MESSAGES: dict[str, str] = {
     "softmax.ce.overflow": (
         "the gradient {where} contains NaN or inf: exp(z) overflows beyond z = 709.78, so "
         "inf/inf gives NaN; subtract each row's maximum from z before exp"
+    ),
+    "softmax.ce.global_max": (
+        "the gradient {where} contains NaN or inf: one maximum for the whole batch leaves a "
+        "row far below it with every exponential 0, and 0/0 is NaN; subtract each row's own "
+        "maximum (axis=1, keepdims=True)"
     ),
     "softmax.ce.logits": (
         "the gradient {where} is (z - t)/m: it uses the logits z where the probabilities "

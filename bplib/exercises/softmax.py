@@ -80,6 +80,7 @@ def softmax_backward(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verd
             wrong = {
                 "softmax.vjp.diagonal": dout * a * (1 - a),
                 "softmax.vjp.no_outer": dout * a,
+                "softmax.vjp.plus_outer": a * (dout + np.sum(dout * a, axis=-1, keepdims=True)),
                 "softmax.vjp.unweighted": a * (dout - np.sum(dout, axis=-1, keepdims=True)),
                 "softmax.vjp.not_times_a": dout - np.sum(dout * a, axis=-1, keepdims=True),
             }
@@ -124,6 +125,8 @@ def softmax_cross_entropy_backward(fn: Callable[[np.ndarray, np.ndarray], np.nda
                       np.eye(k)[rng.integers(0, k, n)]))
     big = np.array([[1000.0, 0.0, -1000.0], [5.0, 800.0, 3.0]])
     cases.append((msg("case.large_logits", z="1000 and 800"), big, np.eye(3)[[2, 0]]))
+    apart = np.array([[2.0, 1.0, 0.0], [-800.0, -801.0, -799.0]])
+    cases.append((msg("case.rows_apart"), apart, np.eye(3)[[0, 1]]))
 
     def checks() -> None:
         for where, z, t in cases:
@@ -133,6 +136,11 @@ def softmax_cross_entropy_backward(fn: Callable[[np.ndarray, np.ndarray], np.nda
             got = assert_not_mutated(fn, z, t, what="softmax_cross_entropy_backward")
             arr = _as_array_or_none(got)
             if arr is not None and arr.shape == expected.shape and not np.all(np.isfinite(arr)):
+                with np.errstate(all="ignore"):  # the softmax shifted by the batch's maximum
+                    e = np.exp(z - z.max())
+                    one_max = (e / e.sum(axis=1, keepdims=True) - t) / n
+                if np.allclose(arr, one_max, equal_nan=True):
+                    raise CheckFailed(msg("softmax.ce.global_max", where=where))
                 raise CheckFailed(msg("softmax.ce.overflow", where=where))
             wrong = {"softmax.ce.logits": (z - t) / n}
             if n > 1:
