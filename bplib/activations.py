@@ -70,6 +70,7 @@ __all__ = [
     "identity_prime",
     "softmax",
     "log_softmax",
+    "logsumexp",
 ]
 
 Kernel = Callable[..., np.ndarray]
@@ -514,6 +515,9 @@ def softmax(z: ArrayLike) -> np.ndarray:
 def log_softmax(z: ArrayLike) -> np.ndarray:
     """``log(softmax(z))`` over the last axis via log-sum-exp (no overflow).
 
+    Computed as ``(z - m) - log(sum(exp(z - m)))`` with ``m`` the row maximum,
+    that is ``z - logsumexp(z)`` (:func:`logsumexp`) without a second pass.
+
     Parameters
     ----------
     z : array_like, shape (classes,) or (batch, classes)
@@ -524,14 +528,58 @@ def log_softmax(z: ArrayLike) -> np.ndarray:
     numpy.ndarray, same shape as ``z``; each row's exponentials sum to 1.
     """
     shifted = _shifted_logits(z)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    return shifted - _log_sum_exp_of_shifted(shifted)
+
+
+def logsumexp(z: ArrayLike) -> np.ndarray:
+    """``log(sum_j exp(z_j))`` over the last axis, without overflow (log-sum-exp).
+
+    The naive ``np.log(np.sum(np.exp(z)))`` overflows once a logit passes
+    ``log(np.finfo(float).max) ~= 709.78`` (``exp`` gives ``inf``) and gives
+    ``-inf`` once every logit is below about ``-745`` (``exp`` underflows to
+    0).  With ``m`` the row maximum, ``logsumexp(z) = m + log(sum_j exp(z_j -
+    m))``: every exponent is ``<= 0`` and the largest term is ``exp(0) = 1``,
+    so the sum lies in ``[1, classes]`` and its log is exact to rounding.
+
+    Its gradient is the softmax: ``d logsumexp(z) / dz_j = softmax(z)_j``;
+    and ``log_softmax(z) = z - logsumexp(z)`` (:func:`log_softmax`).
+
+    Parameters
+    ----------
+    z : array_like, shape (classes,) or (batch, classes)
+        Logits, checked like :func:`softmax`'s (finite, at least 1-D, not empty).
+
+    Returns
+    -------
+    numpy.ndarray of shape ``z.shape[:-1]``: one value per row (a 0-d array
+    for a 1-D ``z``).
+
+    Examples
+    --------
+    >>> float(logsumexp([1000.0, 1000.0]) - 1000.0)  # log 2; the naive form gives inf
+    0.6931471805599453
+    """
+    z = _checked_logits(z)
+    row_max = np.max(z, axis=-1, keepdims=True)
+    return (row_max + _log_sum_exp_of_shifted(z - row_max))[..., 0]
+
+
+def _log_sum_exp_of_shifted(shifted: np.ndarray) -> np.ndarray:
+    """``log(sum(exp(shifted)))`` over the last axis, kept as a column (every exponent <= 0)."""
+    return np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def _checked_logits(z: ArrayLike) -> np.ndarray:
+    """Logits as a finite, non-empty float64 array of at least one dimension."""
+    z = as_float_array(z, "z")
+    if z.ndim == 0:
+        raise ValueError("z must have at least 1 dimension (classes,), but it is 0-D")
+    return z
 
 
 def _shifted_logits(z: ArrayLike) -> np.ndarray:
     """Checked logits minus their row maximum (softmax and log-softmax are unchanged by it)."""
-    z = as_float_array(z, "z")
-    if z.ndim == 0:
-        raise ValueError("z must have at least 1 dimension (classes,), but it is 0-D")
+    z = _checked_logits(z)
     return z - np.max(z, axis=-1, keepdims=True)
 
 

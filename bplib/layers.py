@@ -12,6 +12,11 @@ Two promises the original ``common/layers.py`` does not make:
   array);
 * bad input raises a ``ValueError`` that names the shapes involved.
 
+:class:`Softmax` is the softmax alone, a layer whose ``backward`` is the
+vector-Jacobian product ``a * (dout - sum(dout * a))``: it never builds the
+``classes x classes`` Jacobian ``diag(a) - a a^T``.  Before a cross-entropy,
+prefer :class:`SoftmaxWithLoss`, which fuses the two.
+
 Loss layers (:class:`SoftmaxWithLoss`, :class:`MSELoss`) have
 ``forward(x, t) -> float`` and ``backward(dout=1.0)``.
 
@@ -32,7 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_same_shape
-from .activations import get_activation
+from .activations import get_activation, softmax
 from .losses import mse, mse_prime, softmax_cross_entropy_parts
 
 __all__ = [
@@ -43,6 +48,7 @@ __all__ = [
     "Relu",
     "Sigmoid",
     "Tanh",
+    "Softmax",
     "SoftmaxWithLoss",
     "MSELoss",
 ]
@@ -310,6 +316,57 @@ def activation_layer(activation: str) -> ActivationLayer:
     """
     named = _NAMED_LAYERS.get(get_activation(activation).name)
     return named() if named is not None else ActivationLayer(activation)
+
+
+class Softmax(Layer):
+    """Softmax over the last axis, row by row, as a layer (no parameters).
+
+    ``forward`` is :func:`bplib.activations.softmax` (the row maximum is
+    subtracted first, so logits of ``+-1e4`` are exact) and keeps its output
+    ``a``.  Each output depends on every input of its row: the Jacobian of one
+    row is ``diag(a) - a a^T``.  ``backward`` never builds it; for an upstream
+    gradient ``g`` (``dout``) it returns the vector-Jacobian product
+    ``J^T g = a * (g - sum_j g_j a_j)``, row by row: ``2 K`` multiplications
+    per sample of ``K`` classes instead of ``K^2``.
+
+    Before a cross-entropy use :class:`SoftmaxWithLoss`: the fused gradient
+    ``(a - t) / batch`` is cheaper and stays exact where a probability
+    underflows to 0 (``Softmax`` then receives ``-t / a``, which the clip of
+    :func:`bplib.losses.cross_entropy_prime` sets to 0).
+
+    Attributes
+    ----------
+    out : numpy.ndarray
+        The probabilities ``a`` of the last ``forward`` (``None`` before it).
+    """
+
+    def __init__(self) -> None:
+        self.out: np.ndarray | None = None
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """Return ``softmax(x)`` over the last axis (``x`` of shape ``(batch, classes)`` or ``(classes,)``)."""
+        self.out = softmax(x)
+        return self.out
+
+    def backward(self, dout: ArrayLike) -> np.ndarray:
+        """Return ``a * (dout - sum(dout * a, axis=-1))``, the gradient with respect to ``x``.
+
+        Parameters
+        ----------
+        dout : array_like, shape of the forward output
+            The gradient of the loss with respect to the probabilities ``a``.
+
+        Returns
+        -------
+        numpy.ndarray, shape of the forward input: ``J^T dout`` for each row's
+        Jacobian ``J = diag(a) - a a^T`` (symmetric, so ``J^T = J``).
+        """
+        dout = _check_dout(dout, None if self.out is None else self.out.shape, "Softmax")
+        a = self.out
+        return a * (dout - np.sum(dout * a, axis=-1, keepdims=True))
+
+    def __repr__(self) -> str:
+        return "Softmax()"
 
 
 class SoftmaxWithLoss:

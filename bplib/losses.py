@@ -28,6 +28,10 @@ cross_entropy
     Scratch*, this leaves every ``a >= eps`` exactly unchanged (so the loss is
     exactly 0 for a perfect prediction); a probability of 0 for the true class
     costs ``-log(1e-12) ~= 27.6`` instead of infinity.
+cross_entropy_prime
+    its gradient with respect to the probabilities, ``-t / a / m`` (0 where
+    the clip is active), what a :class:`bplib.layers.Softmax` layer's
+    ``backward`` receives when softmax and cross-entropy are two layers.
 softmax_cross_entropy
     cross-entropy of ``softmax(z)``, computed directly from the logits ``z``
     with the log-sum-exp trick, so it is exact and warning-free even for
@@ -53,6 +57,7 @@ __all__ = [
     "mse",
     "mse_prime",
     "cross_entropy",
+    "cross_entropy_prime",
     "softmax_cross_entropy",
     "softmax_cross_entropy_prime",
     "softmax_cross_entropy_parts",
@@ -211,6 +216,42 @@ def cross_entropy(a: ArrayLike, t: ArrayLike, eps: float = CROSS_ENTROPY_EPS) ->
         )
     onehot = to_one_hot(t, a.shape)
     return float(-np.sum(onehot * np.log(np.clip(a, eps, 1.0))) / _batch_size(a))
+
+
+def cross_entropy_prime(a: ArrayLike, t: ArrayLike, eps: float = CROSS_ENTROPY_EPS) -> np.ndarray:
+    """Gradient of :func:`cross_entropy` with respect to the probabilities ``a``.
+
+    ``-t / a / batch`` where ``a >= eps``.  Below ``eps`` the loss uses the
+    constant ``log(eps)`` (the clip), so its derivative there is 0: a
+    probability that underflowed to 0 sends no gradient back.  Chained with
+    the softmax's backward (:class:`bplib.layers.Softmax`), this gives the
+    ``(softmax(z) - t) / batch`` of :func:`softmax_cross_entropy_prime` as
+    long as no probability is clipped; the chapter "Softmax with
+    cross-entropy" shows where the two routes part.
+
+    Parameters
+    ----------
+    a : array_like, shape (batch, classes) or (classes,)
+        Probabilities in [0, 1].
+    t : array_like
+        One-hot targets of the same shape as ``a``, or integer labels of shape
+        ``(batch,)`` (a scalar label when ``a`` is 1-D).
+    eps : float, default 1e-12
+        The clip of :func:`cross_entropy`.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as ``a``.
+    """
+    a = as_float_array(a, "a", ndims=(1, 2))
+    if np.any(a < 0) or np.any(a > 1):
+        raise ValueError(
+            "a must hold probabilities in [0, 1], but it ranges from "
+            f"{float(a.min())} to {float(a.max())}; for raw scores use softmax_cross_entropy_prime"
+        )
+    onehot = to_one_hot(t, a.shape)
+    unclipped = a >= eps
+    return np.where(unclipped, -onehot / np.where(unclipped, a, 1.0), 0.0) / _batch_size(a)
 
 
 def softmax_cross_entropy(z: ArrayLike, t: ArrayLike) -> float:

@@ -52,7 +52,7 @@ GLOSSARY_TERMS = [
 #: link is the entry's first use.
 AMBIGUOUS = {"error", "cost"}
 
-#: Chapters 1 to 7: the notebooks among the pages of _toc.yml, in reading order, but for
+#: Chapters 1 to 8: the notebooks among the pages of _toc.yml, in reading order, but for
 #: the sources' audit pages (``article_NNN``, issue 24), which teach no term of their own.
 NOTEBOOKS = [name for name in book_site.toc_docnames() if (ROOT / f"{name}.ipynb").is_file()]
 CHAPTERS = [name for name in NOTEBOOKS if not name.split("/")[-1].startswith("article_")]
@@ -373,11 +373,11 @@ def test_glossary_defines_the_terms_and_the_index_lists_them(built_book):
 
 @pytest.mark.book
 def test_every_chapter_is_the_target_of_index_entries(built_book):
-    """Chapters 1-7 each have index entries pointing into them (at least five each, so
+    """Chapters 1-8 each have index entries pointing into them (at least five each, so
     that a reader looking a term up finds the chapters that teach it)."""
     html = _built(built_book)
     chapters = [name for name in CHAPTERS if not name.startswith("book/article_")]  # not the audit pages
-    assert len(chapters) == 7, chapters
+    assert len(chapters) == 8, chapters
     targets = [target.split("#")[0] for _, _, target in index_entries(html)]
     counts = {name: targets.count(f"{name}.html") for name in chapters}
     assert all(n >= 5 for n in counts.values()), f"index entries per chapter: {counts}"

@@ -184,6 +184,23 @@ PLANTS = [
         "Value.__mul__ with its two local derivatives swapped (d(ab)/da = a)",
     ),
     Plant(
+        "softmax",
+        "softmax_backward_diagonal_only",
+        "layers.py",
+        (("        return a * (dout - np.sum(dout * a, axis=-1, keepdims=True))\n",
+          "        return dout * a * (1 - a)\n"),),
+        "Softmax.backward with only the diagonal a (1 - a) of the Jacobian diag(a) - a a^T, as if "
+        "the softmax were elementwise",
+    ),
+    Plant(
+        "softmax",
+        "logsumexp_max_not_added_back",
+        "activations.py",
+        (("    return (row_max + _log_sum_exp_of_shifted(z - row_max))[..., 0]\n",
+          "    return _log_sum_exp_of_shifted(z - row_max)[..., 0]\n"),),
+        "logsumexp with the row maximum subtracted inside the exp but not added back",
+    ),
+    Plant(
         "speed",
         "fast_bp2_after_update",
         "fast.py",

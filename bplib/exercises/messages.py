@@ -82,6 +82,9 @@ MESSAGES: dict[str, str] = {
     "case.graph_equal": "(a + b) * (a * b) with a = b = 1.5",
     "case.graph_tanh": "tanh(x) built as (e - 1)/(e + 1) with e = exp(2x)",
     "case.graph_batch": "a 2-2-1 sigmoid network on a batch of three samples",
+    "case.softmax_batch": "on a batch of {n} samples and {k} classes",
+    "case.large_logits": "at large logits ({z})",
+    "case.rows_apart": "on two rows 800 apart",
     # ------------------------------------------------------ chapter 1: chain rule
     "chain_rule.sigmoid_prime.correct": (
         "sigmoid_prime matches σ(z)(1 − σ(z)) on every hidden case, large |z| included."
@@ -514,6 +517,120 @@ MESSAGES: dict[str, str] = {
         "(the step divides by m later)"
     ),
     "speed.folded.result": "the result",
+    # ------------------------------------------ chapter 8: softmax with cross-entropy
+    "softmax.vjp.correct": (
+        "softmax_backward returns a ⊙ (dout − dout·a) row by row, the Jacobian's product with "
+        "dout, on every hidden batch."
+    ),
+    "softmax.vjp.result": "the gradient dC/dz",
+    "softmax.vjp.jacobian_returned": (
+        "softmax_backward {where} returned an array of shape {got}: that is the Jacobian "
+        "itself; backward returns its product with dout, one row per sample, shaped like a"
+    ),
+    "softmax.vjp.diagonal": (
+        "the gradient {where} is dout * a (1 - a): only the Jacobian's diagonal; softmax is "
+        "not elementwise, every output depends on every logit (the off-diagonal -a_i a_j)"
+    ),
+    "softmax.vjp.no_outer": (
+        "the gradient {where} is dout * a: the product with diag(a) alone; the Jacobian is "
+        "diag(a) - a a^T, and the - a a^T part is missing"
+    ),
+    "softmax.vjp.plus_outer": (
+        "the gradient {where} adds a a^T's part; the Jacobian is diag(a) MINUS a a^T (a nudge "
+        "of one logit lowers every other probability)"
+    ),
+    "softmax.vjp.unweighted": (
+        "the gradient {where} subtracts the plain sum of dout; a a^T weights each dout_j by "
+        "a_j: subtract sum(dout * a) of the row"
+    ),
+    "softmax.vjp.not_times_a": (
+        "the gradient {where} is dout - sum(dout * a): the whole bracket must be multiplied "
+        "by a, elementwise"
+    ),
+    "softmax.vjp.whole_batch": (
+        "the gradient {where} subtracts one sum over the whole batch; each sample has its own "
+        "Jacobian: sum dout * a over each row (axis=1, keepdims=True)"
+    ),
+    "softmax.vjp.axis0": (
+        "the gradient {where} sums dout * a over the batch axis (axis=0); the sum runs over "
+        "each row's classes (axis=1, keepdims=True)"
+    ),
+    "softmax.vjp.no_keepdims": (
+        "the gradient {where} subtracts the rows' sums laid out as a row, so sample i gets the "
+        "sum of sample j: keep them as a column (keepdims=True)"
+    ),
+    "softmax.vjp.batch_mean": (
+        "the gradient {where} is divided by the batch size; the softmax has no mean in it: "
+        "the 1/m belongs to the loss's gradient, which arrives in dout"
+    ),
+    "softmax.ce.correct": (
+        "softmax_cross_entropy_backward returns (softmax(z) − t)/m on every hidden batch, "
+        "logits of 1000 included."
+    ),
+    "softmax.ce.result": "the gradient dC/dz",
+    "softmax.ce.overflow": (
+        "the gradient {where} contains NaN or inf: exp(z) overflows beyond z = 709.78, so "
+        "inf/inf gives NaN; subtract each row's maximum from z before exp"
+    ),
+    "softmax.ce.global_max": (
+        "the gradient {where} contains NaN or inf: one maximum for the whole batch leaves a "
+        "row far below it with every exponential 0, and 0/0 is NaN; subtract each row's own "
+        "maximum (axis=1, keepdims=True)"
+    ),
+    "softmax.ce.logits": (
+        "the gradient {where} is (z - t)/m: it uses the logits z where the probabilities "
+        "a = softmax(z) belong"
+    ),
+    "softmax.ce.no_batch": (
+        "the gradient {where} is {n} times too large: the loss is the mean over the m = {n} "
+        "samples, so its gradient is (a - t)/m; the division by the batch size is missing"
+    ),
+    "softmax.ce.twice": (
+        "the gradient {where} is divided by m = {n} twice: (a - t)/m already is the gradient "
+        "of the mean"
+    ),
+    "softmax.ce.all_elements": (
+        "the gradient {where} is divided by m K = {n} x {k}, the number of elements; the mean "
+        "is over the m = {n} samples only (the classes of a sample are summed)"
+    ),
+    "softmax.ce.axis0": (
+        "the gradient {where} uses a softmax normalised over the batch (axis=0); each sample's "
+        "probabilities are normalised over its own classes (axis=1)"
+    ),
+    "softmax.ce.diagonal": (
+        "the gradient {where} is -t (1 - a)/m: cross-entropy's -t/a chained through the "
+        "softmax's diagonal a (1 - a) only; with the whole Jacobian diag(a) - a a^T it is "
+        "(a - t)/m"
+    ),
+    "softmax.ce.diagonal_no_batch": (
+        "the gradient {where} is -t (1 - a): the softmax's diagonal only, and without the "
+        "division by m = {n}; with the whole Jacobian and the mean it is (a - t)/m"
+    ),
+    "softmax.lse.correct": (
+        "logsumexp matches log Σ exp(z) row by row, exactly where the naive form overflows."
+    ),
+    "softmax.lse.result": "logsumexp(z)",
+    "softmax.lse.overflow": (
+        "logsumexp(z) {where} is not finite: the naive log(sum(exp(z))) overflows once a "
+        "logit passes 709.78 (and gives log 0 once all are below -745); write it as "
+        "M + log(sum(exp(z - M))) with M each row's maximum"
+    ),
+    "softmax.lse.global_max": (
+        "logsumexp(z) {where} is not finite for a row far below the others: one maximum for "
+        "the whole batch leaves that row's exponentials at 0; take each row's own maximum "
+        "(axis=-1, keepdims=True)"
+    ),
+    "softmax.lse.not_added_back": (
+        "logsumexp(z) {where} is short by each row's maximum M: you subtracted M inside the "
+        "exp, so add it back outside the log"
+    ),
+    "softmax.lse.max_only": (
+        "logsumexp(z) {where} is each row's maximum M alone: add log(sum(exp(z - M)))"
+    ),
+    "softmax.lse.column": (
+        "logsumexp(z) {where} has shape {got}, a column; return one value per row, shape "
+        "{expected} (keepdims only for the shift inside)"
+    ),
 }
 
 
