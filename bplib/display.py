@@ -38,6 +38,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from decimal import Decimal
 from numbers import Integral, Real
 
 import numpy as np
@@ -198,7 +199,9 @@ def sig(value, digits: int, *, margin: float = DEFAULT_MARGIN) -> str:
     if x == 0.0 or not np.isfinite(x):
         return f"{x:.{digits - 1}e}"
     exponent = int(np.floor(np.log10(abs(x))))
-    check_rounding(x / 10.0**exponent, digits - 1, margin=margin)
+    # the mantissa, exactly: 10.0**exponent underflows to 0 for subnormal x (5e-324)
+    mantissa = float(Decimal(x).scaleb(-exponent))
+    check_rounding(mantissa, digits - 1, margin=margin)
     return f"{x:.{digits - 1}e}"
 
 

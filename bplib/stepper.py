@@ -52,12 +52,14 @@ from typing import Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
-from .display import fixed, sig
+from .display import UnstableRounding, fixed, sig
 from .stepper_words import words
 
 __all__ = [
     "Shown",
     "shown",
+    "steady",
+    "given_decimals",
     "Segment",
     "Node",
     "Edge",
@@ -137,6 +139,32 @@ def shown(key: str, value: float, *, decimals: Optional[int] = None,
     else:
         text = sig(value, digits)
     return Shown(key, value, text.replace("-", "\u2212"))
+
+
+def steady(key: str, value: float, decimals: int) -> Shown:
+    """:func:`shown` with ``decimals``, or one more or one fewer if that digit is unstable.
+
+    For numbers a walkthrough computes from its caller's input: the book's own examples
+    print with the digits asked for, and another input does not fail for lying near a
+    rounding boundary (:class:`bplib.display.UnstableRounding` if all three do).
+    """
+    for d in (decimals, decimals + 1, decimals - 1):
+        try:
+            return shown(key, value, decimals=d)
+        except UnstableRounding:
+            continue
+    return shown(key, value, decimals=decimals)  # raises, naming the value
+
+
+def given_decimals(value: float, most: int = 4) -> int:
+    """The fewest decimals (at least 1, at most ``most``) that print a given number exactly.
+
+    For a number the caller gave (a weight 0.9, an input 0.5): printed as given.
+    """
+    for d in range(1, most):
+        if round(float(value), d) == float(value):
+            return d
+    return most
 
 
 #: A piece of a caption or label: plain text, or a number shown.

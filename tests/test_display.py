@@ -342,3 +342,9 @@ def test_the_test_command_runs_chapters_with_strict_printing(tmp_path, monkeypat
     assert {c["strict"] for c in make_commands("notebooks", tmp_path)} == {"1"}
     with pytest.raises(CellExecutionError, match="UnstableRounding"):
         load_tool("execute_notebook").execute(planted)
+
+
+@pytest.mark.parametrize("value, digits, text", [(5e-324, 1, "5e-324"), (-2.5e-310, 2, "-2.5e-310")])
+def test_sig_prints_a_subnormal_number(value, digits, text):
+    # 10.0**exponent underflows to 0 for these: the mantissa must not be divided by it
+    assert sig(value, digits) == text

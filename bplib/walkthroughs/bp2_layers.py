@@ -8,9 +8,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._validation import as_float_array
-from ..display import UnstableRounding
 from ..network import Network
-from ..stepper import Diagram, Edge, Node, Shown, Stepper, Steps, caption, shown
+from ..stepper import (Diagram, Edge, Node, Stepper, Steps, caption, given_decimals, shown,
+                       steady)
 from ..stepper_words import words
 
 __all__ = ["bp2_layers"]
@@ -50,24 +50,6 @@ def _diagram(sizes: list[int]) -> Diagram:
         edges.append(Edge(a, b, label_offset=-11))
     height = mid + (tallest - 1) / 2 * _DOT_GAP + _DOT_R + 24
     return Diagram(nodes, edges, width=_WIDTH, height=height)
-
-
-def _steady(key: str, value: float, decimals: int) -> Shown:
-    """``shown`` with ``decimals``, or one more or one fewer if that digit is unstable."""
-    for d in (decimals, decimals + 1, decimals - 1):
-        try:
-            return shown(key, value, decimals=d)
-        except UnstableRounding:
-            continue
-    return shown(key, value, decimals=decimals)  # raises, naming the value
-
-
-def _given_decimals(value: float, most: int = 4) -> int:
-    """The fewest decimals (at least 1, at most ``most``) that print a given number exactly."""
-    for d in range(1, most):
-        if round(float(value), d) == float(value):
-            return d
-    return most
 
 
 def _decimals(values: np.ndarray) -> int:
@@ -166,14 +148,14 @@ def bp2_layers(net: Network, x: ArrayLike, y: ArrayLike, *, lang: str = "en") ->
     up = {l: _sup(l) for l in range(L + 2)}
 
     # forward: the input, σ′(z) of every unit, the cost
-    X, Y = _steady("x", x[0, 0], 2), _steady("y", y[0, 0], 4)
+    X, Y = steady("x", x[0, 0], 2), steady("y", y[0, 0], 4)
     st.value("x_1", X)
     for l in range(1, L + 1):
         for j in range(1, sizes[l] + 1):
-            st.value(f"z{l}_{j}", _steady(f"sigma'(z{l}_{j})", sp[l][j - 1, 0], 3))
+            st.value(f"z{l}_{j}", steady(f"sigma'(z{l}_{j})", sp[l][j - 1, 0], 3))
     for l in range(1, L + 1):
         st.on_edge(("x" if l == 1 else f"z{l - 1}") + f">z{l}", f"W{up[l]}")
-    A, CC = _steady(f"a{L}", a[L][0, 0], 4), _steady("C", C, 4)
+    A, CC = steady(f"a{L}", a[L][0, 0], 4), steady("C", C, 4)
     st.value("C", CC)
     st.frame(cap("forward", x=X, y=Y, L=up[L], a=A, C=CC),
              active=[e.key for e in d.edges] + [n.key for n in d.nodes if "_" not in n.key])
@@ -181,7 +163,7 @@ def bp2_layers(net: Network, x: ArrayLike, y: ArrayLike, *, lang: str = "en") ->
     def show_delta(l: int) -> None:
         dec = _decimals(delta[l])
         for j in range(1, sizes[l] + 1):
-            st.grad(f"z{l}_{j}", _steady(f"delta{l}_{j}", delta[l][j - 1, 0], dec))
+            st.grad(f"z{l}_{j}", steady(f"delta{l}_{j}", delta[l][j - 1, 0], dec))
         st.grad(f"z{l}", "(", N[l], ", ", M, ")")
 
     def layer(l: int) -> list[str]:
@@ -189,13 +171,13 @@ def bp2_layers(net: Network, x: ArrayLike, y: ArrayLike, *, lang: str = "en") ->
 
     # BP1 at the output
     show_delta(L)
-    D = _steady(f"delta{L}_1", delta[L][0, 0], _decimals(delta[L]))
+    D = steady(f"delta{L}_1", delta[L][0, 0], _decimals(delta[L]))
     if cost.cancels_prime:
         words_bp1 = cap("bp1_cancel", L=up[L], a=A, y=Y, d=D, n=N[L], m=M)
     else:
         words_bp1 = cap("bp1", L=up[L], s=shown("scale", scale, decimals=0), a=A, y=Y,
-                        g=_steady("dC/da", grad_a[0, 0], 4),
-                        sp=_steady(f"sigma'(z{L}_1)", sp[L][0, 0], 4), d=D, n=N[L], m=M)
+                        g=steady("dC/da", grad_a[0, 0], 4),
+                        sp=steady(f"sigma'(z{L}_1)", sp[L][0, 0], 4), d=D, n=N[L], m=M)
     st.frame(words_bp1, active=[f"z{L}>C"] + layer(L), phase="backward")
 
     # BP2, one layer a step

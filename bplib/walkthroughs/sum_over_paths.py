@@ -7,9 +7,9 @@ from numpy.typing import ArrayLike
 
 from .._validation import as_float_array
 from ..activations import get_activation
-from ..stepper import Diagram, Edge, Node, Stepper, Steps, caption, shown
+from ..stepper import (Diagram, Edge, Node, Stepper, Steps, caption, given_decimals, shown,
+                       steady)
 from ..stepper_words import words
-from .bp2_layers import _given_decimals, _steady
 
 __all__ = ["sum_over_paths"]
 
@@ -117,9 +117,9 @@ def sum_over_paths(x: float, y: float, w: ArrayLike, v: ArrayLike, *, lang: str 
     d = _diagram()
     st = Steps(d)
     # the given numbers as they were typed (0.9, not 0.9000); the computed ones with 4 decimals
-    X, Y = _steady("x", x, _given_decimals(x)), _steady("y", y, _given_decimals(y))
-    W = {j: _steady(f"w{j}", w[j - 1], _given_decimals(w[j - 1])) for j in (1, 2)}
-    V = {j: _steady(f"v{j}", v[j - 1], _given_decimals(v[j - 1])) for j in (1, 2)}
+    X, Y = steady("x", x, given_decimals(x)), steady("y", y, given_decimals(y))
+    W = {j: steady(f"w{j}", w[j - 1], given_decimals(w[j - 1])) for j in (1, 2)}
+    V = {j: steady(f"v{j}", v[j - 1], given_decimals(v[j - 1])) for j in (1, 2)}
 
     # the graph and its numbers
     st.value("x", X)
@@ -130,14 +130,14 @@ def sum_over_paths(x: float, y: float, w: ArrayLike, v: ArrayLike, *, lang: str 
     st.frame(cap("start", x=X, y=Y, w1=W[1], w2=W[2], v1=V[1], v2=V[2]))
 
     # forward
-    Z = {j: _steady(f"z{j}", z[j - 1], 4) for j in (1, 2)}
-    A = {j: _steady(f"a{j}", a[j - 1], 4) for j in (1, 2)}
+    Z = {j: steady(f"z{j}", z[j - 1], 4) for j in (1, 2)}
+    A = {j: steady(f"a{j}", a[j - 1], 4) for j in (1, 2)}
     for j in (1, 2):
         st.value(f"z{j}", Z[j])
         st.value(f"a{j}", A[j])
     st.frame(cap("forward_units", z1=Z[1], a1=A[1], z2=Z[2], a2=A[2]),
              active=["x>z1", "z1>a1", "x>z2", "z2>a2", "z1", "a1", "z2", "a2"])
-    S, CC = _steady("s", s, 4), _steady("C", C, 4)
+    S, CC = steady("s", s, 4), steady("C", C, 4)
     st.value("s", S)
     st.value("C", CC)
     st.frame(cap("forward_out", s=S, C=CC), active=["a1>s", "a2>s", "s>C", "s", "C"])
@@ -149,19 +149,19 @@ def sum_over_paths(x: float, y: float, w: ArrayLike, v: ArrayLike, *, lang: str 
     for j in (1, 2):
         path = t["top"] if j == 1 else t["bottom"]
         sub = _SUB[j]
-        LW = RZ = _steady(f"dz{j}/dx", dz[j - 1], _given_decimals(dz[j - 1]))
+        LW = RZ = steady(f"dz{j}/dx", dz[j - 1], given_decimals(dz[j - 1]))
         st.on_edge(f"x>z{j}", "\u00d7", LW, phase="backward")
         st.grad(f"z{j}", RZ, "\u0394x")
         st.frame(cap("edge_w", path=path, j=sub, local=LW, run=RZ),
                  active=[f"x>z{j}", f"z{j}"], phase="backward")
-        LS = _steady(f"sigma'(z{j})", local[j - 1], 4)
-        RA = _steady(f"da{j}/dx", da[j - 1], 4)
+        LS = steady(f"sigma'(z{j})", local[j - 1], 4)
+        RA = steady(f"da{j}/dx", da[j - 1], 4)
         st.on_edge(f"z{j}>a{j}", "\u00d7", LS, phase="backward")
         st.grad(f"a{j}", RA, "\u0394x")
         st.frame(cap("edge_sigma", path=path, j=sub, local=LS, prev=RZ, run=RA),
                  active=[f"z{j}>a{j}", f"a{j}"], phase="backward")
-        LV = _steady(f"ds/da{j}", v[j - 1], _given_decimals(v[j - 1]))
-        DS[j] = _steady(f"ds/dx({'top' if j == 1 else 'bottom'})", ds_path[j - 1], 4)
+        LV = steady(f"ds/da{j}", v[j - 1], given_decimals(v[j - 1]))
+        DS[j] = steady(f"ds/dx({'top' if j == 1 else 'bottom'})", ds_path[j - 1], 4)
         st.on_edge(f"a{j}>s", "\u00d7", LV, phase="backward")
         if j == 1:
             st.grad("s", DS[1], "\u0394x")
@@ -172,21 +172,21 @@ def sum_over_paths(x: float, y: float, w: ArrayLike, v: ArrayLike, *, lang: str 
                  active=[f"a{j}>s", "s"], phase="backward")
 
     # the paths meet at s, then the last edge
-    DSUM = _steady("ds/dx", ds, 4)
+    DSUM = steady("ds/dx", ds, 4)
     st.grad("s", DSUM, "\u0394x")
     st.frame(cap("add", top=DS[1], bottom=DS[2], sum=DSUM), active=["a1>s", "a2>s", "s"],
              phase="backward")
-    LC = _steady("dC/ds", dC_ds, 4)
-    DC = _steady("dC/dx", dC, 4)
+    LC = steady("dC/ds", dC_ds, 4)
+    DC = steady("dC/dx", dC, 4)
     st.on_edge("s>C", "\u00d7", LC, phase="backward")
     st.grad("C", DC, "\u0394x")
     st.frame(cap("cost", local=LC, ds=DSUM, dC=DC), active=["s>C", "C"], phase="backward")
 
     # the sum, one product per path, and a nudge that agrees
     st.grad("x", DC)
-    st.frame(cap("check", top=_steady("dC/dx(top)", dC_path[0], 4),
-                 bottom=_steady("dC/dx(bottom)", dC_path[1], 4), dC=DC,
-                 h=shown("h", _H, digits=1), fd=_steady("dC/dx(central)", central, 4)),
+    st.frame(cap("check", top=steady("dC/dx(top)", dC_path[0], 4),
+                 bottom=steady("dC/dx(bottom)", dC_path[1], 4), dC=DC,
+                 h=shown("h", _H, digits=1), fd=steady("dC/dx(central)", central, 4)),
              active=[e.key for e in d.edges] + ["x"], phase="backward")
 
     n = len(st.frames)
