@@ -253,12 +253,7 @@ class Network:
         numpy.ndarray, shape (n_out,) or (n_out, m)
         """
         a = as_float_array(a, "x", ndims=(1, 2))
-        if a.shape[0] != self.sizes[0]:
-            raise ValueError(
-                f"x has {a.shape[0]} rows but the network's input layer has "
-                f"{self.sizes[0]} units (x.shape={a.shape})"
-            )
-        _, activations = self._forward(a.reshape(self.sizes[0], -1))
+        _, activations = self.forward(a)
         return activations[-1][:, 0] if a.ndim == 1 else activations[-1]
 
     def forward(self, x: ArrayLike) -> tuple[list[np.ndarray], list[np.ndarray]]:
