@@ -19,7 +19,7 @@ The same HTML serves three readers:
 * JupyterLab (a cell whose last line is a :class:`Stepper` shows it; the script runs
   in a notebook the reader ran or trusts);
 * paper: printed, the interactive figure is replaced by at most six frames chosen by
-  its author (``print_frames``), one under the other.
+  its author (``print_frames``), two to a row, each with its step number and caption.
 
 Every word the steppers show comes from one table, :mod:`bplib.stepper_words`, so a
 translation adds a language there and reuses everything else.
