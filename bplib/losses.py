@@ -92,6 +92,18 @@ def _mean_cost_prime(cost: Cost, a: np.ndarray, t: np.ndarray) -> np.ndarray:
     return cost.gradient(a, t, axis=-1) / _batch_size(a)
 
 
+def _probabilities(a: ArrayLike, for_scores: str) -> np.ndarray:
+    """``a`` checked to hold probabilities in [0, 1]; the error names ``for_scores``, the
+    function to call with raw scores instead."""
+    a = as_float_array(a, "a", ndims=(1, 2))
+    if np.any(a < 0) or np.any(a > 1):
+        raise ValueError(
+            "a must hold probabilities in [0, 1], but it ranges from "
+            f"{float(a.min())} to {float(a.max())}; for raw scores use {for_scores}"
+        )
+    return a
+
+
 def to_one_hot(t: ArrayLike, shape: tuple[int, ...], name: str = "t") -> np.ndarray:
     """Return targets as a float one-hot array of the given ``shape``.
 
@@ -208,12 +220,7 @@ def cross_entropy(a: ArrayLike, t: ArrayLike, eps: float = CROSS_ENTROPY_EPS) ->
     float
         ``-sum(t * log(max(a, eps))) / batch``.
     """
-    a = as_float_array(a, "a", ndims=(1, 2))
-    if np.any(a < 0) or np.any(a > 1):
-        raise ValueError(
-            "a must hold probabilities in [0, 1], but it ranges from "
-            f"{float(a.min())} to {float(a.max())}; for raw scores use softmax_cross_entropy"
-        )
+    a = _probabilities(a, "softmax_cross_entropy")
     onehot = to_one_hot(t, a.shape)
     return float(-np.sum(onehot * np.log(np.clip(a, eps, 1.0))) / _batch_size(a))
 
@@ -243,12 +250,7 @@ def cross_entropy_prime(a: ArrayLike, t: ArrayLike, eps: float = CROSS_ENTROPY_E
     -------
     numpy.ndarray, same shape as ``a``.
     """
-    a = as_float_array(a, "a", ndims=(1, 2))
-    if np.any(a < 0) or np.any(a > 1):
-        raise ValueError(
-            "a must hold probabilities in [0, 1], but it ranges from "
-            f"{float(a.min())} to {float(a.max())}; for raw scores use softmax_cross_entropy_prime"
-        )
+    a = _probabilities(a, "softmax_cross_entropy_prime")
     onehot = to_one_hot(t, a.shape)
     unclipped = a >= eps
     return np.where(unclipped, -onehot / np.where(unclipped, a, 1.0), 0.0) / _batch_size(a)

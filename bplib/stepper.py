@@ -59,6 +59,8 @@ __all__ = [
     "Shown",
     "shown",
     "steady",
+    "subscript",
+    "superscript",
     "given_decimals",
     "Segment",
     "Node",
@@ -165,6 +167,23 @@ def given_decimals(value: float, most: int = 4) -> int:
         if round(float(value), d) == float(value):
             return d
     return most
+
+
+_SUBSCRIPT = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
+_SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def subscript(index: Union[int, str]) -> str:
+    """``index`` in Unicode subscript digits (``subscript(12) == "\u2081\u2082"``), for names such as z\u2081.
+
+    Index digits are names, not numbers shown: the page never checks them against bplib.
+    """
+    return str(index).translate(_SUBSCRIPT)
+
+
+def superscript(index: Union[int, str]) -> str:
+    """``index`` in Unicode superscript digits (``superscript(3) == "\u00b3"``), for a layer such as \u03b4\u00b3."""
+    return str(index).translate(_SUPERSCRIPT)
 
 
 #: A piece of a caption or label: plain text, or a number shown.
@@ -508,24 +527,10 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _tspans(parts: Sequence[Segment]) -> str:
-    out = []
-    for part in parts:
-        if isinstance(part, Shown):
-            out.append(f'<tspan data-q="{_esc(part.key)}">{_esc(part.text)}</tspan>')
-        else:
-            out.append(_esc(part))
-    return "".join(out)
-
-
-def _spans(parts: Sequence[Segment]) -> str:
-    out = []
-    for part in parts:
-        if isinstance(part, Shown):
-            out.append(f'<span data-q="{_esc(part.key)}">{_esc(part.text)}</span>')
-        else:
-            out.append(_esc(part))
-    return "".join(out)
+def _marked(parts: Sequence[Segment], tag: str) -> str:
+    """``parts`` as escaped text, each shown number in a ``<tag data-q="key">`` element."""
+    return "".join(f'<{tag} data-q="{_esc(p.key)}">{_esc(p.text)}</{tag}>' if isinstance(p, Shown)
+                   else _esc(p) for p in parts)
 
 
 def _plain(parts: Sequence[Segment]) -> str:
@@ -613,14 +618,14 @@ def _frame_group(d: Diagram, f: Frame) -> str:
             lx, ly = x + off * ox, y + off * oy + (4.5 if off < 0 else 0.0)
             cls = "bp-et bp-eg" if f.edge_phase.get(e.key) == "backward" else "bp-et"
             parts.append(f'<text class="{cls}" x="{_n(lx)}" y="{_n(ly)}">'
-                         f'{_tspans(f.on_edges[e.key])}</text>')
+                         f'{_marked(f.on_edges[e.key], "tspan")}</text>')
     for nd in d.nodes:
         if nd.key in f.above:
             parts.append(f'<text class="bp-v" x="{_n(nd.x)}" y="{_n(nd.y - nd.r - 6)}">'
-                         f'{_tspans(f.above[nd.key])}</text>')
+                         f'{_marked(f.above[nd.key], "tspan")}</text>')
         if nd.key in f.below:
             parts.append(f'<text class="bp-g" x="{_n(nd.x)}" y="{_n(nd.y + nd.r + 16)}">'
-                         f'{_tspans(f.below[nd.key])}</text>')
+                         f'{_marked(f.below[nd.key], "tspan")}</text>')
     return "".join(parts)
 
 
@@ -743,7 +748,7 @@ class Stepper:
     def _html(self) -> str:
         w = self.controls
         caps = "".join(
-            f'<div class="bp-cap" data-f="{k}"{"" if k == 0 else " hidden"}>{_spans(f.caption)}</div>'
+            f'<div class="bp-cap" data-f="{k}"{"" if k == 0 else " hidden"}>{_marked(f.caption, "span")}</div>'
             for k, f in enumerate(self.frames))
         buttons = "".join(
             f'<button type="button" data-go="{go}" aria-label="{_esc(w[go + "_label"])}">'
@@ -756,7 +761,7 @@ class Stepper:
                 f'<p class="bp-hint">{_esc(w["hint"])}</p></div>')
         printed = "".join(
             f'<div class="bp-pf" data-f="{k}"><p class="bp-pf-head">{_esc(self._count(k))}</p>'
-            f'{self.svg(k)}<div class="bp-cap">{_spans(self.frames[k].caption)}</div></div>'
+            f'{self.svg(k)}<div class="bp-cap">{_marked(self.frames[k].caption, "span")}</div></div>'
             for k in self.print_frames)
         return (f'<div class="bp-stepper" id="bp-stepper-{self.name}" data-stepper="{self.name}" '
                 f'data-count="{_esc(w["step_of"])}" data-frames="{len(self.frames)}" '

@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..autodiff import Value, backward_along, count_edges, topological_order
 from ..display import UnstableRounding
-from ..stepper import Diagram, Edge, Node, Shown, Stepper, Steps, caption, shown
+from ..stepper import Diagram, Edge, Node, Shown, Stepper, Steps, caption, shown, subscript
 from ..stepper_words import words
 
 __all__ = ["autodiff_order"]
@@ -29,7 +29,6 @@ MAX_NODES = 9
 MAX_LEVELS = 4
 MAX_PER_LEVEL = 3
 
-_SUB = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
 
 # How each operation of the engine is written: binary infix, binary call, unary call.
 _INFIX = {"+": ("+", "add"), "-": ("\u2212", "sub"), "*": ("\u00b7", "mul"), "/": ("/", "div")}
@@ -84,11 +83,11 @@ def _names(order: list[Value]) -> tuple[dict[int, str], dict[int, str]]:
                 raise ValueError(f"the stepper writes a node's label inside its circle: labels must be "
                                  f"1 to 5 letters, digits or _, starting with a letter, but got "
                                  f"{node.label!r}")
-            lab, k = node.label.translate(_SUB), node.label
+            lab, k = subscript(node.label), node.label
         elif not node.children:
             j = [id(n) for n in constants].index(id(node))   # by identity: == compares data
             suffix = "" if len(constants) == 1 else str(j + 1)
-            lab, k = "c" + suffix.translate(_SUB), "c" + suffix
+            lab, k = "c" + subscript(suffix), "c" + suffix
         else:
             op = node.op
             kids = node.children

@@ -10,12 +10,11 @@ from numpy.typing import ArrayLike
 from .._validation import as_float_array
 from ..network import Network
 from ..stepper import (Diagram, Edge, Node, Stepper, Steps, caption, given_decimals, shown,
-                       steady)
+                       steady, superscript)
 from ..stepper_words import words
 
 __all__ = ["bp2_layers"]
 
-_SUP = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
 
 #: The figure's limits: columns of at most this many units, at most this many layers.
 MAX_UNITS = 8
@@ -27,10 +26,6 @@ _WIDTH, _LEFT, _RIGHT = 490, 30, 460
 _HEAD_Y, _FIRST_DOT_Y, _DOT_GAP, _DOT_R = 40, 104, 47, 3
 
 
-def _sup(n: int) -> str:
-    return "".join(_SUP[int(c)] for c in str(n))
-
-
 def _diagram(sizes: list[int]) -> Diagram:
     L = len(sizes) - 1
     step = (_RIGHT - _LEFT) / (L + 1)
@@ -38,7 +33,7 @@ def _diagram(sizes: list[int]) -> Diagram:
     mid = _FIRST_DOT_Y + (tallest - 1) / 2 * _DOT_GAP
     nodes, edges = [], []
     heads = ["x"] + [f"z{l}" for l in range(1, L + 1)] + ["C"]
-    labels = ["x"] + [f"z{_sup(l)}" for l in range(1, L + 1)] + ["C"]
+    labels = ["x"] + [f"z{superscript(l)}" for l in range(1, L + 1)] + ["C"]
     for k, (key, label) in enumerate(zip(heads, labels)):
         nodes.append(Node(key, label, _LEFT + k * step, _HEAD_Y))
     for l, n in enumerate(sizes):
@@ -145,7 +140,7 @@ def bp2_layers(net: Network, x: ArrayLike, y: ArrayLike, *, lang: str = "en") ->
     st = Steps(d)
     N = {l: shown(f"n{l}", sizes[l], decimals=0) for l in range(L + 1)}
     M = shown("m", 1, decimals=0)
-    up = {l: _sup(l) for l in range(L + 2)}
+    up = {l: superscript(l) for l in range(L + 2)}
 
     # forward: the input, σ′(z) of every unit, the cost
     X, Y = steady("x", x[0, 0], 2), steady("y", y[0, 0], 4)

@@ -8,12 +8,11 @@ from numpy.typing import ArrayLike
 from .._validation import as_float_array
 from ..activations import get_activation
 from ..stepper import (Diagram, Edge, Node, Stepper, Steps, caption, given_decimals, shown,
-                       steady)
+                       steady, subscript)
 from ..stepper_words import words
 
 __all__ = ["sum_over_paths"]
 
-_SUB = {1: "\u2081", 2: "\u2082"}
 
 #: Where the nodes sit (SVG units; the figure is 490 wide): the top path above, the bottom below.
 _LAYOUT = {"x": (36, 150), "z1": (124, 62), "z2": (124, 238), "a1": (236, 62), "a2": (236, 238),
@@ -148,7 +147,7 @@ def sum_over_paths(x: float, y: float, w: ArrayLike, v: ArrayLike, *, lang: str 
     DS = {}
     for j in (1, 2):
         path = t["top"] if j == 1 else t["bottom"]
-        sub = _SUB[j]
+        sub = subscript(j)
         LW = RZ = steady(f"dz{j}/dx", dz[j - 1], given_decimals(dz[j - 1]))
         st.on_edge(f"x>z{j}", "\u00d7", LW, phase="backward")
         st.grad(f"z{j}", RZ, "\u0394x")

@@ -7,12 +7,11 @@ from numpy.typing import ArrayLike
 
 from .._validation import as_float_array
 from ..network import Network
-from ..stepper import Diagram, Edge, Node, Stepper, Steps, caption, shown
+from ..stepper import Diagram, Edge, Node, Stepper, Steps, caption, shown, subscript
 from ..stepper_words import words
 
 __all__ = ["worked_example"]
 
-_SUB = "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089"
 
 #: Where the nodes sit (SVG units; the figure is 490 wide).
 _LAYOUT = {"x1": (26, 70), "x2": (26, 214), "z1_1": (146, 70), "z1_2": (146, 214),
@@ -100,7 +99,6 @@ def worked_example(x: ArrayLike, y: float, w0: ArrayLike, w1: ArrayLike, alpha: 
     def cap(key, **fields):
         return caption(lang, "worked_example", key, **fields)
 
-    sub = {1: _SUB[1], 2: _SUB[2]}
     d = _diagram()
     st = Steps(d)
     X = {n: shown(f"x{n}", x[n - 1, 0], decimals=2) for n in (1, 2)}
@@ -122,11 +120,11 @@ def worked_example(x: ArrayLike, y: float, w0: ArrayLike, w1: ArrayLike, alpha: 
     A1 = {j: shown(f"a1_{j}", a1[j - 1], decimals=4) for j in (1, 2)}
     for j in (1, 2):
         st.value(f"z1_{j}", Z1[j])
-        st.frame(cap("z_hidden", j=sub[j], w1=W[(j, 1)], w2=W[(j, 2)], x1=X[1], x2=X[2], z=Z1[j]),
+        st.frame(cap("z_hidden", j=subscript(j), w1=W[(j, 1)], w2=W[(j, 2)], x1=X[1], x2=X[2], z=Z1[j]),
                  active=[f"x1>z1_{j}", f"x2>z1_{j}", f"z1_{j}"])
     for j in (1, 2):
         st.value(f"a1_{j}", A1[j])
-        st.frame(cap("a_hidden", j=sub[j], z=Z1[j], a=A1[j]), active=[f"z1_{j}>a1_{j}", f"a1_{j}"])
+        st.frame(cap("a_hidden", j=subscript(j), z=Z1[j], a=A1[j]), active=[f"z1_{j}>a1_{j}", f"a1_{j}"])
     Z2 = shown("z2", z2, decimals=4)
     st.value("z2", Z2)
     st.frame(cap("z_out", w1=WH[1], w2=WH[2], a1=A1[1], a2=A1[2], z=Z2),
@@ -153,24 +151,24 @@ def worked_example(x: ArrayLike, y: float, w0: ArrayLike, w1: ArrayLike, alpha: 
     for j in (1, 2):
         g = shown(f"dC/dWh{j}", grad_w1[j - 1], decimals=5)
         st.on_edge(f"a1_{j}>z2", g, phase="backward")
-        st.frame(cap("grad_wh", j=sub[j], delta=D2, a=A1[j], g=g), active=[f"a1_{j}>z2"],
+        st.frame(cap("grad_wh", j=subscript(j), delta=D2, a=A1[j], g=g), active=[f"a1_{j}>z2"],
                  phase="backward")
     GA = {j: shown(f"dC/da1_{j}", d_a1[j - 1], decimals=5) for j in (1, 2)}
     for j in (1, 2):
         st.grad(f"a1_{j}", GA[j])
-        st.frame(cap("d_a_hidden", j=sub[j], delta=D2, w=WH[j], g=GA[j]),
+        st.frame(cap("d_a_hidden", j=subscript(j), delta=D2, w=WH[j], g=GA[j]),
                  active=[f"a1_{j}>z2", f"a1_{j}"], phase="backward")
     D1 = {j: shown(f"delta1_{j}", delta1[j - 1], decimals=6) for j in (1, 2)}
     for j in (1, 2):
         local = shown(f"sigma'(z1_{j})", local_hidden[j - 1], decimals=4)
         st.grad(f"z1_{j}", D1[j])
-        st.frame(cap("delta1", j=sub[j], g=GA[j], local=local, delta=D1[j]),
+        st.frame(cap("delta1", j=subscript(j), g=GA[j], local=local, delta=D1[j]),
                  active=[f"z1_{j}>a1_{j}", f"z1_{j}"], phase="backward")
     for j in (1, 2):
         for n in (1, 2):
             g = shown(f"dC/dW{j}{n}", grad_w0[j - 1, n - 1], decimals=6)
             st.on_edge(f"x{n}>z1_{j}", g, phase="backward")
-            st.frame(cap("grad_w_in", j=sub[j], n=sub[n], delta=D1[j], x=X[n], g=g),
+            st.frame(cap("grad_w_in", j=subscript(j), n=subscript(n), delta=D1[j], x=X[n], g=g),
                      active=[f"x{n}>z1_{j}"], phase="backward")
 
     # the update
