@@ -19,6 +19,7 @@ from __future__ import annotations
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, MutableMapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -32,8 +33,9 @@ from ._validation import (
 from .gradcheck import numerical_gradient as _numerical_gradient
 from .layers import Affine, SoftmaxWithLoss, activation_layer
 from .losses import to_one_hot
+from .training import TrainingDiverged, check_converging
 
-__all__ = ["Sequential", "TwoLayerNet", "LayerParams"]
+__all__ = ["Sequential", "TwoLayerNet", "LayerParams", "FitHistory", "fit"]
 
 
 class LayerParams(MutableMapping):
@@ -272,6 +274,126 @@ class Sequential:
     def __repr__(self) -> str:
         layers = ", ".join(repr(layer) for layer in self.layers.values())
         return f"{type(self).__name__}([{layers}], {self.last_layer!r})"
+
+
+@dataclass
+class FitHistory:
+    """What :func:`fit` records, one entry per epoch (measured in inference mode).
+
+    Attributes
+    ----------
+    loss : list of float
+        The loss on the whole training set after each epoch.
+    train_accuracy, test_accuracy : list of float
+        Accuracy on the training set and on the test set after each epoch
+        (``test_accuracy`` stays empty without ``test``).
+    """
+
+    loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+
+
+def fit(
+    model: Sequential,
+    x: ArrayLike,
+    t: ArrayLike,
+    *,
+    epochs: int,
+    learning_rate: float,
+    batch_size: int = 100,
+    seed: int = 0,
+    test: tuple[ArrayLike, ArrayLike] | None = None,
+) -> FitHistory:
+    """Train ``model`` in place by mini-batch SGD: chapter 5's loop, kept in one home.
+
+    Each epoch draws a new order of the samples
+    (``np.random.default_rng(seed).permutation``, one generator for the whole
+    run), takes the batches in that order, and updates every parameter
+    in place, ``params[k] -= learning_rate * grads[k]``.  The batches run in
+    training mode; after each epoch the model is put in inference mode
+    (:meth:`Sequential.eval`, which matters for batch normalization) to
+    measure, and back in the mode it was in.
+
+    Parameters
+    ----------
+    model : Sequential
+        Any model of this module (``gradient``, ``loss``, ``accuracy``, ``params``).
+    x : array_like, shape (n, ...)
+        The training samples, one per row (or per first index: images are
+        ``(n, channels, height, width)``).
+    t : array_like, shape (n,) or (n, classes)
+        Integer labels or one-hot rows.
+    epochs : int
+    learning_rate : float
+    batch_size : int, default 100
+        The last batch of an epoch may be smaller.
+    seed : int, default 0
+        Seed of the generator that orders the samples.
+    test : (x_test, t_test), optional
+        Measured after each epoch, never trained on.
+
+    Returns
+    -------
+    FitHistory
+
+    Raises
+    ------
+    bplib.training.TrainingDiverged
+        If the training loss stops being finite.
+    ValueError, TypeError
+        For a bad hyper-parameter or data whose number of samples disagree.
+    """
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a bplib.models.Sequential, but got {type(model).__name__}")
+    epochs = check_positive_int(epochs, "epochs")
+    learning_rate = check_positive(learning_rate, "learning_rate")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    rng = np.random.default_rng(check_seed(seed))
+    x = as_float_array(x, "x")
+    t = np.asarray(t)
+    if t.shape[:1] != x.shape[:1]:
+        raise ValueError(
+            f"x and t must have one row per sample, but x.shape={x.shape} and t.shape={t.shape}"
+        )
+    if test is not None:
+        if not (isinstance(test, tuple) and len(test) == 2):
+            raise TypeError("test must be a tuple (x_test, t_test)")
+        x_test, t_test = as_float_array(test[0], "x_test"), np.asarray(test[1])
+        if t_test.shape[:1] != x_test.shape[:1]:
+            raise ValueError(
+                f"x_test and t_test must have one row per sample, but x_test.shape="
+                f"{x_test.shape} and t_test.shape={t_test.shape}"
+            )
+
+    was_training = model.training
+    history = FitHistory()
+    for epoch in range(epochs):
+        model.train()
+        order = rng.permutation(len(x))
+        try:
+            for start in range(0, len(order), batch_size):
+                idx = order[start:start + batch_size]
+                grads = model.gradient(x[idx], t[idx])
+                for key in model.params:
+                    model.params[key] -= learning_rate * grads[key]  # in place: layers share
+        except ValueError as err:
+            # x was checked finite above, so a layer refusing an inf or nan means the
+            # weights have grown without bound: say that, not which array overflowed
+            if "only finite numbers" not in str(err):
+                raise
+            try:
+                check_converging(float("nan"), epoch, learning_rate)
+            except TrainingDiverged as diverged:
+                raise diverged from err
+        model.eval()
+        history.loss.append(float(model.loss(x, t)))
+        check_converging(history.loss[-1], epoch, learning_rate)
+        history.train_accuracy.append(model.accuracy(x, t))
+        if test is not None:
+            history.test_accuracy.append(model.accuracy(x_test, t_test))
+    model.train(was_training)
+    return history
 
 
 class TwoLayerNet(Sequential):
