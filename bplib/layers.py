@@ -28,7 +28,9 @@ parameters (``param_names``; the gradient of ``W`` is ``dW``), the protocol
 (``activation_layer(name)``), so a newly registered activation needs no
 class here; :class:`Relu`, :class:`Sigmoid` and :class:`Tanh` are its
 book names.  A new kind of layer (batch normalization, convolution, ...) is
-a :class:`Layer` subclass in this file.
+a :class:`Layer` subclass in this file (:class:`Convolution`,
+:class:`MaxPooling` and :class:`Flatten` use the functional pieces of
+:mod:`bplib.convolution`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import convolution as _conv
 from ._validation import as_float_array, check_same_shape
 from .activations import get_activation, softmax
 from .losses import mse, mse_prime, softmax_cross_entropy_parts
@@ -48,6 +51,9 @@ __all__ = [
     "Relu",
     "Sigmoid",
     "Tanh",
+    "Convolution",
+    "MaxPooling",
+    "Flatten",
     "Softmax",
     "SoftmaxWithLoss",
     "MSELoss",
@@ -316,6 +322,215 @@ def activation_layer(activation: str) -> ActivationLayer:
     """
     named = _NAMED_LAYERS.get(get_activation(activation).name)
     return named() if named is not None else ActivationLayer(activation)
+
+
+class Convolution(Layer):
+    """Convolution layer (a cross-correlation, as in every library), through im2col.
+
+    ``out[n, f, i, j] = b[f] + sum_{c, p, q} W[f, c, p, q] * xpad[n, c, i*stride + p, j*stride + q]``
+    where ``xpad`` is ``x`` with ``pad`` zeros on each side of its height and
+    width.  ``forward`` turns the windows into the rows of a matrix
+    (:func:`bplib.convolution.im2col`) and the filters into its columns, so the
+    whole layer is one matrix product, as DLfS's ``Convolution``; ``backward``
+    is the product's backward pass followed by
+    :func:`bplib.convolution.col2im`, which adds every window's gradient back
+    where the window was.
+
+    Parameters
+    ----------
+    W : numpy.ndarray, shape (FN, C, FH, FW)
+        ``FN`` filters, each of ``C`` channels of ``FH x FW``.
+    b : numpy.ndarray, shape (FN,)
+        One bias per filter.  As for :class:`Affine`, a float64 ndarray is
+        stored as is (shared with the caller).
+    stride : int, default 1
+    pad : int, default 0
+        When ``stride`` does not divide ``H + 2 pad - FH``, the last rows (and
+        columns) that do not fill a window are left out (they get a zero
+        gradient), as in PyTorch's ``conv2d`` and DLfS's ``im2col``.
+
+    Attributes
+    ----------
+    dW : numpy.ndarray, shape (FN, C, FH, FW)
+    db : numpy.ndarray, shape (FN,)
+        Gradients from the last ``backward`` (``None`` before it).
+    col : numpy.ndarray, shape (N * OH * OW, C * FH * FW)
+        The windows of the last ``forward``'s input.
+
+    Notes
+    -----
+    Input ``(N, C, H, W)``, output ``(N, FN, OH, OW)`` with
+    ``OH = (H + 2 pad - FH) // stride + 1`` (:func:`bplib.convolution.output_size`).
+    ``forward`` raises ``ValueError`` for an input that is not 4-D, whose channels
+    are not ``C``, or smaller than the kernel even after padding.
+    """
+
+    param_names = ("W", "b")
+
+    def __init__(self, W: ArrayLike, b: ArrayLike, stride: int = 1, pad: int = 0) -> None:
+        self.W = _as_param(W, "W", 4)
+        self.b = _as_param(b, "b", 1)
+        if self.b.shape[0] != self.W.shape[0]:
+            raise ValueError(
+                f"b must have one entry per filter: W.shape={self.W.shape} has "
+                f"{self.W.shape[0]} filters but b.shape={self.b.shape}"
+            )
+        self.stride = _conv._check_int(stride, "stride", 1)
+        self.pad = _conv._check_int(pad, "pad", 0)
+        self.x_shape: tuple[int, ...] | None = None
+        self.col: np.ndarray | None = None
+        self._out_shape: tuple[int, ...] | None = None
+        self.dW: np.ndarray | None = None
+        self.db: np.ndarray | None = None
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """Return the convolution of ``x`` (shape (N, C, H, W)) with the filters: (N, FN, OH, OW)."""
+        x = as_float_array(x, "x")
+        fn, c, fh, fw = self.W.shape
+        oh, ow = _conv.check_conv_shapes(x.shape, fh, fw, self.stride, self.pad, channels=c)
+        self.col = _conv.im2col(x, fh, fw, self.stride, self.pad)
+        out = self.col @ self.W.reshape(fn, -1).T + self.b
+        out = out.reshape(x.shape[0], oh, ow, fn).transpose(0, 3, 1, 2)
+        self.x_shape = x.shape
+        self._out_shape = out.shape
+        return out
+
+    def backward(self, dout: ArrayLike) -> np.ndarray:
+        """Gradients: ``dW``, ``db`` (left in attributes) and ``dx`` (returned).
+
+        Parameters
+        ----------
+        dout : array_like, shape (N, FN, OH, OW)
+
+        Returns
+        -------
+        numpy.ndarray, shape (N, C, H, W)
+            ``col2im(dout_rows @ W_rows)``: the full cross-correlation of the
+            (stride-dilated) upstream gradient with the kernels rotated 180
+            degrees, padding cropped.
+        """
+        dout = _check_dout(dout, self._out_shape, "Convolution")
+        fn, c, fh, fw = self.W.shape
+        d2 = dout.transpose(0, 2, 3, 1).reshape(-1, fn)  # one row per window position
+        self.db = d2.sum(axis=0)
+        self.dW = (self.col.T @ d2).T.reshape(fn, c, fh, fw)
+        dcol = d2 @ self.W.reshape(fn, -1)
+        return _conv.col2im(dcol, self.x_shape, fh, fw, self.stride, self.pad)
+
+    def __repr__(self) -> str:
+        return f"Convolution(W.shape={self.W.shape}, stride={self.stride}, pad={self.pad})"
+
+
+class MaxPooling(Layer):
+    """Max pooling: the largest entry of each window, channel by channel (no parameters).
+
+    ``backward`` is the max gate of the chain-rule chapter, window by window:
+    each window's upstream gradient goes to its winner (the entry that was
+    the maximum) and nowhere else; where windows overlap, a winner of several
+    adds their gradients.  On a tie the first maximum in row-major order of
+    the window wins (``np.argmax``, and the entry PyTorch's ``max_pool2d``
+    routes to): the gradient is not split.
+
+    Parameters
+    ----------
+    pool_h, pool_w : int
+        Window height and width.
+    stride : int, optional
+        Defaults to the window height, as PyTorch's default (the window size):
+        non-overlapping square windows.
+    pad : int, default 0
+        Padding with ``-inf`` (as PyTorch), so a padded entry never wins; at
+        most half the window (``pad <= min(pool_h, pool_w) // 2``), so every
+        window holds a real entry.  DLfS's ``Pooling`` pads with zeros.
+
+    Notes
+    -----
+    Input ``(N, C, H, W)``, output ``(N, C, OH, OW)``, ``OH = (H + 2 pad -
+    pool_h) // stride + 1``; rows that do not fill a window are left out.
+    """
+
+    def __init__(self, pool_h: int, pool_w: int, stride: int | None = None, pad: int = 0) -> None:
+        self.pool_h = _conv._check_int(pool_h, "pool_h", 1)
+        self.pool_w = _conv._check_int(pool_w, "pool_w", 1)
+        self.stride = self.pool_h if stride is None else _conv._check_int(stride, "stride", 1)
+        self.pad = _conv._check_int(pad, "pad", 0)
+        if self.pad > min(self.pool_h, self.pool_w) // 2:
+            raise ValueError(
+                f"pad must be at most half the window (min(pool_h, pool_w) // 2 = "
+                f"{min(self.pool_h, self.pool_w) // 2}), but pad={self.pad}"
+            )
+        self.x_shape: tuple[int, ...] | None = None
+        self.arg_max: np.ndarray | None = None
+        self._out_shape: tuple[int, ...] | None = None
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """Return the maximum of each window: (N, C, H, W) -> (N, C, OH, OW)."""
+        x = as_float_array(x, "x")
+        ph, pw, s, p = self.pool_h, self.pool_w, self.stride, self.pad
+        oh, ow = _conv.check_conv_shapes(x.shape, ph, pw, s, p)
+        n, c = x.shape[:2]
+        img = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)], constant_values=-np.inf)
+        col = _conv._windows(img, ph, pw, s, oh, ow).reshape(-1, ph * pw)  # one window per row
+        self.arg_max = np.argmax(col, axis=1)
+        out = col[np.arange(col.shape[0]), self.arg_max]
+        out = out.reshape(n, oh, ow, c).transpose(0, 3, 1, 2)
+        self.x_shape = x.shape
+        self._out_shape = out.shape
+        return out
+
+    def backward(self, dout: ArrayLike) -> np.ndarray:
+        """Route each window's gradient to its winner.
+
+        Parameters
+        ----------
+        dout : array_like, shape (N, C, OH, OW)
+
+        Returns
+        -------
+        numpy.ndarray, shape (N, C, H, W)
+            Zero except at the winners, which hold the sum of the gradients
+            of the windows they won.
+        """
+        dout = _check_dout(dout, self._out_shape, "MaxPooling")
+        ph, pw = self.pool_h, self.pool_w
+        d = dout.transpose(0, 2, 3, 1).ravel()  # the rows' order of forward's windows
+        dmax = np.zeros((d.size, ph * pw))
+        dmax[np.arange(d.size), self.arg_max] = d
+        dcol = dmax.reshape(-1, self.x_shape[1] * ph * pw)
+        return _conv.col2im(dcol, self.x_shape, ph, pw, self.stride, self.pad)
+
+    def __repr__(self) -> str:
+        return f"MaxPooling({self.pool_h}, {self.pool_w}, stride={self.stride}, pad={self.pad})"
+
+
+class Flatten(Layer):
+    """Flatten each sample: (N, C, H, W) -> (N, C * H * W), and the gradient back (no parameters).
+
+    Any input of at least two dimensions ``(N, d1, d2, ...)`` becomes
+    ``(N, d1 * d2 * ...)`` in C order (channel, row, column), the order
+    PyTorch's ``nn.Flatten`` uses; ``backward`` reshapes ``dout`` back to the
+    input's shape (a new array; ``dout`` is not modified).
+    """
+
+    def __init__(self) -> None:
+        self.x_shape: tuple[int, ...] | None = None
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """Return ``x.reshape(N, -1)``."""
+        x = as_float_array(x, "x")
+        if x.ndim < 2:
+            raise ValueError(f"x must have a batch axis and at least one more, but x.shape={x.shape}")
+        self.x_shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dout: ArrayLike) -> np.ndarray:
+        """Return ``dout`` (shape (N, C * H * W)) reshaped to the input's shape (N, C, H, W)."""
+        expected = None if self.x_shape is None else (self.x_shape[0], int(np.prod(self.x_shape[1:])))
+        dout = _check_dout(dout, expected, "Flatten")
+        return dout.reshape(self.x_shape).copy()
+
+    def __repr__(self) -> str:
+        return "Flatten()"
 
 
 class Softmax(Layer):
