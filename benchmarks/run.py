@@ -12,7 +12,12 @@ b. digits-sized MLPs (64-100-10 and 784-100-10, sigmoid, "mse", synthetic data,
    number of threads;
 c. the limit: the matrix products alone that one epoch needs (NumPy's BLAS,
    preallocated contiguous operands), so the report shows what fraction of an
-   epoch is overhead.
+   epoch is overhead;
+d. the convolution layer (chapter 10): one forward and backward pass of
+   ``bplib.layers.Convolution`` (im2col and one matrix product) against
+   PyTorch's ``conv2d`` with autograd, one thread, float64, on a digits-sized
+   batch and a CIFAR-sized one; on the digits-sized batch also the naive loops
+   (``bplib.convolution.conv2d_naive`` and ``conv2d_naive_backward``).
 
 Every time is the minimum of several repeats (on a shared machine the run
 least disturbed by other programs is the closest to the code's own cost); the
@@ -24,6 +29,7 @@ Usage::
 
     python benchmarks/run.py            # the full run (a few minutes)
     python benchmarks/run.py --quick    # a smoke test (seconds; numbers are rough)
+    python benchmarks/run.py --cases d  # only the convolution, updating the last results
 """
 
 from __future__ import annotations
@@ -43,7 +49,9 @@ from pathlib import Path
 import numpy as np
 
 import bplib
+from bplib.convolution import conv2d_naive, conv2d_naive_backward
 from bplib.data import cosine_curve
+from bplib.layers import Convolution
 from bplib.fast import FastTrainer
 from bplib.network import Network
 from bplib.training import check_run
@@ -401,6 +409,69 @@ def mlp_case(sizes: list[int], args) -> dict:
     return dict(sizes=sizes, rows=results)
 
 
+# ----------------------------------------------------------------- d. convolution
+#: (name, batch, channels, height = width, filters, kernel, pad, with the naive loops)
+CONV_CASES = [
+    ("digits-sized", 100, 1, 8, 16, 3, 1, True),
+    ("CIFAR-sized", 32, 3, 32, 16, 3, 1, False),
+]
+
+
+def conv_case(args) -> dict:
+    """Case d: one forward + backward pass of a convolution layer, 1 thread, float64."""
+    rows = []
+    for name, n, c, hw, fn, k, pad, naive in CONV_CASES:
+        print(f"d. convolution, {name} ...", flush=True)
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((n, c, hw, hw))
+        W = 0.1 * rng.standard_normal((fn, c, k, k))
+        b = rng.standard_normal(fn)
+        layer = Convolution(W, b, stride=1, pad=pad)
+        dout = rng.standard_normal(layer.forward(x).shape)
+
+        def ours():
+            layer.forward(x)
+            return layer.backward(dout)
+
+        contenders = {"bplib": ours}
+        if naive:
+            contenders["naive"] = lambda: conv2d_naive_backward(
+                dout, x, W, 1, pad) + (conv2d_naive(x, W, b, 1, pad),)
+        if torch is not None:
+            xt = torch.tensor(x, requires_grad=True)
+            Wt = torch.tensor(W, requires_grad=True)
+            bt = torch.tensor(b, requires_grad=True)
+            dt = torch.tensor(dout)
+
+            def theirs():
+                xt.grad = Wt.grad = bt.grad = None
+                torch.nn.functional.conv2d(xt, Wt, bt, stride=1, padding=pad).backward(dt)
+                return xt.grad
+
+            contenders["torch"] = theirs
+        with threads(1):
+            t = best_times(contenders, args.conv_repeats)
+        row = dict(case=name, input_shape=[n, c, hw, hw], filters_shape=[fn, c, k, k], pad=pad,
+                   bplib_ms=1e3 * t["bplib"])
+        if naive:
+            dx, dW, db = conv2d_naive_backward(dout, x, W, 1, pad)
+            layer.forward(x)
+            row |= dict(naive_ms=1e3 * t["naive"], naive_over_bplib=t["naive"] / t["bplib"],
+                        naive_max_abs_difference=float(max(
+                            np.max(np.abs(dx - layer.backward(dout))),
+                            np.max(np.abs(dW - layer.dW)), np.max(np.abs(db - layer.db)))))
+        if torch is not None:
+            layer.forward(x)
+            ours_dx = layer.backward(dout)
+            theirs()
+            row |= dict(torch_ms=1e3 * t["torch"], bplib_over_torch=t["bplib"] / t["torch"],
+                        torch_max_abs_difference=float(max(
+                            np.max(np.abs(ours_dx - xt.grad.numpy())),
+                            np.max(np.abs(layer.dW - Wt.grad.numpy())))))
+        rows.append(row)
+    return dict(rows=rows)
+
+
 # ------------------------------------------------------------------- reporting
 def machine_info() -> dict:
     info = dict(
@@ -489,6 +560,34 @@ def markdown(report: dict) -> str:
                 f"{r['setup_ms']:.1f} |"
             )
     out += [""]
+    if "conv" in report:
+        out += [
+            "## d. The convolution layer: one forward and backward pass (1 thread, float64)",
+            "",
+            f"Measured on {report['conv']['date']} (load average at start "
+            f"{', '.join(f'{v:.2f}' for v in report['conv']['load_average_at_start'])}); "
+            f"times are the minimum of {report['conv']['repeats']} interleaved repeats.",
+            "",
+            "| case | input N×C×H×W | filters FN×C×FH×FW | bplib (im2col) ms | naive loops ms | naive / bplib | "
+            "PyTorch conv2d ms | bplib / PyTorch |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for r in report["conv"]["rows"]:
+            naive = (f"{r['naive_ms']:.1f} | {r['naive_over_bplib']:.0f}x" if "naive_ms" in r
+                     else "not run | -")
+            tm = (f"{r['torch_ms']:.2f} | {r['bplib_over_torch']:.1f}" if "torch_ms" in r
+                  else "skipped | -")
+            n, c, h, w = r["input_shape"]
+            out.append(f"| {r['case']} | {n}×{c}×{h}×{w}, pad {r['pad']} | "
+                       f"{'×'.join(map(str, r['filters_shape']))} | {r['bplib_ms']:.2f} | "
+                       f"{naive} | {tm} |")
+        out += ["", "The naive loops and the im2col layer compute the same gradients (largest "
+                "difference " + ", ".join(f"{r['naive_max_abs_difference']:.1e}"
+                                           for r in report["conv"]["rows"]
+                                           if "naive_max_abs_difference" in r)
+                + "); PyTorch's agree with bplib's to "
+                + (", ".join(f"{r['torch_max_abs_difference']:.1e}" for r in report["conv"]["rows"]
+                             if "torch_max_abs_difference" in r) or "(not measured)") + ".", ""]
     for key, text in report["targets"].items():
         out.append(f"- {key}: {text}")
     out.append("")
@@ -530,6 +629,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None,
                         help="directory for results.json/.md (default: bplib/benchmark_results, "
                         "or a temporary directory with --quick)")
+    parser.add_argument("--cases", default="abcd", choices=["abcd", "a", "bc", "d"],
+                        help="run only these cases and update them in the existing results "
+                        "(default: all; b and c run together)")
     args = parser.parse_args(argv)
     if args.out is None:
         args.out = Path(tempfile.gettempdir()) / "bplib_bench_quick" if args.quick else RESULTS
@@ -539,18 +641,33 @@ def main(argv: list[str] | None = None) -> int:
     args.full_loop = not args.quick
     args.mlp_samples = 2000 if args.quick else 10000
     args.mlp_epochs = 1 if args.quick else 5
+    args.conv_repeats = 2 if args.quick else 7
     if torch is None:
         print("PyTorch is not installed: skipping the PyTorch comparison "
               "(pip install torch==2.13.0, or pip install -e '.[bench]').", flush=True)
     if threadpool_limits is None:
         print("threadpoolctl is not installed: NumPy's BLAS threads cannot be limited.", flush=True)
 
-    report = dict(machine=machine_info(), settings=dict(
-        quick=args.quick, repeats=args.repeats, loop_repeats=args.loop_repeats,
-        loop_epochs=args.loop_epochs, mlp_samples=args.mlp_samples, mlp_epochs=args.mlp_epochs))
-    report["seed000"] = seed000_case(args)
-    report["mlp"] = [mlp_case([64, 100, 10], args), mlp_case([784, 100, 10], args)]
-    report["machine"]["load_average_at_end"] = list(os.getloadavg())
+    previous = args.out / "results.json"
+    if args.cases != "abcd":
+        if not previous.exists():
+            parser.error(f"--cases {args.cases} updates {previous}, which does not exist: run all cases")
+        report = json.loads(previous.read_text())
+    else:
+        report = dict(machine=machine_info(), settings=dict(
+            quick=args.quick, repeats=args.repeats, loop_repeats=args.loop_repeats,
+            loop_epochs=args.loop_epochs, mlp_samples=args.mlp_samples, mlp_epochs=args.mlp_epochs))
+    if "a" in args.cases:
+        report["seed000"] = seed000_case(args)
+    if "b" in args.cases or "c" in args.cases:
+        report["mlp"] = [mlp_case([64, 100, 10], args), mlp_case([784, 100, 10], args)]
+    if "d" in args.cases:
+        machine = machine_info()
+        report["conv"] = conv_case(args) | dict(
+            date=machine["date"], repeats=args.conv_repeats,
+            load_average_at_start=machine["load_average_at_start"])
+    if args.cases == "abcd":
+        report["machine"]["load_average_at_end"] = list(os.getloadavg())
     report["targets"] = assess(report)
 
     text = markdown(report)
