@@ -33,7 +33,7 @@ from ._validation import (
 from .gradcheck import numerical_gradient as _numerical_gradient
 from .layers import Affine, SoftmaxWithLoss, activation_layer
 from .losses import to_one_hot
-from .training import TrainingDiverged, check_converging
+from .training import TrainingDiverged, check_converging, clip_grad_norm, global_norm
 
 __all__ = ["Sequential", "TwoLayerNet", "LayerParams", "FitHistory", "fit"]
 
@@ -285,13 +285,22 @@ class FitHistory:
     loss : list of float
         The loss on the whole training set after each epoch.
     train_accuracy, test_accuracy : list of float
-        Accuracy on the training set and on the test set after each epoch
-        (``test_accuracy`` stays empty without ``test``).
+        Accuracy on the training set and on the test set after each epoch, for a
+        classifier (a model whose loss layer is
+        :class:`~bplib.layers.SoftmaxWithLoss`); empty otherwise, and
+        ``test_accuracy`` is empty without ``test``.
+    test_loss : list of float
+        The loss on ``test`` after each epoch (empty without it).
+    grad_norm : list of float
+        The global norm of every step's gradients (:func:`bplib.training.global_norm`),
+        before clipping, one entry per mini-batch.
     """
 
     loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
 
 
 def fit(
@@ -304,6 +313,7 @@ def fit(
     batch_size: int = 100,
     seed: int = 0,
     test: tuple[ArrayLike, ArrayLike] | None = None,
+    max_norm: float | None = None,
 ) -> FitHistory:
     """Train ``model`` in place by mini-batch SGD: chapter 5's loop, kept in one home.
 
@@ -322,8 +332,10 @@ def fit(
     x : array_like, shape (n, ...)
         The training samples, one per row (or per first index: images are
         ``(n, channels, height, width)``).
-    t : array_like, shape (n,) or (n, classes)
-        Integer labels or one-hot rows.
+    t : array_like, shape (n, ...)
+        The targets as the model's loss layer takes them: integer labels or
+        one-hot rows for :class:`~bplib.layers.SoftmaxWithLoss`, values for
+        :class:`~bplib.layers.MSELoss`.
     epochs : int
     learning_rate : float
     batch_size : int, default 100
@@ -332,6 +344,9 @@ def fit(
         Seed of the generator that orders the samples.
     test : (x_test, t_test), optional
         Measured after each epoch, never trained on.
+    max_norm : float, optional
+        Gradient clipping: every step's gradients are rescaled together to this
+        global norm when theirs is larger (:func:`bplib.training.clip_grad_norm`).
 
     Returns
     -------
@@ -349,6 +364,8 @@ def fit(
     epochs = check_positive_int(epochs, "epochs")
     learning_rate = check_positive(learning_rate, "learning_rate")
     batch_size = check_positive_int(batch_size, "batch_size")
+    if max_norm is not None:
+        max_norm = check_positive(max_norm, "max_norm")
     rng = np.random.default_rng(check_seed(seed))
     x = as_float_array(x, "x")
     t = np.asarray(t)
@@ -375,6 +392,11 @@ def fit(
             for start in range(0, len(order), batch_size):
                 idx = order[start:start + batch_size]
                 grads = model.gradient(x[idx], t[idx])
+                if max_norm is None:
+                    history.grad_norm.append(global_norm(grads))
+                else:
+                    grads, norm = clip_grad_norm(grads, max_norm)
+                    history.grad_norm.append(norm)
                 for key in model.params:
                     model.params[key] -= learning_rate * grads[key]  # in place: layers share
         except ValueError as err:
@@ -389,9 +411,12 @@ def fit(
         model.eval()
         history.loss.append(float(model.loss(x, t)))
         check_converging(history.loss[-1], epoch, learning_rate)
-        history.train_accuracy.append(model.accuracy(x, t))
         if test is not None:
-            history.test_accuracy.append(model.accuracy(x_test, t_test))
+            history.test_loss.append(float(model.loss(x_test, t_test)))
+        if isinstance(model.last_layer, SoftmaxWithLoss):
+            history.train_accuracy.append(model.accuracy(x, t))
+            if test is not None:
+                history.test_accuracy.append(model.accuracy(x_test, t_test))
     model.train(was_training)
     return history
 

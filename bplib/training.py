@@ -20,7 +20,7 @@ confused: the type of the container decides.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,8 @@ __all__ = [
     "check_run",
     "batch_slices",
     "check_converging",
+    "global_norm",
+    "clip_grad_norm",
     "DTYPES",
 ]
 
@@ -240,3 +242,46 @@ def check_converging(loss: float, epoch: int, learning_rate: float) -> None:
             f"training diverged: the cost after epoch {epoch + 1} is {loss} (the weights "
             f"grew without bound); try a smaller learning_rate than {learning_rate:g}"
         )
+
+
+def global_norm(grads: Mapping[str, ArrayLike]) -> float:
+    """The norm of all gradients together: the square root of the sum of every squared entry.
+
+    Parameters
+    ----------
+    grads : dict of array_like
+        E.g. ``model.gradient(x, t)``.
+
+    Returns
+    -------
+    float
+    """
+    if not isinstance(grads, Mapping) or not grads:
+        raise TypeError("grads must be a non-empty dict of arrays, e.g. model.gradient(x, t)")
+    arrays = [as_float_array(g, f"grads[{k!r}]", allow_empty=True) for k, g in grads.items()]
+    return float(np.sqrt(sum(np.sum(np.square(g)) for g in arrays)))
+
+
+def clip_grad_norm(grads: Mapping[str, ArrayLike], max_norm: float) -> tuple[dict[str, np.ndarray], float]:
+    """Rescale ``grads`` together so that their global norm is at most ``max_norm``.
+
+    Every gradient is multiplied by the same factor ``min(1, max_norm / norm)``,
+    so the direction of the whole update is unchanged (PyTorch's
+    ``torch.nn.utils.clip_grad_norm_`` does the same, in place).
+
+    Parameters
+    ----------
+    grads : dict of array_like
+        E.g. ``model.gradient(x, t)``; not modified.
+    max_norm : float
+        The threshold, > 0.
+
+    Returns
+    -------
+    (dict of numpy.ndarray, float)
+        The clipped gradients (new arrays), and the global norm *before* clipping.
+    """
+    max_norm = check_positive(max_norm, "max_norm")
+    norm = global_norm(grads)
+    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    return {k: np.asarray(g, dtype=np.float64) * scale for k, g in grads.items()}, norm

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from bplib import data
-from bplib.layers import Affine, Relu, SoftmaxWithLoss
+from bplib.layers import Affine, MSELoss, SoftmaxWithLoss
 from bplib.models import FitHistory, Sequential, TwoLayerNet, fit
-from bplib.training import TrainingDiverged
+from bplib.training import TrainingDiverged, clip_grad_norm, global_norm
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +83,9 @@ def test_batches_run_in_training_mode_and_measuring_in_inference_mode(digits):
                        SoftmaxWithLoss())
     fit(model, digits.x_train[:250], digits.t_train[:250], epochs=1, learning_rate=0.1,
         batch_size=100, test=(digits.x_test, digits.t_test))
-    # three batches in training mode, then loss, train and test accuracy in inference mode
-    assert spy.modes == [True, True, True, False, False, False]
+    # three batches in training mode, then the train and test losses and accuracies in
+    # inference mode
+    assert spy.modes == [True, True, True, False, False, False, False]
 
 
 def test_divergence_is_named(digits):
@@ -101,6 +102,7 @@ def test_divergence_is_named(digits):
         ({"batch_size": 2.5}, ValueError, "batch_size"),
         ({"seed": -1}, ValueError, "seed"),
         ({"test": [1, 2]}, TypeError, "test"),
+        ({"max_norm": 0}, ValueError, "max_norm"),
     ],
 )
 def test_bad_arguments_are_named(digits, kwargs, error, match):
@@ -115,3 +117,51 @@ def test_samples_must_agree(digits):
             learning_rate=0.1)
     with pytest.raises(TypeError, match="Sequential"):
         fit(object(), digits.x_train, digits.t_train, epochs=1, learning_rate=0.1)
+
+
+def test_a_regression_model_has_losses_and_no_accuracy(digits):
+    rng = np.random.default_rng(0)
+    model = Sequential([Affine(0.01 * rng.standard_normal((64, 1)), np.zeros(1))], MSELoss())
+    y = digits.t_train[:, None] / 9.0
+    history = fit(model, digits.x_train, y, epochs=3, learning_rate=0.005,
+                  test=(digits.x_test, digits.t_test[:, None] / 9.0))
+    assert history.train_accuracy == [] and history.test_accuracy == []
+    assert len(history.test_loss) == 3 and history.loss[-1] < history.loss[0]
+    assert len(history.grad_norm) == 3 * 14  # 1347 samples in batches of 100
+
+
+def test_clipping_rescales_each_step_to_max_norm(digits):
+    """fit(max_norm=c) is the loop with every step's gradients clipped by clip_grad_norm."""
+    x, t = digits.x_train[:300], digits.t_train[:300]
+    ours = TwoLayerNet(64, 20, 10, weight_init_std=0.5, seed=2)
+    theirs = TwoLayerNet(64, 20, 10, weight_init_std=0.5, seed=2)
+    history = fit(ours, x, t, epochs=2, learning_rate=0.5, batch_size=50, seed=3, max_norm=0.05)
+    rng = np.random.default_rng(3)
+    norms = []
+    for _ in range(2):
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), 50):
+            idx = order[start:start + 50]
+            grads, norm = clip_grad_norm(theirs.gradient(x[idx], t[idx]), 0.05)
+            assert global_norm(grads) <= 0.05 * (1 + 1e-12)
+            norms.append(norm)
+            for key in theirs.params:
+                theirs.params[key] -= 0.5 * grads[key]
+    assert history.grad_norm == norms and max(norms) > 0.05  # clipping did something
+    for key in ours.params:
+        np.testing.assert_array_equal(ours.params[key], theirs.params[key])
+
+
+def test_clip_grad_norm_keeps_the_direction_and_leaves_small_gradients_alone():
+    grads = {"W": np.array([[3.0, 0.0]]), "b": np.array([4.0])}
+    clipped, norm = clip_grad_norm(grads, 1.0)
+    assert norm == 5.0 and global_norm(clipped) == pytest.approx(1.0)
+    np.testing.assert_allclose(clipped["W"], [[0.6, 0.0]])
+    np.testing.assert_allclose(clipped["b"], [0.8])
+    assert grads["W"][0, 0] == 3.0  # not modified
+    same, norm = clip_grad_norm(grads, 10.0)
+    assert norm == 5.0 and all(np.array_equal(same[k], grads[k]) for k in grads)
+    with pytest.raises(ValueError, match="max_norm"):
+        clip_grad_norm(grads, 0.0)
+    with pytest.raises(TypeError, match="grads"):
+        global_norm({})
