@@ -362,7 +362,7 @@ class BatchNorm(Layer):
         shape = self._shape(x)
         m = x.size // n  # values per feature or channel
         if self.training:
-            if m < 1:
+            if m < 2:
                 raise ValueError(
                     f"BatchNorm in training mode needs more than one value per "
                     f"{'feature' if x.ndim == 2 else 'channel'} to take a variance, but "
