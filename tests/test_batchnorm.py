@@ -290,6 +290,17 @@ def test_forward_backward_and_running_statistics_against_torch(shape):
     np.testing.assert_allclose(layer.backward(dout), tx.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
+def test_torch_defaults_are_bplibs():
+    torch = pytest.importorskip("torch")
+    layer = BatchNorm(np.ones(3), np.zeros(3))
+    for ref in (torch.nn.BatchNorm1d(3), torch.nn.BatchNorm2d(3)):
+        assert (ref.momentum, ref.eps) == (layer.momentum, layer.eps) == (0.1, 1e-5)
+        np.testing.assert_array_equal(ref.running_mean.numpy(), layer.running_mean)
+        np.testing.assert_array_equal(ref.running_var.numpy(), layer.running_var)
+        np.testing.assert_array_equal(ref.weight.detach().numpy(), layer.gamma)
+        np.testing.assert_array_equal(ref.bias.detach().numpy(), layer.beta)
+
+
 def test_a_single_value_per_channel_is_refused_like_torch():
     torch = pytest.importorskip("torch")
     ref = torch.nn.BatchNorm1d(3).double()
