@@ -46,6 +46,7 @@ from .losses import mse, mse_prime, softmax_cross_entropy_parts
 __all__ = [
     "Layer",
     "Affine",
+    "BatchNorm",
     "ActivationLayer",
     "activation_layer",
     "Relu",
@@ -213,6 +214,210 @@ class Affine(Layer):
         self.dW = self.x.T @ d2
         self.db = np.sum(d2, axis=0)
         return dx.reshape(self.original_x_shape)
+
+
+class BatchNorm(Layer):
+    """Batch normalization: ``y = gamma * x_hat + beta``, ``x_hat = (x - mu) / sqrt(var + eps)``.
+
+    Per feature for a dense input ``(batch, features)`` (PyTorch's
+    ``BatchNorm1d``) and per channel for images ``(batch, channels, height,
+    width)`` (PyTorch's ``BatchNorm2d``): the mean ``mu`` and the biased
+    variance ``var`` (divided by ``m``) of each feature or channel are taken
+    over the ``m`` values it has in the batch, that is over the batch axis for a
+    2-D input and over the batch, height and width axes for a 4-D input.
+    (DLfS's ``BatchNormalization`` reshapes a 4-D input to ``(N, C*H*W)`` and
+    so normalizes every pixel of every channel on its own.)
+
+    Parameters
+    ----------
+    gamma, beta : numpy.ndarray, shape (features,) or (channels,)
+        Scale and shift, one per feature or channel (stored as given when
+        float64, like :class:`Affine`'s parameters).  Usually ``np.ones(C)``
+        and ``np.zeros(C)``.
+    momentum : float in (0, 1], default 0.1
+        PyTorch's convention: after each training batch,
+        ``running = (1 - momentum) * running + momentum * batch_statistic``.
+        (DLfS's ``momentum=0.9`` weights the *old* value instead.)
+    eps : float, default 1e-5
+        Added to the variance before the square root (PyTorch's default;
+        DLfS adds ``10e-7``).
+    running_mean, running_var : numpy.ndarray, shape (C,), optional
+        Starting running statistics; by default 0 and 1, as in PyTorch, so a
+        layer put in inference mode before any training batch is the identity
+        map followed by ``gamma * . + beta`` (up to ``eps``).
+
+    Attributes
+    ----------
+    gamma, beta : numpy.ndarray, shape (C,)
+    dgamma, dbeta : numpy.ndarray, shape (C,)
+        Gradients from the last ``backward`` (``None`` before it).
+    running_mean, running_var : numpy.ndarray, shape (C,)
+        Updated in place by every training-mode ``forward``; the variance is
+        updated with the *unbiased* batch variance (divided by ``m - 1``), as
+        in PyTorch, while the normalization itself uses the biased one.
+        Inference mode (``eval()``) normalizes with these.
+    x_hat : numpy.ndarray
+        The normalized input of the last ``forward``, kept for ``backward``.
+
+    Notes
+    -----
+    The backward pass in training mode.  Each ``x_i`` of a feature reaches the
+    loss along three paths: directly through its own ``x_hat_i``, through the
+    mean (every ``x_hat_j`` depends on ``mu``) and through the variance
+    (every ``x_hat_j`` depends on ``var``).  Summing the three, with
+    ``g = gamma * dout``, ``sum`` over the ``m`` values of the feature and
+    ``s = 1 / sqrt(var + eps)``::
+
+        dx = s / m * (m * g - sum(g) - x_hat * sum(g * x_hat))
+
+    the first term the direct path, the second the mean's (the mean's own
+    path through the variance vanishes, since ``sum(x - mu) = 0``), the third
+    the variance's.  With ``dgamma = sum(dout * x_hat)`` and
+    ``dbeta = sum(dout)`` this is ``gamma * s / m * (m * dout - dbeta -
+    x_hat * dgamma)``.  In inference mode the statistics are constants and
+    ``dx = gamma * s * dout``.
+
+    Training mode refuses a feature with one value in the batch (a batch of
+    one sample in 2-D, or of one 1x1 image): its variance is 0 and its
+    normalized output 0 whatever the input, and the unbiased running variance
+    is undefined (PyTorch raises too).  Use ``eval()`` for one sample.
+    """
+
+    param_names = ("gamma", "beta")
+
+    def __init__(
+        self,
+        gamma: ArrayLike,
+        beta: ArrayLike,
+        momentum: float = 0.1,
+        eps: float = 1e-5,
+        running_mean: ArrayLike | None = None,
+        running_var: ArrayLike | None = None,
+    ) -> None:
+        self.gamma = _as_param(gamma, "gamma", 1)
+        self.beta = _as_param(beta, "beta", 1)
+        if self.beta.shape != self.gamma.shape:
+            raise ValueError(
+                f"gamma and beta must have one entry per feature each, but "
+                f"gamma.shape={self.gamma.shape} and beta.shape={self.beta.shape}"
+            )
+        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0 < momentum <= 1:
+            raise ValueError(f"momentum must be a number in (0, 1], but got {momentum!r}")
+        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
+            raise ValueError(f"eps must be a positive number, but got {eps!r}")
+        self.momentum = float(momentum)
+        self.eps = float(eps)
+        n = self.gamma.shape[0]
+        self.running_mean = self._running(running_mean, 0.0, "running_mean", n)
+        self.running_var = self._running(running_var, 1.0, "running_var", n)
+        if np.any(self.running_var < 0):
+            raise ValueError("running_var must not be negative")
+        self.x_hat: np.ndarray | None = None
+        self._inv_std: np.ndarray | None = None
+        self._axes: tuple[int, ...] = (0,)
+        self._batch_stats = True
+        self._m = 0
+        self._out_shape: tuple[int, ...] | None = None
+        self.dgamma: np.ndarray | None = None
+        self.dbeta: np.ndarray | None = None
+
+    @staticmethod
+    def _running(value: ArrayLike | None, default: float, name: str, n: int) -> np.ndarray:
+        if value is None:
+            return np.full(n, default)
+        arr = as_float_array(value, name, ndims=1).copy()
+        if arr.shape != (n,):
+            raise ValueError(f"{name} must have shape ({n},) like gamma, but {name}.shape={arr.shape}")
+        return arr
+
+    def _shape(self, x: np.ndarray) -> tuple[int, ...]:
+        """The shape ``gamma`` broadcasts as against ``x``: (1, C) or (1, C, 1, 1)."""
+        return (1, -1) if x.ndim == 2 else (1, -1, 1, 1)
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """Normalize each feature (2-D) or channel (4-D), then scale and shift.
+
+        Parameters
+        ----------
+        x : array_like, shape (batch, C) or (batch, C, height, width)
+
+        Returns
+        -------
+        numpy.ndarray, the shape of ``x``.
+
+        Raises
+        ------
+        ValueError
+            For an input that is not 2-D or 4-D, whose ``C`` is not ``gamma``'s
+            length, or (training mode) with one value per feature.
+        """
+        x = as_float_array(x, "x")
+        if x.ndim not in (2, 4):
+            raise ValueError(
+                "BatchNorm takes a 2-D input (batch, features) or a 4-D input (batch, channels, "
+                f"height, width), but x is {x.ndim}-D (x.shape={x.shape})"
+            )
+        n = self.gamma.shape[0]
+        if x.shape[1] != n:
+            what = "features" if x.ndim == 2 else "channels"
+            raise ValueError(
+                f"x has {x.shape[1]} {what} (x.shape={x.shape}) but gamma has {n} entries "
+                f"(gamma.shape={self.gamma.shape})"
+            )
+        axes = (0,) if x.ndim == 2 else (0, 2, 3)
+        shape = self._shape(x)
+        m = x.size // n  # values per feature or channel
+        if self.training:
+            if m < 2:
+                raise ValueError(
+                    f"BatchNorm in training mode needs more than one value per "
+                    f"{'feature' if x.ndim == 2 else 'channel'} to take a variance, but "
+                    f"x.shape={x.shape}; call eval() to use the running statistics"
+                )
+            mu = np.mean(x, axis=axes, keepdims=True)
+            var = np.mean((x - mu) ** 2, axis=axes, keepdims=True)  # biased: divided by m
+            self.running_mean *= 1.0 - self.momentum
+            self.running_mean += self.momentum * mu.ravel()
+            self.running_var *= 1.0 - self.momentum
+            self.running_var += self.momentum * var.ravel() * (m / (m - 1))  # unbiased
+        else:
+            mu = self.running_mean.reshape(shape)
+            var = self.running_var.reshape(shape)
+        self._inv_std = 1.0 / np.sqrt(var + self.eps)
+        self.x_hat = (x - mu) * self._inv_std
+        self._axes, self._batch_stats, self._m = axes, self.training, m
+        out = self.gamma.reshape(shape) * self.x_hat + self.beta.reshape(shape)
+        self._out_shape = out.shape
+        return out
+
+    def backward(self, dout: ArrayLike) -> np.ndarray:
+        """Gradients ``dx``, ``dgamma = sum(dout * x_hat)``, ``dbeta = sum(dout)``.
+
+        In training mode ``dx = gamma / (m sqrt(var + eps)) * (m dout - sum(dout)
+        - x_hat sum(dout x_hat))``, the three paths of the class's Notes; in
+        inference mode ``dx = gamma dout / sqrt(running_var + eps)``.
+
+        Parameters
+        ----------
+        dout : array_like, shape of the forward output
+
+        Returns
+        -------
+        numpy.ndarray, the shape of the forward input.
+        """
+        dout = _check_dout(dout, self._out_shape, "BatchNorm")
+        x_hat, m = self.x_hat, self._m
+        scale = self.gamma.reshape(self._shape(dout)) * self._inv_std
+        dbeta = np.sum(dout, axis=self._axes, keepdims=True)
+        dgamma = np.sum(dout * x_hat, axis=self._axes, keepdims=True)
+        self.dbeta, self.dgamma = dbeta.ravel(), dgamma.ravel()
+        if not self._batch_stats:  # running statistics: constants
+            return scale * dout
+        # the direct path (m dout), the mean's (- sum dout), the variance's (- x_hat sum dout x_hat)
+        return (scale / m) * (m * dout - dbeta - x_hat * dgamma)
+
+    def __repr__(self) -> str:
+        return f"BatchNorm({self.gamma.shape[0]}, momentum={self.momentum:g}, eps={self.eps:g})"
 
 
 class ActivationLayer(Layer):

@@ -201,6 +201,24 @@ PLANTS = [
         "logsumexp with the row maximum subtracted inside the exp but not added back",
     ),
     Plant(
+        "batchnorm",
+        "batchnorm_backward_without_mean_path",
+        "layers.py",
+        (("        return (scale / m) * (m * dout - dbeta - x_hat * dgamma)\n",
+          "        return (scale / m) * (m * dout - x_hat * dgamma)\n"),),
+        "BatchNorm.backward without the path through the mean (the -sum(dout) term of the "
+        "compact formula)",
+    ),
+    Plant(
+        "batchnorm",
+        "batchnorm_backward_without_1_over_m",
+        "layers.py",
+        (("        return (scale / m) * (m * dout - dbeta - x_hat * dgamma)\n",
+          "        return scale * (m * dout - dbeta - x_hat * dgamma)\n"),),
+        "BatchNorm.backward without the batch division 1/m, which a gradient check with an "
+        "all-ones upstream gradient cannot see",
+    ),
+    Plant(
         "speed",
         "fast_bp2_after_update",
         "fast.py",

@@ -631,6 +631,122 @@ MESSAGES: dict[str, str] = {
         "logsumexp(z) {where} has shape {got}, a column; return one value per row, shape "
         "{expected} (keepdims only for the shift inside)"
     ),
+    # ------------------------------------------------ chapter 9: batch normalization
+    "case.batchnorm_batch": "on a batch of {n} samples and {c} features",
+    "case.batchnorm_images": "on a batch of images of shape {shape}",
+    "batchnorm.backward.correct": (
+        "batchnorm_backward returns dx = gamma/(m sqrt(var + eps)) (m dout − Σdout − x̂ Σdout·x̂), "
+        "dgamma = Σ dout·x̂ and dbeta = Σ dout on every hidden batch, with random upstream "
+        "gradients."
+    ),
+    "batchnorm.backward2d.correct": (
+        "batchnorm2d_backward normalizes per channel (statistics over the batch, height and "
+        "width) and returns dx, dgamma and dbeta on every hidden batch of images, with random "
+        "upstream gradients."
+    ),
+    "batchnorm.not_three": (
+        "{what} {where} returned {got}; return the three gradients as a tuple (dx, dgamma, dbeta)"
+    ),
+    "batchnorm.dx.no_1_over_m": (
+        "dx {where} is m = {n} times too large: the batch division is missing (the mean and the "
+        "variance are averages over m values, so the sum of the three paths carries a 1/m)"
+    ),
+    "batchnorm.dx.sums_not_divided": (
+        "dx {where} subtracts Σdout and x̂ Σ(dout·x̂) without dividing them by m = {n}: the paths "
+        "through the mean and the variance each carry the batch division 1/m"
+    ),
+    "batchnorm.dx.no_mean_path": (
+        "dx {where} forgets the path through the mean: every x_i moves mu, and mu moves every "
+        "x̂_j, which contributes −Σdout (times gamma/(m sqrt(var + eps)))"
+    ),
+    "batchnorm.dx.no_variance_path": (
+        "dx {where} forgets the path through the variance: every x_i moves var, and var "
+        "rescales every x̂_j, which contributes −x̂ Σ(dout·x̂) (times gamma/(m sqrt(var + eps)))"
+    ),
+    "batchnorm.dx.no_statistics_paths": (
+        "dx {where} is gamma dout / sqrt(var + eps), as if the mean and the variance were "
+        "constants: in training mode they are computed from the batch, so the paths through "
+        "both are missing (that dx is the right one only in inference mode)"
+    ),
+    "batchnorm.dx.no_gamma": (
+        "dx {where} is missing the factor gamma: y = gamma x̂ + beta, so the gradient reaching "
+        "x̂ is gamma dout"
+    ),
+    "batchnorm.dx.whole_batch": (
+        "dx {where} takes Σdout and Σ(dout·x̂) over the whole array; each feature has its own "
+        "mean and variance, so sum over the batch axis only (axis=0), one sum per feature"
+    ),
+    "batchnorm.dx.axis1": (
+        "dx {where} sums over the features (axis=1); the statistics are per feature, over the "
+        "batch, so the sums in the backward pass run over the batch axis (axis=0)"
+    ),
+    "batchnorm.dx.axis1_stats": (
+        "dx {where} is the backward pass of a normalization over each sample's features "
+        "(axis=1, layer normalization); batch normalization takes the statistics over the "
+        "batch axis (axis=0)"
+    ),
+    "batchnorm.dx.unbiased": (
+        "dx {where} uses the unbiased variance (divided by m − 1); the normalization divides by "
+        "m (np.var's default): the unbiased one is only for the running variance"
+    ),
+    "batchnorm.swapped": "dgamma and dbeta {where} are swapped",
+    "batchnorm.dgamma_without_xhat": (
+        "dgamma {where} is Σdout, without x̂: gamma multiplies x̂, so dgamma = Σ dout·x̂ "
+        "(Σdout is dbeta)"
+    ),
+    "batchnorm.params_axis1": (
+        "dgamma or dbeta {where} is summed over the features (axis=1); each feature's gamma "
+        "and beta collect their gradient over the batch (axis=0)"
+    ),
+    "batchnorm.param_shape": (
+        "{name} {where} has shape {got}; it has one entry per feature or channel, shape "
+        "{expected} (drop the kept dimensions)"
+    ),
+    "batchnorm.per_pixel": (
+        "dx {where} normalizes each of the C·H·W values of an image as a feature of its own "
+        "(x.reshape(N, -1), as DLfS does); BatchNorm2d's statistics are per channel, over the "
+        "batch, height and width"
+    ),
+    "batchnorm.per_pixel_params": (
+        "dgamma {where} has shape {got}, one entry per value of an image (DLfS's reshape to "
+        "(N, −1)); per channel it has one per channel, {c}"
+    ),
+    "batchnorm.mixed_channels": (
+        "dx {where} comes from x.reshape(−1, C) without moving the channel axis last first: "
+        "the rows of that reshape mix the channels; transpose to (N, H, W, C) before reshaping "
+        "(and back after)"
+    ),
+    "batchnorm.running.correct": (
+        "update_running returns (1 − momentum) old + momentum · batch statistic, with the "
+        "batch's unbiased variance, on every hidden batch (PyTorch's convention)."
+    ),
+    "batchnorm.running.not_two": (
+        "update_running {where} returned a {got}; return the pair (new_mean, new_var)"
+    ),
+    "batchnorm.running.biased": (
+        "the new running variance {where} uses the biased batch variance (divided by m); "
+        "PyTorch updates it with the unbiased one, divided by m − 1 = {n} − 1 (ddof=1)"
+    ),
+    "batchnorm.running.dlfs_momentum": (
+        "the update {where} weights the old value by momentum (DLfS's convention, momentum=0.9); "
+        "in PyTorch's, momentum = 0.1 weights the batch: (1 − momentum) old + momentum new"
+    ),
+    "batchnorm.running.std": (
+        "the new running variance {where} is updated with the batch's standard deviation; it "
+        "takes the variance (the square)"
+    ),
+    "batchnorm.running.biased_std": (
+        "the new running variance {where} is updated with the batch's biased standard "
+        "deviation; it takes the unbiased variance (ddof=1)"
+    ),
+    "batchnorm.running.axis1": (
+        "the new running mean {where} averages over the features (axis=1); each feature's "
+        "mean is over the batch (axis=0)"
+    ),
+    "batchnorm.running.whole_batch": (
+        "the new running mean {where} is one mean of the whole batch; each feature has its "
+        "own, over the batch axis (axis=0)"
+    ),
 }
 
 
