@@ -24,8 +24,9 @@ backward pass sends exactly 0 back to them.  (bplib's softmax accepts finite log
 so a masked score is stored as a finite number so far below its row's largest allowed
 score that its exponential underflows to exactly 0.0 in float64: the same weights, bit
 for bit, as ``-inf`` gives.)  A query whose every key is masked has no weights to
-average with (``0/0``): PyTorch's math gives ``NaN`` there, and this module raises a
-``ValueError`` naming the row.
+average with (``0/0``): a plain softmax gives ``NaN`` there, PyTorch's
+``scaled_dot_product_attention`` (2.5 and later) a row of zeros, and this module raises a
+``ValueError`` naming the query.
 
 :class:`SelfAttention` is a :class:`bplib.layers.Layer` (parameters ``Wq``, ``Wk``,
 ``Wv``): ``x`` of shape ``(batch, n, d_model)`` gives ``Q = x Wq``, ``K = x Wk``,
@@ -133,11 +134,13 @@ def _allowed(mask: ArrayLike | None, causal: bool, shape: tuple[int, ...]) -> np
     if allowed is not None:
         empty = ~allowed.any(axis=-1)
         if empty.any():
-            where = tuple(int(i) for i in np.argwhere(empty)[0])
+            where = [int(i) for i in np.argwhere(empty)[0]]
+            query = f"query {where[-1]}"
+            if len(where) > 1:
+                query += f" of sequence {tuple(where[:-1])}"
             raise ValueError(
-                f"the mask leaves query {where} (index (..., query)) no key to attend to: "
-                "the softmax of an empty row is 0/0 (PyTorch's math gives NaN there); allow "
-                "at least one key per query"
+                f"the mask leaves {query} (counted from 0) no key to attend to: its softmax "
+                "would be 0/0, NaN in a plain softmax; allow at least one key per query"
             )
     return allowed
 

@@ -94,8 +94,10 @@ def test_a_query_with_no_key_is_a_clear_error():
     Q, K, V = qkv(rng)
     mask = np.ones((3, 4), dtype=bool)
     mask[1] = False
-    with pytest.raises(ValueError, match=r"query \(1,\).*no key.*NaN"):
+    with pytest.raises(ValueError, match=r"query 1 \(counted from 0\) no key.*NaN"):
         att.scaled_dot_product_attention(Q, K, V, mask=mask)
+    with pytest.raises(ValueError, match=r"query 1 of sequence \(1,\)"):
+        att.scaled_dot_product_attention(*qkv(rng, batch=(2,)), mask=np.stack([np.ones((3, 4), bool), mask]))
 
 
 def test_bad_input_raises_clear_errors():
