@@ -149,16 +149,20 @@ def masked_attention_weights(fn: Callable[[np.ndarray, np.ndarray], object]) -> 
     row with the forbidden scores set to ``-inf`` first: forbidden weights exactly 0, each
     row summing to 1, and a ``ValueError`` for a query with no allowed key.  Named
     mistakes: the mask applied after the softmax (rows no longer sum to 1); forbidden
-    scores set to 0 instead of ``-inf``; the mask read the wrong way round; the softmax
-    over the columns; the naive ``exp`` that overflows at scores of 800; a query with no
-    key giving NaN, or zeros, or another error instead of a ``ValueError``.
+    scores set to 0 instead of ``-inf``; the mask read the wrong way round (a
+    ``ValueError`` where every query keeps a key, or weights where the mask is False); the
+    softmax over the columns; an ``exp`` that overflows at scores of 800, or whose allowed
+    terms all underflow because a forbidden score set the shift; a query with no key
+    giving NaN, or zeros, or another error instead of a ``ValueError``.
     """
     rng = np.random.default_rng(2813)
     random_mask = rng.random((3, 5)) < 0.5
-    random_mask[np.arange(3), rng.integers(0, 5, 3)] = True  # every query keeps a key
-    cases = [
-        (msg("case.causal_scores", n=4), rng.normal(scale=2.0, size=(4, 4)), causal_mask(4)),
+    columns = rng.permutation(5)
+    random_mask[:, columns[0]] = True  # every query keeps a key
+    random_mask[:, columns[1]] = False  # and loses one (so an inverted mask is one too)
+    cases = [  # the random mask first: read inverted, it still leaves every query a key
         (msg("case.mask_scores", shape=(3, 5)), rng.normal(scale=2.0, size=(3, 5)), random_mask),
+        (msg("case.causal_scores", n=4), rng.normal(scale=2.0, size=(4, 4)), causal_mask(4)),
         (msg("case.large_scores"), np.array([[800.0, -5.0, 799.0], [1.0, 900.0, 2.0]]),
          np.array([[True, True, False], [True, False, True]])),
     ]
@@ -169,15 +173,25 @@ def masked_attention_weights(fn: Callable[[np.ndarray, np.ndarray], object]) -> 
     def checks() -> None:
         for where, S, allowed in cases:
             expected = _masked_softmax(S, allowed)
+            try:  # every query here keeps a key: a ValueError reads the mask the wrong way
+                with np.errstate(all="ignore"):
+                    fn(S.copy(), allowed.copy())
+            except ValueError:
+                raise CheckFailed(msg("attention.mask.raised_on_valid", where=where)) from None
+            except Exception:  # named by the call below
+                pass
             got = assert_not_mutated(fn, S, allowed, what="masked_attention_weights")
             arr = _array_or_none(got)
             with np.errstate(all="ignore"):
+                by_columns = _t(_masked_softmax(_t(S), _t(allowed)))
                 if arr is not None and arr.shape == S.shape and not np.all(np.isfinite(arr)):
+                    if np.allclose(arr, by_columns, equal_nan=True):  # a column with no key
+                        raise CheckFailed(msg("attention.mask.axis0", where=where))
                     raise CheckFailed(msg("attention.mask.overflow", where=where))
                 wrong = {
                     "attention.mask.after_softmax": _softmax(S) * allowed,
                     "attention.mask.zero_score": _softmax(np.where(allowed, S, 0.0)),
-                    "attention.mask.axis0": _t(_masked_softmax(_t(S), _t(allowed))),
+                    "attention.mask.axis0": by_columns,
                 }
                 if np.all((~allowed).any(axis=-1)):
                     wrong["attention.mask.inverted"] = _masked_softmax(S, ~allowed)

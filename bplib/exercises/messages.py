@@ -705,8 +705,14 @@ MESSAGES: dict[str, str] = {
         "over the keys sum to 1: the softmax runs along each row (axis=-1)"
     ),
     "attention.mask.overflow": (
-        "the weights {where} contain NaN or inf: exp of a score of 800 overflows; subtract "
-        "each row's largest allowed score before exp"
+        "the weights {where} contain NaN or inf: exp of a score of 800 overflows, or every "
+        "allowed term underflows to 0 when the shift is a forbidden score far above them; set "
+        "the forbidden scores to −∞, then subtract each row's largest allowed score before exp"
+    ),
+    "attention.mask.raised_on_valid": (
+        "masked_attention_weights {where} raised a ValueError although every query there may "
+        "attend to some key: is the mask read the wrong way round? allowed is True where a "
+        "query MAY attend (PyTorch's convention)"
     ),
     "attention.mask.nan_row": (
         "masked_attention_weights {where} returned NaN in that row (0/0: a softmax over no "
