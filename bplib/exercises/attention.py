@@ -85,8 +85,9 @@ def attention_backward(fn: Callable[..., object]) -> Verdict:
 
     def checks() -> None:
         for batch, n_q, n_k, d, d_v, causal in _BACKWARD_CASES:
-            where = msg("case.attention", batch=batch, n_q=n_q, n_k=n_k, d=d, d_v=d_v,
-                        causal=msg("case.causal") if causal else "")
+            where = msg("case.attention", n_q=n_q, n_k=n_k, d=d, d_v=d_v,
+                        causal=msg("case.causal") if causal else "",
+                        batch=msg("case.attention_batch", m=batch[0]) if batch else "")
             Q = rng.normal(size=(*batch, n_q, d))
             K = rng.normal(size=(*batch, n_k, d))
             V = rng.normal(size=(*batch, n_k, d_v))

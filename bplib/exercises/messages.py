@@ -632,8 +632,9 @@ MESSAGES: dict[str, str] = {
         "{expected} (keepdims only for the shift inside)"
     ),
     # ------------------------------------------------------------ chapter 12: attention
-    "case.attention": "for Q ({n_q}, {d}), K ({n_k}, {d}), V ({n_k}, {d_v}){causal}, batch axes {batch}",
+    "case.attention": "for Q ({n_q}, {d}), K ({n_k}, {d}), V ({n_k}, {d_v}){causal}{batch}",
     "case.causal": " with the causal mask",
+    "case.attention_batch": " in a batch of {m} sequences",
     "case.causal_scores": "on {n} x {n} scores with the causal mask",
     "case.mask_scores": "on {shape} scores with a random mask",
     "case.large_scores": "at scores of 800 and 900",
