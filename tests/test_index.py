@@ -373,7 +373,7 @@ def test_glossary_defines_the_terms_and_the_index_lists_them(built_book):
 
 @pytest.mark.book
 def test_every_chapter_is_the_target_of_index_entries(built_book):
-    """Chapters 1-9 (12 once chapters 9-11 are merged) each have index entries pointing into them (at least five each, so
+    """Chapters 1-9 each have index entries pointing into them (at least five each, so
     that a reader looking a term up finds the chapters that teach it)."""
     html = _built(built_book)
     chapters = [name for name in CHAPTERS if not name.startswith("book/article_")]  # not the audit pages
