@@ -25,8 +25,8 @@ so a masked score is stored as a finite number so far below its row's largest al
 score that its exponential underflows to exactly 0.0 in float64: the same weights, bit
 for bit, as ``-inf`` gives.)  A query whose every key is masked has no weights to
 average with (``0/0``): a plain softmax gives ``NaN`` there, PyTorch's
-``scaled_dot_product_attention`` (2.13, as the tests record) a row of zeros, and this module raises a
-``ValueError`` naming the query.
+``scaled_dot_product_attention`` (2.13, as the tests record) a row of zeros, and this
+module raises a ``ValueError`` naming the query.
 
 :class:`SelfAttention` is a :class:`bplib.layers.Layer` (parameters ``Wq``, ``Wk``,
 ``Wv``): ``x`` of shape ``(batch, n, d_model)`` gives ``Q = x Wq``, ``K = x Wk``,
