@@ -747,6 +747,127 @@ MESSAGES: dict[str, str] = {
         "the new running mean {where} is one mean of the whole batch; each feature has its "
         "own, over the batch axis (axis=0)"
     ),
+    # ------------------------------------------------------------ chapter 12: attention
+    "case.attention": "for Q ({n_q}, {d}), K ({n_k}, {d}), V ({n_k}, {d_v}){causal}{batch}",
+    "case.causal": " with the causal mask",
+    "case.attention_batch": " in a batch of {m} sequences",
+    "case.causal_scores": "on {n} x {n} scores with the causal mask",
+    "case.mask_scores": "on {shape} scores with a random mask",
+    "case.large_scores": "at scores of 800 and 900",
+    "case.empty_row": "when the mask leaves query 1 no key",
+    "case.self_attention": (
+        "for x ({batch}, {n}, {d_model}), Wq and Wk ({d_model}, {d}), Wv ({d_model}, {d_v})"
+    ),
+    "attention.bwd.correct": (
+        "attention_backward returns dQ = dS K/√d, dK = dSᵀ Q/√d and dV = Aᵀ dO, with dS the "
+        "softmax's product A ⊙ (dA − rowsum(dA ⊙ A)), on every hidden case."
+    ),
+    "attention.bwd.not_three": (
+        "attention_backward {where} returned a {got}; return the three gradients as a tuple "
+        "(dQ, dK, dV)"
+    ),
+    "attention.bwd.dV_no_transpose": (
+        "dV {where} is A dO: value row j is used by every query i with weight A[i, j], so its "
+        "gradient sums over the queries, dV = Aᵀ dO"
+    ),
+    "attention.bwd.diagonal": (
+        "{which} {where} uses dS = dA ⊙ A (1 − A): only the diagonal of each row's softmax "
+        "Jacobian; every weight of a row depends on every score of that row, so "
+        "dS = A ⊙ (dA − rowsum(dA ⊙ A))"
+    ),
+    "attention.bwd.diagonal_no_scale": (
+        "{which} {where} uses the softmax's diagonal dA ⊙ A (1 − A) alone, and the 1/√d is "
+        "missing too"
+    ),
+    "attention.bwd.no_softmax": (
+        "{which} {where} uses dS = dA: the softmax between the scores and the weights has a "
+        "backward pass of its own, dS = A ⊙ (dA − rowsum(dA ⊙ A))"
+    ),
+    "attention.bwd.no_scale": (
+        "{which} {where} is √d = √{d} times too large: the scores are QKᵀ/√d, so the chain "
+        "rule brings the 1/√d into dQ and dK"
+    ),
+    "attention.bwd.over_d": (
+        "{which} {where} is divided by d = {d} (1/√d applied twice?); the scores carry 1/√d "
+        "once, and so do dQ and dK"
+    ),
+    "attention.bwd.dQ_transposed": (
+        "dQ {where} is dSᵀ K/√d: query i's gradient gathers row i of dS, its own scores: "
+        "dQ = dS K/√d (the transpose belongs to dK)"
+    ),
+    "attention.bwd.dK_no_transpose": (
+        "dK {where} is dS Q/√d: key j's gradient gathers column j of dS, the scores of every "
+        "query with that key: dK = dSᵀ Q/√d"
+    ),
+    "attention.mask.correct": (
+        "masked_attention_weights sets the forbidden scores to −∞ before the softmax: those "
+        "weights are 0, every row sums to 1, and a query with no key raises a ValueError."
+    ),
+    "attention.mask.result": "the weights A",
+    "attention.mask.after_softmax": (
+        "the weights {where} are the softmax with the mask applied afterwards: the forbidden "
+        "weights are 0, but each row no longer sums to 1; set the forbidden scores to −∞ "
+        "BEFORE the softmax"
+    ),
+    "attention.mask.zero_score": (
+        "the weights {where} give the forbidden keys a score of 0, and e⁰ = 1 is not 0: a "
+        "forbidden score must be −∞ (np.where(allowed, S, -np.inf)), so that its weight is 0"
+    ),
+    "attention.mask.inverted": (
+        "the weights {where} are nonzero exactly where the mask is False: allowed is True "
+        "where a query MAY attend (PyTorch's convention)"
+    ),
+    "attention.mask.axis0": (
+        "the weights {where} are normalised down the columns (axis=0); each query's weights "
+        "over the keys sum to 1: the softmax runs along each row (axis=-1)"
+    ),
+    "attention.mask.overflow": (
+        "the weights {where} contain NaN or inf: exp of a score of 800 overflows, or every "
+        "allowed term underflows to 0 when the shift is a forbidden score far above them; set "
+        "the forbidden scores to −∞, then subtract each row's largest allowed score before exp"
+    ),
+    "attention.mask.raised_on_valid": (
+        "masked_attention_weights {where} raised a ValueError although every query there may "
+        "attend to some key: is the mask read the wrong way round? allowed is True where a "
+        "query MAY attend (PyTorch's convention)"
+    ),
+    "attention.mask.nan_row": (
+        "masked_attention_weights {where} returned NaN in that row (0/0: a softmax over no "
+        "key); a query with nothing to attend to is a mistake in the mask: raise a ValueError "
+        "that says so"
+    ),
+    "attention.mask.zero_row": (
+        "masked_attention_weights {where} returned a row of zeros, which sums to 0, not 1 "
+        "(PyTorch's scaled_dot_product_attention does this; this exercise asks for the "
+        "error): raise a ValueError naming the query"
+    ),
+    "attention.mask.no_error": (
+        "masked_attention_weights {where} returned weights for a query that may attend to "
+        "nothing; raise a ValueError instead"
+    ),
+    "attention.mask.wrong_error": (
+        "masked_attention_weights {where} raised {error}; a bad mask is a bad value: raise "
+        "a ValueError"
+    ),
+    "attention.dx.correct": (
+        "self_attention_input_gradient sums the three paths, dQ Wqᵀ + dK Wkᵀ + dV Wvᵀ, on "
+        "every hidden case."
+    ),
+    "attention.dx.only_one": (
+        "dx {where} is the {kept} path alone; x feeds Q, K and V, and the gradient of a "
+        "variable used three times is the sum of the three: the {missing} paths are missing"
+    ),
+    "attention.dx.one_missing": (
+        "dx {where} sums the {kept} paths; x also feeds the {missing} projection, whose path "
+        "dx gets too"
+    ),
+    "attention.dx.mean": (
+        "dx {where} is the mean of the three paths; the chain rule adds them (no 1/3)"
+    ),
+    "attention.dx.no_transpose": (
+        "dx {where} multiplies by Wq, Wk, Wv instead of their transposes: Q = x Wq gives "
+        "dx = dQ Wqᵀ (as dx = dout Wᵀ for Affine)"
+    ),
 }
 
 
