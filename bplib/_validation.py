@@ -15,6 +15,7 @@ from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "as_float_array",
@@ -29,6 +30,8 @@ __all__ = [
     "check_seed",
     "check_bool",
     "as_dtype_name",
+    "check_dout",
+    "as_param",
     "warn_deprecated",
 ]
 
@@ -239,3 +242,27 @@ def warn_deprecated(message: str) -> None:
     while frame is not None and Path(frame.f_code.co_filename).resolve().is_relative_to(_PACKAGE):
         level, frame = level + 1, frame.f_back
     warnings.warn(message, DeprecationWarning, stacklevel=level)
+
+
+def check_dout(dout: ArrayLike, expected_shape: tuple[int, ...] | None, layer: str) -> np.ndarray:
+    """Validate a layer's ``dout`` against the shape of its last forward output (``None``: no forward yet)."""
+    if expected_shape is None:
+        raise RuntimeError(f"{layer}.backward was called before {layer}.forward")
+    dout = as_float_array(dout, "dout", allow_empty=True)
+    if dout.shape != expected_shape:
+        raise ValueError(
+            f"dout must have the shape of {layer}'s forward output {expected_shape}, "
+            f"but dout.shape={dout.shape}"
+        )
+    return dout
+
+
+def as_param(p: ArrayLike, name: str, ndim: int) -> np.ndarray:
+    """A layer's parameter: a float64 ndarray is kept as is (shared memory), anything else converted."""
+    if isinstance(p, np.ndarray) and p.dtype == np.float64:
+        arr = p
+        if arr.ndim != ndim:
+            raise ValueError(f"{name} must be {ndim}-D, but {name}.shape={arr.shape}")
+        as_float_array(arr, name)  # finiteness and non-empty checks
+        return arr
+    return as_float_array(p, name, ndims=ndim)

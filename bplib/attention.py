@@ -41,7 +41,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_float_array
-from .layers import Layer, Softmax, _as_param, _check_dout
+from ._validation import as_param as _as_param
+from ._validation import check_dout as _check_dout
+from .layers import Layer, Softmax
 
 __all__ = [
     "causal_mask",

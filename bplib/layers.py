@@ -40,6 +40,8 @@ from numpy.typing import ArrayLike
 
 from . import convolution as _conv
 from ._validation import as_float_array, check_same_shape
+from ._validation import as_param as _as_param
+from ._validation import check_dout as _check_dout
 from .activations import get_activation, softmax
 from .losses import mse, mse_prime, softmax_cross_entropy_parts
 
@@ -59,30 +61,6 @@ __all__ = [
     "SoftmaxWithLoss",
     "MSELoss",
 ]
-
-
-def _check_dout(dout: ArrayLike, expected_shape: tuple[int, ...] | None, layer: str) -> np.ndarray:
-    """Validate ``dout`` against the shape of the last forward output."""
-    if expected_shape is None:
-        raise RuntimeError(f"{layer}.backward was called before {layer}.forward")
-    dout = as_float_array(dout, "dout", allow_empty=True)
-    if dout.shape != expected_shape:
-        raise ValueError(
-            f"dout must have the shape of {layer}'s forward output {expected_shape}, "
-            f"but dout.shape={dout.shape}"
-        )
-    return dout
-
-
-def _as_param(p: ArrayLike, name: str, ndim: int) -> np.ndarray:
-    """Keep a float64 ndarray as is (shared memory); otherwise convert it."""
-    if isinstance(p, np.ndarray) and p.dtype == np.float64:
-        arr = p
-        if arr.ndim != ndim:
-            raise ValueError(f"{name} must be {ndim}-D, but {name}.shape={arr.shape}")
-        as_float_array(arr, name)  # finiteness and non-empty checks
-        return arr
-    return as_float_array(p, name, ndims=ndim)
 
 
 class Layer:
