@@ -469,10 +469,10 @@ class MaxPooling(Layer):
         ph, pw, s, p = self.pool_h, self.pool_w, self.stride, self.pad
         oh, ow = _conv.check_conv_shapes(x.shape, ph, pw, s, p)
         n, c = x.shape[:2]
-        img = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)], constant_values=-np.inf)
+        img = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)], constant_values=-np.inf) if p else x
         col = _conv._windows(img, ph, pw, s, oh, ow).reshape(-1, ph * pw)  # one window per row
         self.arg_max = np.argmax(col, axis=1)
-        out = col[np.arange(col.shape[0]), self.arg_max]
+        out = col.max(axis=1)  # the entry at arg_max
         out = out.reshape(n, oh, ow, c).transpose(0, 3, 1, 2)
         self.x_shape = x.shape
         self._out_shape = out.shape
