@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bplib import convolution as cv
@@ -217,12 +217,14 @@ def test_max_pooling_gradient_lands_only_on_winners_and_keeps_the_sum(case):
 @given(pool_cases())
 def test_max_pooling_equals_the_naive_loops_without_padding(case):
     x, ph, pw, stride, _, rng = case
+    assume(x.shape[2] >= ph and x.shape[3] >= pw)  # fits without the padding
     layer = MaxPooling(ph, pw, stride)
     out = layer.forward(x)
     np.testing.assert_array_equal(out, cv.max_pool_naive(x, ph, pw, stride))
     dout = rng.normal(size=out.shape)
+    # overlapping windows add in another order: equal to the last bits
     np.testing.assert_allclose(layer.backward(dout), cv.max_pool_naive_backward(dout, x, ph, pw, stride),
-                               rtol=1e-15, atol=0)
+                               rtol=1e-12, atol=1e-14)
 
 
 def test_max_pooling_tie_goes_to_the_first_maximum_in_row_major_order():
