@@ -630,6 +630,9 @@ class MaxPooling(Layer):
     -----
     Input ``(N, C, H, W)``, output ``(N, C, OH, OW)``, ``OH = (H + 2 pad -
     pool_h) // stride + 1``; rows that do not fill a window are left out.
+    For square windows side by side (``stride == pool_h == pool_w``, no
+    padding), the rows of im2col are a reshape of ``x`` and col2im its
+    reverse, so both are taken that way (the same arrays, one copy each).
     """
 
     def __init__(self, pool_h: int, pool_w: int, stride: int | None = None, pad: int = 0) -> None:
@@ -642,6 +645,8 @@ class MaxPooling(Layer):
                 f"pad must be at most half the window (min(pool_h, pool_w) // 2 = "
                 f"{min(self.pool_h, self.pool_w) // 2}), but pad={self.pad}"
             )
+        # non-overlapping windows side by side, no padding: im2col's rows are a reshape
+        self._tiles = self.stride == self.pool_h == self.pool_w and self.pad == 0
         self.x_shape: tuple[int, ...] | None = None
         self.arg_max: np.ndarray | None = None
         self._out_shape: tuple[int, ...] | None = None
@@ -652,10 +657,14 @@ class MaxPooling(Layer):
         ph, pw, s, p = self.pool_h, self.pool_w, self.stride, self.pad
         oh, ow = _conv.check_conv_shapes(x.shape, ph, pw, s, p)
         n, c = x.shape[:2]
-        img = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)], constant_values=-np.inf)
-        col = _conv._windows(img, ph, pw, s, oh, ow).reshape(-1, ph * pw)  # one window per row
+        if self._tiles:  # windows side by side: im2col's rows are a reshape of x
+            tiles = x[:, :, :oh * ph, :ow * pw].reshape(n, c, oh, ph, ow, pw)
+            col = tiles.transpose(0, 2, 4, 1, 3, 5).reshape(-1, ph * pw)
+        else:
+            img = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)], constant_values=-np.inf)
+            col = _conv._windows(img, ph, pw, s, oh, ow).reshape(-1, ph * pw)  # one window per row
         self.arg_max = np.argmax(col, axis=1)
-        out = col[np.arange(col.shape[0]), self.arg_max]
+        out = col.max(axis=1)  # the entry at arg_max
         out = out.reshape(n, oh, ow, c).transpose(0, 3, 1, 2)
         self.x_shape = x.shape
         self._out_shape = out.shape
@@ -679,6 +688,13 @@ class MaxPooling(Layer):
         d = dout.transpose(0, 2, 3, 1).ravel()  # the rows' order of forward's windows
         dmax = np.zeros((d.size, ph * pw))
         dmax[np.arange(d.size), self.arg_max] = d
+        if self._tiles:  # col2im of side-by-side windows: the reshape back
+            n, c, h, w = self.x_shape
+            oh, ow = self._out_shape[2:]
+            dx = np.zeros(self.x_shape)
+            tiles = dmax.reshape(n, oh, ow, c, ph, pw).transpose(0, 3, 1, 4, 2, 5)
+            dx[:, :, :oh * ph, :ow * pw] = tiles.reshape(n, c, oh * ph, ow * pw)
+            return dx
         dcol = dmax.reshape(-1, self.x_shape[1] * ph * pw)
         return _conv.col2im(dcol, self.x_shape, ph, pw, self.stride, self.pad)
 

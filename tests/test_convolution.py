@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bplib import convolution as cv
@@ -217,12 +217,14 @@ def test_max_pooling_gradient_lands_only_on_winners_and_keeps_the_sum(case):
 @given(pool_cases())
 def test_max_pooling_equals_the_naive_loops_without_padding(case):
     x, ph, pw, stride, _, rng = case
+    assume(x.shape[2] >= ph and x.shape[3] >= pw)  # fits without the padding
     layer = MaxPooling(ph, pw, stride)
     out = layer.forward(x)
     np.testing.assert_array_equal(out, cv.max_pool_naive(x, ph, pw, stride))
     dout = rng.normal(size=out.shape)
+    # overlapping windows add in another order: equal to the last bits
     np.testing.assert_allclose(layer.backward(dout), cv.max_pool_naive_backward(dout, x, ph, pw, stride),
-                               rtol=1e-15, atol=0)
+                               rtol=1e-12, atol=1e-14)
 
 
 def test_max_pooling_tie_goes_to_the_first_maximum_in_row_major_order():
@@ -391,3 +393,22 @@ def test_max_pooling_ties_and_flatten_against_torch():
     F.max_pool2d(xt, 2).backward(torch.tensor(dout))
     np.testing.assert_array_equal(dx, xt.grad.numpy())  # the same winner on every tie
     np.testing.assert_array_equal(Flatten().forward(x), torch.nn.Flatten()(torch.tensor(x)).numpy())
+
+
+@pytest.mark.parametrize("shape,kernel,stride,pad", [((2, 3, 7, 6), (3, 2), 2, 1), ((1, 2, 5, 5), (3, 3), 1, 0)])
+def test_im2col_and_col2im_are_torch_unfold_and_fold(shape, kernel, stride, pad):
+    """im2col is F.unfold with its blocks transposed into rows; col2im is F.fold (it adds overlaps)."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (it is optional)")
+    F = torch.nn.functional
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=shape)
+    n, c = shape[:2]
+    k = c * kernel[0] * kernel[1]
+    col = cv.im2col(x, *kernel, stride, pad)
+    unfolded = F.unfold(torch.tensor(x), kernel, padding=pad, stride=stride)  # (N, C kh kw, L)
+    np.testing.assert_array_equal(col, unfolded.transpose(1, 2).reshape(-1, k).numpy())
+    dcol = rng.normal(size=col.shape)
+    folded = F.fold(torch.tensor(dcol).reshape(n, -1, k).transpose(1, 2), shape[2:], kernel,
+                    padding=pad, stride=stride)
+    np.testing.assert_allclose(cv.col2im(dcol, shape, *kernel, stride, pad), folded.numpy(),
+                               rtol=1e-14, atol=1e-14)

@@ -243,6 +243,37 @@ PLANTS = [
         "SelfAttention.backward's dx through the values only, not summed over the Q, K and V paths",
     ),
     Plant(
+        "convolution",
+        "col2im_assigns",
+        "convolution.py",
+        (("            img[:, :, y:y_max:stride, xx:x_max:stride] += col[:, :, y, xx, :, :]\n",
+          "            img[:, :, y:y_max:stride, xx:x_max:stride] = col[:, :, y, xx, :, :]\n"),),
+        "col2im with = for +=: where windows overlap, a pixel keeps one window's gradient",
+    ),
+    Plant(
+        "convolution",
+        "max_pooling_spreads",
+        "layers.py",
+        (("        dmax[np.arange(d.size), self.arg_max] = d\n",
+          "        dmax[:] = d[:, None] / (ph * pw)\n"),),
+        "MaxPooling.backward spreading each window's gradient evenly (average pooling's "
+        "backward) instead of routing it to the winner",
+    ),
+    Plant(
+        "convolution",
+        "kernel_not_rotated",
+        "convolution.py",
+        (("    return k[::-1, ::-1].copy()\n", "    return k.copy()\n"),),
+        "rotate180 returning the kernel unrotated: dx as a correlation with the kernel as it is",
+    ),
+    Plant(
+        "convolution",
+        "stride_not_dilated",
+        "convolution.py",
+        (("    out[::stride, ::stride] = g\n    return out\n", "    return g.copy()\n"),),
+        "dilate forgetting the stride's zeros between the upstream gradient's entries",
+    ),
+    Plant(
         "speed",
         "fast_bp2_after_update",
         "fast.py",

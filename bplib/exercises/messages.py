@@ -868,6 +868,157 @@ MESSAGES: dict[str, str] = {
         "dx {where} multiplies by Wq, Wk, Wv instead of their transposes: Q = x Wq gives "
         "dx = dQ Wqᵀ (as dx = dout Wᵀ for Affine)"
     ),
+    # ------------------------------------------ chapter 10: convolution and pooling
+    "convolution.case.conv": "for x of shape {x}, W of shape {W}, stride {stride} and pad {pad}",
+    "convolution.case.col2im": (
+        "for images of shape {x}, {fh} x {fw} windows, stride {stride} and pad {pad}"
+    ),
+    "convolution.case.pool": "for x of shape {x}, {pool} x {pool} windows and stride {stride}",
+    "convolution.case.pool_ties": (
+        "for x of shape {x} with tied maxima, {pool} x {pool} windows and stride {stride}"
+    ),
+    "convolution.backward.correct": (
+        "conv_backward returns dx, dW and db on every hidden batch: strides that do and do "
+        "not divide, padding, several channels and filters."
+    ),
+    "convolution.backward.not_three": (
+        "conv_backward {where} returned a {got}; return the three gradients as a tuple "
+        "(dx, dW, db)"
+    ),
+    "convolution.backward.dx": "dx",
+    "convolution.backward.dW": "dW",
+    "convolution.backward.db": "db",
+    "convolution.backward.not_rotated": (
+        "dx {where} is a correlation of dout with the kernel as it is: the kernel is not "
+        "rotated. Each window's gradient is dout times W[f] placed where the window was; as "
+        "one formula that is the full cross-correlation of dout with the kernel rotated "
+        "180 degrees (W[f, c, ::-1, ::-1])"
+    ),
+    "convolution.backward.no_dilation": (
+        "dx {where} puts the windows one pixel apart: the stride's dilation is forgotten. "
+        "Output pixel (i, j) came from the window at (i * {stride}, j * {stride}), so its "
+        "gradient goes back there (in the formula: dout dilated, stride - 1 = "
+        "{stride_minus_one} zero(s) between its entries)"
+    ),
+    "convolution.backward.not_cropped": (
+        "dx {where} has shape {got}, the padded input's: the padding is not cropped. The "
+        "pad = {pad} rows and columns added on each side are not part of x; return "
+        "dxpad[:, :, pad:-pad, pad:-pad]"
+    ),
+    "convolution.backward.cropped_one_side": (
+        "dx {where} is the padded gradient cropped at the end only; the padding was added on "
+        "both sides, so crop pad = {pad} row(s) and column(s) at the start too"
+    ),
+    "convolution.backward.dW_swapped": (
+        "dW {where} has shape {got}: filters and channels are swapped; dW has W's shape "
+        "(FN, C, FH, FW)"
+    ),
+    "convolution.backward.dW_rotated": (
+        "dW {where} is rotated 180 degrees: dW[f, c] is the cross-correlation of the padded "
+        "input with dout (each window times its gradient), not a convolution with a "
+        "flipped kernel"
+    ),
+    "convolution.backward.dW_no_stride": (
+        "dW {where} takes the input's windows one pixel apart: the stride is forgotten; the "
+        "window of output pixel (i, j) starts at (i * stride, j * stride)"
+    ),
+    "convolution.backward.dW_one_sample": (
+        "dW {where} is the first sample's gradient only: the filters are shared by every "
+        "sample, so dW sums over the batch too"
+    ),
+    "convolution.backward.dW_mean": (
+        "dW {where} is divided by the batch size N = {n}; a layer's backward sums over the "
+        "batch (the loss's 1/N arrives in dout)"
+    ),
+    "convolution.backward.db_positions": (
+        "db {where} has shape {got}: it misses the sum over positions. One bias is added at "
+        "every output pixel, so db[f] sums dout[:, f] over the batch and over all OH x OW "
+        "positions (axis=(0, 2, 3))"
+    ),
+    "convolution.backward.db_batch": (
+        "db {where} has shape {got}: it misses the sum over the batch; sum dout over axis "
+        "(0, 2, 3)"
+    ),
+    "convolution.backward.db_scalar": (
+        "db {where} is one number: it sums over the filters too; each filter has its own "
+        "bias, so sum dout over axis (0, 2, 3) and keep the filters"
+    ),
+    "convolution.backward.db_first_position": (
+        "db {where} uses the first output pixel only; the bias is added at every position, "
+        "so db sums over all of them"
+    ),
+    "convolution.backward.db_mean": (
+        "db {where} is divided by the batch size N = {n}; a layer's backward sums (the "
+        "loss's 1/N arrives in dout)"
+    ),
+    "convolution.col2im.correct": (
+        "col2im adds every row back where its window was, on every hidden case: "
+        "overlapping windows, strides and padding."
+    ),
+    "convolution.col2im.result": "the gradient dx",
+    "convolution.col2im.assigned": (
+        "the result {where} keeps, at each entry, only the last kernel offset's gradient: "
+        "img[..., y:y_max:stride, x:x_max:stride] = ... overwrites what the other offsets "
+        "wrote; use += (each entry of x sits in several windows, and its gradient is the sum)"
+    ),
+    "convolution.col2im.assigned_by_window": (
+        "the result {where} keeps only the last window's gradient where windows overlap: "
+        "use += (each entry of x sits in several windows, and its gradient is the sum)"
+    ),
+    "convolution.col2im.transposed": (
+        "the result {where} reads dcol transposed: its rows are the windows (n, i, j) and "
+        "its columns the entries (c, p, q) of a window, shape (N*OH*OW, C*fh*fw)"
+    ),
+    "convolution.col2im.no_transpose": (
+        "the result {where} reshapes dcol straight to (N, C, fh, fw, OH, OW): the wrong "
+        "reshape order. Reshape to (N, OH, OW, C, fh, fw), im2col's order, then transpose"
+    ),
+    "convolution.col2im.channels_last": (
+        "the result {where} reads each row as (row, column, channel); im2col flattens a "
+        "window channel first, (c, p, q), as W[f].ravel()"
+    ),
+    "convolution.col2im.window_transposed": (
+        "the result {where} swaps the rows and columns of each window: a row of dcol is a "
+        "window flattened row by row, (c, p, q) with p its row"
+    ),
+    "convolution.col2im.no_stride": (
+        "the result {where} puts the windows one pixel apart: the stride {stride} is "
+        "forgotten; window (i, j) starts at (i * stride, j * stride) in the padded image"
+    ),
+    "convolution.col2im.not_cropped": (
+        "the result {where} has shape {got}, the padded image's: crop the pad = {pad} "
+        "row(s) and column(s) of padding on each side"
+    ),
+    "convolution.pool.correct": (
+        "max_pool_backward routes each window's gradient to its winner on every hidden "
+        "case: overlapping windows and ties included."
+    ),
+    "convolution.pool.result": "the gradient dx",
+    "convolution.pool.spread": (
+        "the gradient {where} is spread evenly over each window: that is average pooling's "
+        "backward. The max is a max gate: its output is one input, the winner, and only the "
+        "winner gets the window's gradient"
+    ),
+    "convolution.pool.copied": (
+        "the gradient {where} is copied to every entry of each window; the max depends on "
+        "its winner alone, so the others get 0"
+    ),
+    "convolution.pool.value": (
+        "the winners {where} receive the maximum's value; they receive the upstream gradient "
+        "dout of their window"
+    ),
+    "convolution.pool.assigned": (
+        "the gradient {where} keeps one window's gradient where a winner won two "
+        "overlapping windows: add them (+=)"
+    ),
+    "convolution.pool.all_ties": (
+        "the gradient {where} goes to every tied maximum of a window, so it is counted "
+        "twice; route it to one winner (the first, as np.argmax and PyTorch do)"
+    ),
+    "convolution.pool.last_tie": (
+        "the gradient {where} goes to the last of tied maxima; the forward pass's winner is "
+        "the first in row-major order (np.argmax), so route it there"
+    ),
 }
 
 
