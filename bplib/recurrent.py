@@ -209,6 +209,20 @@ class RNN(Layer):
         dx, self._dx = self._dx, None
         return dx
 
+    def jacobians(self) -> np.ndarray:
+        """The Jacobian of every step of the last :meth:`forward`, ``dh_t/dh_{t-1}``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (batch, time, n_hidden, n_hidden)
+            Entry ``[n, t - 1, i, j]`` is ``d h_t[i] / d h_{t-1}[j]`` for sample ``n``:
+            ``diag(1 - h_t**2) @ Wh.T`` (the column convention's Jacobian).
+        """
+        if self.hs is None:
+            raise RuntimeError("RNN.jacobians was called before RNN.forward")
+        slope = _TANH.prime_from_output(self.hs[:, 1:])  # (batch, time, n_hidden)
+        return slope[..., :, None] * self.Wh.T[None, None]
+
     def __repr__(self) -> str:
         extra = "" if self.truncate is None else f", truncate={self.truncate}"
         return f"RNN(n_in={self.n_in}, n_hidden={self.n_hidden}{extra})"
