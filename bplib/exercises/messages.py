@@ -646,16 +646,16 @@ MESSAGES: dict[str, str] = {
         "step, so their gradient is a sum over all the steps (loop over t and add each term)"
     ),
     "rnn.bptt.tanh_of_h": (
-        "the gradients {where} use 1 - tanh(h)^2: that formula takes the pre-activation z, "
-        "and hs already holds h = tanh(z); the tanh's derivative is 1 - h^2"
+        "the gradients {where} use 1 - tanh(a)^2 with a state a from hs: that formula takes "
+        "the weighted input z, and hs already holds a = tanh(z); the tanh's derivative is 1 - a^2"
     ),
     "rnn.bptt.no_square": (
-        "the gradients {where} use 1 - h as the tanh's derivative; it is 1 - h^2 (the square "
+        "the gradients {where} use 1 - a as the tanh's derivative; it is 1 - a^2 (the square "
         "is missing)"
     ),
     "rnn.bptt.transposed": (
-        "the gradients {where} send delta_t Wh back to h_(t-1): the Jacobian is transposed; "
-        "in the row convention h_t reads h_(t-1) Wh, so the gradient goes back as delta_t Wh^T"
+        "the gradients {where} send delta_t Wh back to a_(t-1): the Jacobian is transposed; "
+        "in the row convention z_t holds a_(t-1) Wh, so the gradient goes back as delta_t Wh^T"
     ),
     "rnn.bptt.no_carry": (
         "the gradients {where} use only each step's own dout: the gradient does not flow back "

@@ -27,12 +27,12 @@ _X_Y, _H_Y, _W_Y = 40, 150, 290
 
 def _diagram(steps: int) -> Diagram:
     gap = (_RIGHT - _LEFT) / (steps + 1)
-    nodes = [Node("h0", "h\u2080", _LEFT, _H_Y)]
+    nodes = [Node("h0", "a\u2080", _LEFT, _H_Y)]
     edges = []
     for t in range(1, steps + 1):
         cx = _LEFT + t * gap
         nodes.append(Node(f"x{t}", f"x{subscript(t)}", cx, _X_Y))
-        nodes.append(Node(f"h{t}", f"h{subscript(t)}", cx, _H_Y))
+        nodes.append(Node(f"h{t}", f"a{subscript(t)}", cx, _H_Y))
         edges.append(Edge(f"x{t}", f"h{t}", label_offset=-10))
         edges.append(Edge(f"h{t - 1}", f"h{t}", label_offset=10))
     nodes.append(Node("C", "C", _RIGHT, _H_Y))
