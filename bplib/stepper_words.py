@@ -156,7 +156,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                     "= {local} \u00b7 {wh} = {J}, so \u2202C/\u2202a{p} = {g} \u00b7 {J} = {out}.",
             "back_h0": "Back to the start: \u2202a{t}/\u2202a{p} = (1 \u2212 a{t}\u00b2)\u00b7w\u2095 = "
                        "{local} \u00b7 {wh} = {J}, so \u2202C/\u2202a{p} = {g} \u00b7 {J} = {out}: "
-                       "the gradient the initial state receives (the layer's dh0). No step is left.",
+                       "the gradient the initial state receives (RNN.backward's dh\u2080). No step is left.",
             "total_start": "Done: \u2202C/\u2202w\u2095 is the sum of one term per step, ",
             "plus": " + ",
             "equals": " = ",
