@@ -43,13 +43,36 @@ from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_positive, check_positive_int, check_seed
 from .activations import get_activation
-from .layers import Layer, _as_param, _check_dout
+from .layers import Layer
 from .models import Sequential
 from .training import check_converging
 
 __all__ = ["RNN", "LastStep", "clip_grad_norm", "global_norm", "fit_sequences", "SequenceHistory"]
 
 _TANH = get_activation("tanh")
+
+
+def _as_param(p: ArrayLike, name: str, ndim: int) -> np.ndarray:
+    """A parameter as float64: a float64 ndarray is kept as is (shared, as in ``Affine``)."""
+    if isinstance(p, np.ndarray) and p.dtype == np.float64:
+        if p.ndim != ndim:
+            raise ValueError(f"{name} must be {ndim}-D, but {name}.shape={p.shape}")
+        as_float_array(p, name)  # finiteness and non-empty checks
+        return p
+    return as_float_array(p, name, ndims=ndim)
+
+
+def _check_dout(dout: ArrayLike, expected_shape: tuple[int, ...] | None, layer: str) -> np.ndarray:
+    """``dout`` checked against the shape of the last forward output."""
+    if expected_shape is None:
+        raise RuntimeError(f"{layer}.backward was called before {layer}.forward")
+    dout = as_float_array(dout, "dout", allow_empty=True)
+    if dout.shape != expected_shape:
+        raise ValueError(
+            f"dout must have the shape of {layer}'s forward output {expected_shape}, "
+            f"but dout.shape={dout.shape}"
+        )
+    return dout
 
 
 class RNN(Layer):
