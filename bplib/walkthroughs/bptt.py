@@ -22,7 +22,7 @@ _H = 1e-6
 # Geometry (SVG units): the inputs x_t in a row at the top, the states h_0 ... h_T and the
 # cost C in a row below them, the shared weight w_h under the row, joined to every h_t.
 _WIDTH, _LEFT, _RIGHT = 490, 34, 452
-_X_Y, _H_Y, _W_Y = 40, 150, 290
+_X_Y, _H_Y, _W_Y = 40, 150, 330
 
 
 def _diagram(steps: int) -> Diagram:
@@ -40,8 +40,11 @@ def _diagram(steps: int) -> Diagram:
     w_x = _LEFT + (steps + 1) / 2 * gap
     nodes.append(Node("wh", "w\u2095", w_x, _W_Y))
     for t in range(1, steps + 1):
-        edges.append(Edge("wh", f"h{t}", label_at=0.42, label_offset=0 if t == (steps + 1) / 2 else
-                          (12 if _LEFT + t * gap < w_x else -12)))
+        cx = _LEFT + t * gap
+        if abs(cx - w_x) < 1e-9:  # straight up: the term beside the line, low
+            edges.append(Edge("wh", f"h{t}", label_at=0.4, label_offset=-24))
+        else:  # the diagonals: the terms high, where the edges are apart
+            edges.append(Edge("wh", f"h{t}", label_at=0.7, label_offset=12 if cx < w_x else -12))
     return Diagram(nodes, edges, width=_WIDTH, height=_W_Y + 48)
 
 
