@@ -123,6 +123,46 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "sep": "; ",
             "end": ". (The bias gradients are the errors themselves.)",
         },
+        # chapter 11: a scalar RNN unrolled in time; back through the steps, dC/dwₕ summed
+        "bptt": {
+            "title": "Step backpropagation through time",
+            "description": "A recurrent unit unrolled over the time steps: the same weight "
+                           "w\u2095 is used at every step. Forward, one step at a time; then "
+                           "back through the steps, adding each step's term to \u2202C/\u2202w\u2095.",
+            "legend": "Above a node: its value. Below a state: \u2202C/\u2202a\u209c; below "
+                      "w\u2095: the sum of the terms so far. Going back, on an edge: the factor "
+                      "\u2202a\u209c/\u2202a\u209c\u208b\u2081, or the step's term of \u2202C/\u2202w\u2095.",
+            "start": "The unit computes a\u209c = tanh(w\u2093x\u209c + w\u2095a\u209c\u208b\u2081 + b) "
+                     "at every step, with the same weights w\u2093 = {wx}, w\u2095 = {wh} and "
+                     "bias b = {b}. It starts from a\u2080 = {h0}; the cost compares the last "
+                     "state a{T} with the target y = {y}.",
+            "forward_first": "Forward, step {n}: a{t} = tanh(w\u2093x{t} + w\u2095a{p} + b) = "
+                             "tanh({wx}\u00b7{x} + {wh}\u00b7{h_prev} + {b}) = tanh({z}) = {h}.",
+            "forward": "Forward, step {n}: the same weights again, with the state a{p} the last "
+                       "step left: a{t} = tanh({wx}\u00b7{x} + {wh}\u00b7{h_prev} + {b}) = tanh({z}) = {h}.",
+            "cost": "The cost on the last state: C = \u00bd(a{T} \u2212 y)\u00b2 = "
+                    "\u00bd({h} \u2212 {y})\u00b2 = {C}.",
+            "seed": "Backward starts at the cost: \u2202C/\u2202a{T} = a{T} \u2212 y = "
+                    "{h} \u2212 {y} = {g}.",
+            "term_first": "Step {n}, back: through tanh, \u03b4{t} = \u2202C/\u2202a{t} \u00b7 "
+                          "(1 \u2212 a{t}\u00b2) = {g} \u00b7 {local} = {d}. Step {n} used "
+                          "w\u2095 on a{p}, so its term of \u2202C/\u2202w\u2095 is \u03b4{t}\u00b7a{p} "
+                          "= {d} \u00b7 {h_prev} = {term}: the sum so far.",
+            "term": "Step {n}, back: \u03b4{t} = \u2202C/\u2202a{t} \u00b7 (1 \u2212 a{t}\u00b2) "
+                    "= {g} \u00b7 {local} = {d}. The same w\u2095 acted here too: its term "
+                    "\u03b4{t}\u00b7a{p} = {d} \u00b7 {h_prev} = {term} is added, "
+                    "{before} \u2192 {run}.",
+            "back": "Hand the gradient back to a{p}: \u2202a{t}/\u2202a{p} = (1 \u2212 a{t}\u00b2)\u00b7w\u2095 "
+                    "= {local} \u00b7 {wh} = {J}, so \u2202C/\u2202a{p} = {g} \u00b7 {J} = {out}.",
+            "back_h0": "Back to the start: \u2202a{t}/\u2202a{p} = (1 \u2212 a{t}\u00b2)\u00b7w\u2095 = "
+                       "{local} \u00b7 {wh} = {J}, so \u2202C/\u2202a{p} = {g} \u00b7 {J} = {out}: "
+                       "the gradient the initial state receives (RNN.backward's dh\u2080). No step is left.",
+            "total_start": "Done: \u2202C/\u2202w\u2095 is the sum of one term per step, ",
+            "plus": " + ",
+            "equals": " = ",
+            "total_end": "{total}, what RNN.backward gives as dWh. A real nudge agrees: moving "
+                         "w\u2095 by \u00b1\u03b5, \u03b5 = {h}, changes C at the rate {fd}.",
+        },
         # chapter 6: the autodiff engine on y = x·x + 3x, its order, then one edge per step
         "autodiff_order": {
             "title": "Step through the engine: the topological order, then one edge at a time",

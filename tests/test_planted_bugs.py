@@ -193,6 +193,24 @@ PLANTS = [
         "the softmax were elementwise",
     ),
     Plant(
+        "recurrent",
+        "rnn_dWh_last_step_only",
+        "recurrent.py",
+        (("        self.dWh += self.hs[:, t].T @ da\n",
+          "        self.dWh = self.hs[:, t].T @ da\n"),),
+        "RNN.backward keeps one step's term of dWh instead of the sum over the time steps "
+        "(= for +=), the sum over time left out",
+    ),
+    Plant(
+        "recurrent",
+        "rnn_jacobian_not_transposed",
+        "recurrent.py",
+        (("        return da @ self.Wh.T  # through h_t = the previous state\n",
+          "        return da @ self.Wh  # through h_t = the previous state\n"),),
+        "RNN.backward sends the gradient back to h_(t-1) through Wh instead of Wh.T (the "
+        "Jacobian transposed; Wh is square, so no shape error)",
+    ),
+    Plant(
         "softmax",
         "logsumexp_max_not_added_back",
         "activations.py",

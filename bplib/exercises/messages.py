@@ -1019,6 +1019,52 @@ MESSAGES: dict[str, str] = {
         "the gradient {where} goes to the last of tied maxima; the forward pass's winner is "
         "the first in row-major order (np.argmax), so route it there"
     ),
+    # ------------------------------------------ chapter 11: backpropagation through time
+    "case.rnn": "for m = {m} sequences of T = {T} steps, n_in = {n_in}, n_h = {n_h}",
+    "case.rnn_truncated": "for m = {m} sequences of T = {T} steps, n_h = {n_h}, k = {k}",
+    "rnn.bptt.correct": (
+        "rnn_backward sums one term per time step and carries delta_t Wh^T back through the "
+        "states, on every hidden case."
+    ),
+    "rnn.bptt.not_triple": (
+        "rnn_backward {where} must return three arrays, (dWx, dWh, db)"
+    ),
+    "rnn.bptt.last_only": (
+        "the gradients {where} hold only the last step's term: the same weights act at every "
+        "step, so their gradient is a sum over all the steps (loop over t and add each term)"
+    ),
+    "rnn.bptt.tanh_of_h": (
+        "the gradients {where} use 1 - tanh(a)^2 with a state a from hs: that formula takes "
+        "the weighted input z, and hs already holds a = tanh(z); the tanh's derivative is 1 - a^2"
+    ),
+    "rnn.bptt.no_square": (
+        "the gradients {where} use 1 - a as the tanh's derivative; it is 1 - a^2 (the square "
+        "is missing)"
+    ),
+    "rnn.bptt.transposed": (
+        "the gradients {where} send delta_t Wh back to a_(t-1): the Jacobian is transposed; "
+        "in the row convention z_t holds a_(t-1) Wh, so the gradient goes back as delta_t Wh^T"
+    ),
+    "rnn.bptt.no_carry": (
+        "the gradients {where} use only each step's own dout: the gradient does not flow back "
+        "through the states; step t must also receive delta_(t+1) Wh^T from the step after it"
+    ),
+    "rnn.trunc.correct": (
+        "truncated_dWh keeps exactly the last k terms of the sum over time, for every k."
+    ),
+    "rnn.trunc.result": "dC/dWh truncated",
+    "rnn.trunc.no_truncation": (
+        "the gradient {where} has every one of the T = {T} terms: nothing is truncated; keep "
+        "only the terms of the last k = {k} steps"
+    ),
+    "rnn.trunc.one_more": (
+        "the gradient {where} keeps k + 1 = {k} + 1 terms, one step too many: steps T, T - 1, "
+        "..., T - k + 1 are k steps"
+    ),
+    "rnn.trunc.one_fewer": (
+        "the gradient {where} keeps k - 1 = {k} - 1 terms, one step too few: steps T, T - 1, "
+        "..., T - k + 1 are k steps"
+    ),
 }
 
 
