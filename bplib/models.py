@@ -303,6 +303,30 @@ class FitHistory:
     grad_norm: list[float] = field(default_factory=list)
 
 
+def _fit_epoch(
+    model: Sequential,
+    x: np.ndarray,
+    t: np.ndarray,
+    order: np.ndarray,
+    batch_size: int,
+    learning_rate: float,
+    max_norm: float | None,
+) -> list[float]:
+    """One epoch of :func:`fit`'s updates; the global gradient norm of each step."""
+    norms = []
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        grads = model.gradient(x[idx], t[idx])
+        if max_norm is None:
+            norms.append(global_norm(grads))
+        else:
+            grads, norm = clip_grad_norm(grads, max_norm)
+            norms.append(norm)
+        for key in model.params:
+            model.params[key] -= learning_rate * grads[key]  # in place: layers share
+    return norms
+
+
 def fit(
     model: Sequential,
     x: ArrayLike,
@@ -389,16 +413,13 @@ def fit(
         model.train()
         order = rng.permutation(len(x))
         try:
-            for start in range(0, len(order), batch_size):
-                idx = order[start:start + batch_size]
-                grads = model.gradient(x[idx], t[idx])
-                if max_norm is None:
-                    history.grad_norm.append(global_norm(grads))
-                else:
-                    grads, norm = clip_grad_norm(grads, max_norm)
-                    history.grad_norm.append(norm)
-                for key in model.params:
-                    model.params[key] -= learning_rate * grads[key]  # in place: layers share
+            # a diverging run overflows before its loss stops being finite: that is
+            # reported below as TrainingDiverged, not as NumPy's warnings on the way
+            with np.errstate(over="ignore", invalid="ignore"):
+                history.grad_norm += _fit_epoch(model, x, t, order, batch_size, learning_rate,
+                                                max_norm)
+                model.eval()
+                loss = float(model.loss(x, t))
         except ValueError as err:
             # x was checked finite above, so a layer refusing an inf or nan means the
             # weights have grown without bound: say that, not which array overflowed
@@ -408,9 +429,8 @@ def fit(
                 check_converging(float("nan"), epoch, learning_rate)
             except TrainingDiverged as diverged:
                 raise diverged from err
-        model.eval()
-        history.loss.append(float(model.loss(x, t)))
-        check_converging(history.loss[-1], epoch, learning_rate)
+        history.loss.append(loss)
+        check_converging(loss, epoch, learning_rate)
         if test is not None:
             history.test_loss.append(float(model.loss(x_test, t_test)))
         if isinstance(model.last_layer, SoftmaxWithLoss):

@@ -22,11 +22,9 @@ and adds each step's term to ``dWx``, ``dWh`` and ``db``.  With
 ``truncate=k`` each output's gradient is carried back through at most ``k``
 steps (its own and the ``k - 1`` before it), as in truncated BPTT.
 
-:func:`clip_grad_norm` rescales a dict of gradients whose global norm exceeds a
-threshold (PyTorch's ``torch.nn.utils.clip_grad_norm_``), and
-:func:`fit_sequences` is mini-batch SGD with it, for models whose loss is not a
-classifier's (``bplib.models.fit`` measures accuracy).  Gradient clipping lives
-here, its one home.
+:func:`bplib.training.clip_grad_norm` rescales a dict of gradients whose global
+norm exceeds a threshold (PyTorch's ``torch.nn.utils.clip_grad_norm_``), and
+``bplib.models.fit(..., max_norm=)`` trains with it at every step.
 
 PyTorch's ``nn.RNN`` (``nonlinearity="tanh"``, ``batch_first=True``) computes
 the same layer with ``weight_ih_l0 = Wx.T``, ``weight_hh_l0 = Wh.T`` and two
@@ -35,44 +33,18 @@ bias vectors whose sum is ``b``: ``b = bias_ih_l0 + bias_hh_l0``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_positive, check_positive_int, check_seed
+from ._validation import as_float_array, check_positive_int
+from ._validation import as_param as _as_param
+from ._validation import check_dout as _check_dout
 from .activations import get_activation
 from .layers import Layer
-from .models import Sequential
-from .training import check_converging
 
-__all__ = ["RNN", "LastStep", "clip_grad_norm", "global_norm", "fit_sequences", "SequenceHistory"]
+__all__ = ["RNN", "LastStep"]
 
 _TANH = get_activation("tanh")
-
-
-def _as_param(p: ArrayLike, name: str, ndim: int) -> np.ndarray:
-    """A parameter as float64: a float64 ndarray is kept as is (shared, as in ``Affine``)."""
-    if isinstance(p, np.ndarray) and p.dtype == np.float64:
-        if p.ndim != ndim:
-            raise ValueError(f"{name} must be {ndim}-D, but {name}.shape={p.shape}")
-        as_float_array(p, name)  # finiteness and non-empty checks
-        return p
-    return as_float_array(p, name, ndims=ndim)
-
-
-def _check_dout(dout: ArrayLike, expected_shape: tuple[int, ...] | None, layer: str) -> np.ndarray:
-    """``dout`` checked against the shape of the last forward output."""
-    if expected_shape is None:
-        raise RuntimeError(f"{layer}.backward was called before {layer}.forward")
-    dout = as_float_array(dout, "dout", allow_empty=True)
-    if dout.shape != expected_shape:
-        raise ValueError(
-            f"dout must have the shape of {layer}'s forward output {expected_shape}, "
-            f"but dout.shape={dout.shape}"
-        )
-    return dout
 
 
 class RNN(Layer):
@@ -277,131 +249,3 @@ class LastStep(Layer):
 
     def __repr__(self) -> str:
         return "LastStep()"
-
-
-def global_norm(grads: Mapping[str, ArrayLike]) -> float:
-    """The norm of all gradients together, ``sqrt(sum of every squared entry)``."""
-    if not isinstance(grads, Mapping) or not grads:
-        raise TypeError("grads must be a non-empty dict of arrays, e.g. model.gradient(x, t)")
-    return float(np.sqrt(sum(np.sum(np.square(as_float_array(g, f"grads[{k!r}]", allow_empty=True)))
-                             for k, g in grads.items())))
-
-
-def clip_grad_norm(grads: Mapping[str, ArrayLike], max_norm: float) -> tuple[dict[str, np.ndarray], float]:
-    """Rescale ``grads`` together so that their global norm is at most ``max_norm``.
-
-    Every gradient is multiplied by the same factor ``min(1, max_norm / norm)``,
-    so the direction of the whole update is unchanged (PyTorch's
-    ``torch.nn.utils.clip_grad_norm_``, which does the same in place).
-
-    Parameters
-    ----------
-    grads : dict of array_like
-        E.g. ``model.gradient(x, t)``; not modified.
-    max_norm : float
-        The threshold, > 0.
-
-    Returns
-    -------
-    (dict of numpy.ndarray, float)
-        New clipped gradients, and the global norm *before* clipping.
-    """
-    max_norm = check_positive(max_norm, "max_norm")
-    norm = global_norm(grads)
-    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
-    return {k: np.asarray(g, dtype=np.float64) * scale for k, g in grads.items()}, norm
-
-
-@dataclass
-class SequenceHistory:
-    """What :func:`fit_sequences` records.
-
-    Attributes
-    ----------
-    loss : list of float
-        The loss on the whole training set after each epoch.
-    grad_norm : list of float
-        The global gradient norm of every mini-batch step, before clipping.
-    """
-
-    loss: list[float] = field(default_factory=list)
-    grad_norm: list[float] = field(default_factory=list)
-
-
-def fit_sequences(
-    model: Sequential,
-    x: ArrayLike,
-    t: ArrayLike,
-    *,
-    epochs: int,
-    learning_rate: float,
-    batch_size: int = 32,
-    seed: int = 0,
-    max_norm: float | None = None,
-) -> SequenceHistory:
-    """Mini-batch SGD on any loss, with optional gradient clipping.
-
-    ``bplib.models.fit``'s loop (a new order of the samples each epoch from
-    ``np.random.default_rng(seed)``, in-place updates), with each step's
-    gradients passed through :func:`clip_grad_norm` when ``max_norm`` is given.
-
-    Parameters
-    ----------
-    model : Sequential
-    x : array_like, shape (n, time, n_in)
-    t : array_like, shape (n, ...)
-        The targets, as the model's loss layer takes them.
-    epochs, learning_rate, batch_size, seed
-        As for :func:`bplib.models.fit`.
-    max_norm : float, optional
-        Clip every step's gradients to this global norm.
-
-    Returns
-    -------
-    SequenceHistory
-
-    Raises
-    ------
-    bplib.training.TrainingDiverged
-        If the training loss stops being finite.
-    """
-    if not isinstance(model, Sequential):
-        raise TypeError(f"model must be a bplib.models.Sequential, but got {type(model).__name__}")
-    epochs = check_positive_int(epochs, "epochs")
-    learning_rate = check_positive(learning_rate, "learning_rate")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    if max_norm is not None:
-        max_norm = check_positive(max_norm, "max_norm")
-    rng = np.random.default_rng(check_seed(seed))
-    x = as_float_array(x, "x")
-    t = as_float_array(t, "t")
-    if t.shape[:1] != x.shape[:1]:
-        raise ValueError(f"x and t must have one row per sample, but x.shape={x.shape} and t.shape={t.shape}")
-    history = SequenceHistory()
-    for epoch in range(epochs):
-        order = rng.permutation(len(x))
-        try:
-            for start in range(0, len(order), batch_size):
-                idx = order[start:start + batch_size]
-                with np.errstate(over="ignore", invalid="ignore"):
-                    grads = model.gradient(x[idx], t[idx])
-                    if max_norm is None:
-                        history.grad_norm.append(global_norm(grads))
-                    else:
-                        grads, norm = clip_grad_norm(grads, max_norm)
-                        history.grad_norm.append(norm)
-                if not np.isfinite(history.grad_norm[-1]):
-                    raise ValueError("the gradients hold values that are not finite")
-                for key in model.params:
-                    model.params[key] -= learning_rate * grads[key]
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss = float(model.loss(x, t))
-        except ValueError as err:
-            # x and t were checked finite, so a layer refusing an inf or nan means the
-            # weights have grown without bound: say that, not which array overflowed
-            if "finite" not in str(err):
-                raise
-            loss = float("nan")
-        history.loss.append(loss)
-        check_converging(loss, epoch, learning_rate)
-    return history

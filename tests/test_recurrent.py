@@ -1,4 +1,4 @@
-"""bplib.recurrent: the RNN layer's BPTT, truncation, LastStep, clipping and fit_sequences.
+"""bplib.recurrent: the RNN layer's BPTT, truncation, LastStep, clipping (bplib.training) and training with it (bplib.models.fit).
 
 Against central differences, against an independent loop, against PyTorch's ``nn.RNN``
 (tanh, ``batch_first=True``, float64, ``weight_ih_l0 = Wx.T``, ``weight_hh_l0 = Wh.T``,
@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from bplib.gradcheck import numerical_gradient, relative_error
 from bplib.layers import Affine, MSELoss
 from bplib.models import Sequential
-from bplib.recurrent import RNN, LastStep, clip_grad_norm, fit_sequences, global_norm
+from bplib.models import fit
+from bplib.recurrent import RNN, LastStep
+from bplib.training import clip_grad_norm, global_norm
 from bplib.training import TrainingDiverged
 
 
@@ -154,9 +156,9 @@ def test_clipping_rescues_a_run_that_diverges():
     x = np.stack([series[i:i + 16] for i in range(200)])[:, :, None]
     t = series[16:216, None]
     with pytest.raises(TrainingDiverged):
-        fit_sequences(_regressor(2.0), x, t, epochs=20, learning_rate=1.0, batch_size=20, seed=7)
-    history = fit_sequences(_regressor(2.0), x, t, epochs=20, learning_rate=1.0, batch_size=20, seed=7,
-                            max_norm=0.1)
+        fit(_regressor(2.0), x, t, epochs=20, learning_rate=1.0, batch_size=20, seed=7)
+    history = fit(_regressor(2.0), x, t, epochs=20, learning_rate=1.0, batch_size=20, seed=7,
+                  max_norm=0.1)
     assert history.loss[-1] < np.mean((x[:, -1] - t) ** 2) / 2
 
 
