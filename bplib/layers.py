@@ -27,10 +27,13 @@ parameters (``param_names``; the gradient of ``W`` is ``dW``), the protocol
 :data:`bplib.activations.ACTIVATIONS` is a layer, :class:`ActivationLayer`
 (``activation_layer(name)``), so a newly registered activation needs no
 class here; :class:`Relu`, :class:`Sigmoid` and :class:`Tanh` are its
-book names.  A new kind of layer (batch normalization, convolution, ...) is
-a :class:`Layer` subclass in this file (:class:`Convolution`,
-:class:`MaxPooling` and :class:`Flatten` use the functional pieces of
-:mod:`bplib.convolution`).
+book names.  A new kind of layer is a :class:`Layer` subclass in this file:
+:class:`BatchNorm` (per feature, or per channel of images, with running
+statistics for inference mode), and :class:`Convolution`, :class:`MaxPooling`
+and :class:`Flatten`, which use the functional pieces of
+:mod:`bplib.convolution`.  Layers of an idea with a module of its own
+(:mod:`bplib.recurrent`, :mod:`bplib.attention`) derive from :class:`Layer`
+there.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ __all__ = ["Sequential", "TwoLayerNet", "LayerParams", "FitHistory", "fit"]
 
 
 class LayerParams(MutableMapping):
-    """``params`` of a layer model: a dict-like view of the Affine layers' arrays.
+    """``params`` of a layer model: a dict-like view of its layers' parameter arrays.
 
     ``params["W1"]`` *is* ``layers["Affine1"].W``, so both ways of updating
     reach the layers:
@@ -363,7 +363,10 @@ def fit(
     epochs : int
     learning_rate : float
     batch_size : int, default 100
-        The last batch of an epoch may be smaller.
+        The last batch of an epoch may be smaller.  A model with batch
+        normalization cannot train on a batch of one sample (its variance is
+        0), so choose ``batch_size`` such that ``n % batch_size != 1``: the
+        layer raises otherwise, as PyTorch's does.
     seed : int, default 0
         Seed of the generator that orders the samples.
     test : (x_test, t_test), optional
