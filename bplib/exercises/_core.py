@@ -26,6 +26,8 @@ __all__ = [
     "Verdict",
     "report",
     "as_number_array",
+    "as_array_or_none",
+    "arrays_close",
     "run_checks",
     "call",
     "compare",
@@ -210,6 +212,24 @@ def _call_quietly(fn: Callable[..., Any], *args: Any, what: str) -> Any:
 
 def _describe_point(where: str | None) -> str:
     return f" {where}" if where else ""
+
+
+def as_array_or_none(got: object) -> np.ndarray | None:
+    """A reader's result as a float array, or None when it is not one (``compare`` says why)."""
+    try:
+        return None if got is None else np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def arrays_close(got: object, expected: np.ndarray, tol: Tolerance = ROUNDING) -> bool:
+    """Whether a reader's result has ``expected``'s shape and values, within ``tol``.
+
+    The silent test a checker runs on a candidate mistake; ``compare`` is the one that
+    explains a failure to the reader.
+    """
+    arr = as_array_or_none(got)
+    return arr is not None and arr.shape == expected.shape and tol.close(arr, expected)
 
 
 def as_number_array(got: Any, *, name: str = "the result", where: str | None = None) -> np.ndarray:

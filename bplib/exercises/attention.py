@@ -27,27 +27,17 @@ from bplib.attention import (
 from bplib.exercises._core import (
     ROUNDING,
     CheckFailed,
-    Tolerance,
     Verdict,
     as_number_array,
     assert_not_mutated,
     compare,
     run_checks,
 )
+from bplib.exercises._core import arrays_close as _close
+from bplib.exercises._core import as_array_or_none as _array_or_none
 from bplib.exercises.messages import msg
 
 __all__ = ["attention_backward", "masked_attention_weights", "self_attention_input_gradient"]
-
-
-def _close(got: np.ndarray | None, expected: np.ndarray, tol: Tolerance = ROUNDING) -> bool:
-    return got is not None and got.shape == expected.shape and tol.close(got, expected)
-
-
-def _array_or_none(got: object) -> np.ndarray | None:
-    try:
-        return None if got is None else np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return None
 
 
 def _named(arr: np.ndarray | None, expected: np.ndarray, wrong: dict[str, np.ndarray],

@@ -32,11 +32,12 @@ from bplib.exercises._core import (
     CheckFailed,
     Tolerance,
     Verdict,
-    as_number_array,
+    arrays_close,
     assert_not_mutated,
     compare,
     run_checks,
 )
+from bplib.exercises._core import as_array_or_none as _as_array_or_none
 from bplib.exercises.messages import msg
 
 __all__ = ["batchnorm_backward", "batchnorm2d_backward", "update_running"]
@@ -49,6 +50,12 @@ _SHAPES_4D = [(3, 2, 2, 3), (2, 3, 3, 3)]
 
 _TOL = Tolerance(rtol=1e-7, atol=1e-10)
 
+
+def _close(got: object, expected: np.ndarray) -> bool:
+    """:func:`~bplib.exercises._core.arrays_close` at this chapter's tolerance ``_TOL``."""
+    return arrays_close(got, expected, _TOL)
+
+
 #: The wrong dx of :func:`_backward`, by the message that names each.
 _DX_MISTAKES = {
     "no_1_over_m": "batchnorm.dx.no_1_over_m",
@@ -59,17 +66,6 @@ _DX_MISTAKES = {
     "no_gamma": "batchnorm.dx.no_gamma",
     "whole_batch": "batchnorm.dx.whole_batch",
 }
-
-
-def _close(got: np.ndarray | None, expected: np.ndarray, tol: Tolerance = _TOL) -> bool:
-    return got is not None and got.shape == expected.shape and tol.close(got, expected)
-
-
-def _as_array_or_none(got: object) -> np.ndarray | None:
-    try:
-        return None if got is None else np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return None
 
 
 def _three(got: Any, what: str, where: str) -> tuple[Any, Any, Any]:

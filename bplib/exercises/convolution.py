@@ -22,30 +22,16 @@ from bplib import convolution as _conv
 from bplib.exercises._core import (
     ROUNDING,
     CheckFailed,
-    Tolerance,
     Verdict,
     assert_not_mutated,
     compare,
     run_checks,
 )
+from bplib.exercises._core import arrays_close as _close
+from bplib.exercises._core import as_array_or_none as _as_array_or_none
 from bplib.exercises.messages import msg
 
 __all__ = ["conv_backward", "col2im", "max_pool_backward"]
-
-
-def _close(got: object, expected: np.ndarray, tol: Tolerance = ROUNDING) -> bool:
-    try:
-        arr = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return arr.shape == expected.shape and tol.close(arr, expected)
-
-
-def _as_array_or_none(got: object) -> np.ndarray | None:
-    try:
-        return None if got is None else np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return None
 
 
 def _first_named(got: object, expected: np.ndarray, wrong: dict[str, np.ndarray], **fields: object) -> None:

@@ -19,12 +19,13 @@ from bplib.activations import softmax as _softmax
 from bplib.exercises._core import (
     ROUNDING,
     CheckFailed,
-    Tolerance,
     Verdict,
     assert_not_mutated,
     compare,
     run_checks,
 )
+from bplib.exercises._core import arrays_close as _close
+from bplib.exercises._core import as_array_or_none as _as_array_or_none
 from bplib.exercises.messages import msg
 
 __all__ = ["softmax_backward", "softmax_cross_entropy_backward", "logsumexp"]
@@ -32,18 +33,6 @@ __all__ = ["softmax_backward", "softmax_cross_entropy_backward", "logsumexp"]
 #: Hidden batch shapes (samples, classes): a square batch first, where a sum over the wrong
 #: axis still broadcasts (and so can be named), a wide and a tall batch, and one sample.
 _SHAPES = [(4, 4), (4, 5), (6, 3), (1, 3)]
-
-
-def _close(got: np.ndarray | None, expected: np.ndarray, tol: Tolerance = ROUNDING) -> bool:
-    return got is not None and got.shape == expected.shape and tol.close(got, expected)
-
-
-def _as_array_or_none(got: object) -> np.ndarray | None:
-    """The reader's result as a float array, or None when it is not one (compare says why)."""
-    try:
-        return None if got is None else np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return None
 
 
 # ------------------------------------------------------------- softmax_backward
