@@ -66,12 +66,13 @@ def kernel():
 
 def run(kc, code: str, metadata: dict | None = None) -> list[dict]:
     """Send one execute_request (with the cell metadata JupyterLab would send) and return
-    the outputs it produced on IOPub, as (type, text) pairs."""
+    the outputs it produced on IOPub, as (type, text) pairs, consecutive stream
+    messages joined as a notebook joins them."""
     msg = kc.session.msg("execute_request", {"code": code, "silent": False, "store_history": True,
                                              "user_expressions": {}, "allow_stdin": False,
                                              "stop_on_error": True}, metadata=metadata or {})
     kc.shell_channel.send(msg)
-    outputs = []
+    outputs, last_stream = [], None
     while True:
         try:
             reply = kc.get_iopub_msg(timeout=60)
@@ -83,7 +84,13 @@ def run(kc, code: str, metadata: dict | None = None) -> list[dict]:
         if kind == "status" and content["execution_state"] == "idle":
             return outputs
         if kind == "stream":
-            outputs.append(("stream", content["text"]))
+            if outputs and outputs[-1][0] == "stream" and last_stream == content["name"]:
+                # A print's text and its newline may arrive as two messages on a busy
+                # machine; a notebook shows them as one output, and so does this.
+                outputs[-1] = ("stream", outputs[-1][1] + content["text"])
+            else:
+                outputs.append(("stream", content["text"]))
+            last_stream = content["name"]
         elif kind in ("display_data", "execute_result"):
             outputs.append((kind, content["data"].get("text/plain", "")))
         elif kind == "error":
