@@ -1,0 +1,106 @@
+"""Translate what Sphinx's i18n does not reach: notebook cell metadata and ``_toc.yml``'s
+part captions.
+
+Sphinx translates a page's paragraphs, headings, captions, table cells and index entries
+from its catalog (``locale/<language>/LC_MESSAGES/book/<page>.po``). Three kinds of text
+are outside its reach, and this extension gives them the same catalogs:
+
+* a figure's alt text and a folded cell's button labels, which a notebook keeps in its
+  cells' metadata (``mystnb.image.alt``, ``mystnb.code_prompt_show``/``_hide``): the
+  gettext builder gets them as messages of the page, and a translated build reads the
+  notebook with them translated (``source-read``, before MyST-NB parses it);
+* the part captions of ``_toc.yml``, which sphinx-external-toc inserts after Sphinx's
+  translation step: they are messages of the root page's catalog (Sphinx extracts them
+  there), and the translated build translates them once the toctrees are in place.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.builders.gettext import MsgOrigin
+from sphinx.locale import init as init_locale
+from sphinx.util.i18n import docname_to_domain
+
+#: The cell metadata paths whose strings are messages: (``mystnb`` key, sub-key or None).
+METADATA_TEXTS = (("image", "alt"), ("code_prompt_show", None), ("code_prompt_hide", None))
+
+
+def metadata_messages(notebook: dict) -> list[tuple[int, str]]:
+    """The translatable strings of a notebook's cell metadata, with their cell's index."""
+    found = []
+    for index, cell in enumerate(notebook.get("cells", [])):
+        mystnb = cell.get("metadata", {}).get("mystnb") or {}
+        for key, sub in METADATA_TEXTS:
+            value = mystnb.get(key)
+            if sub is not None:
+                value = value.get(sub) if isinstance(value, dict) else None
+            if isinstance(value, str) and value.strip():
+                found.append((index, value))
+    return found
+
+
+def _translator(app: Sphinx, docname: str):
+    """The ``gettext`` function of ``docname``'s catalog in the build's language."""
+    dirs = [str(Path(app.srcdir, d)) for d in app.config.locale_dirs]
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    catalog, _ = init_locale(dirs, app.config.language, domain)
+    return catalog.gettext
+
+
+def _translating(app: Sphinx) -> bool:
+    return app.config.language not in (None, "", "en") and app.builder.name != "gettext"
+
+
+def translate_notebook_source(app: Sphinx, docname: str, source: list[str]) -> None:
+    """``source-read``: in a translated build, put the translations into the notebook's
+    cell metadata before MyST-NB reads it."""
+    if not _translating(app) or not str(app.env.doc2path(docname)).endswith(".ipynb"):
+        return
+    notebook = json.loads(source[0])
+    gettext = _translator(app, docname)
+    for cell in notebook.get("cells", []):
+        mystnb = cell.get("metadata", {}).get("mystnb") or {}
+        for key, sub in METADATA_TEXTS:
+            if sub is None and isinstance(mystnb.get(key), str):
+                mystnb[key] = gettext(mystnb[key])
+            elif sub is not None and isinstance(mystnb.get(key), dict) and isinstance(mystnb[key].get(sub), str):
+                mystnb[key][sub] = gettext(mystnb[key][sub])
+    source[0] = json.dumps(notebook, ensure_ascii=False)
+
+
+def add_metadata_messages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: the gettext builder also extracts the cell metadata strings."""
+    if app.builder.name != "gettext":
+        return
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".ipynb":
+        return
+    catalog = app.builder.catalogs[docname_to_domain(docname, app.config.gettext_compact)]
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for index, text in metadata_messages(notebook):
+        catalog.add(text, MsgOrigin(str(path), index))
+
+
+def translate_toc_captions(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: translate the captions of the toctrees sphinx-external-toc put in."""
+    if not _translating(app):
+        return
+    toctrees = list(doctree.findall(addnodes.toctree))
+    if not toctrees:
+        return
+    gettext = _translator(app, app.env.docname)
+    for toctree in toctrees:
+        if toctree.get("caption"):
+            toctree["caption"] = gettext(toctree["caption"])
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("source-read", translate_notebook_source)
+    app.connect("doctree-resolved", add_metadata_messages)
+    app.connect("doctree-read", translate_toc_captions)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

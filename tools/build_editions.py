@@ -1,0 +1,107 @@
+"""Build the book's two editions: English at the site's root, Chinese under ``zh_CN/``.
+
+``make book`` runs this. Both editions are built from the same sources and the same
+``_config.yml``; the Chinese one adds Sphinx's ``language: zh_CN`` (and its title), so
+Sphinx's i18n replaces each message of a page by its translation in
+``locale/zh_CN/LC_MESSAGES/book/<page>.po``. A message without a translation (new or
+changed English, or a fuzzy one) stays English there, and ``tests/test_i18n.py`` fails on
+it.
+
+Usage::
+
+    python tools/build_editions.py [--out DIR] [--edition en|zh_CN|all]
+
+``--out`` is the directory that receives ``_build/html`` (default: the repository, as
+``jupyter-book build .`` writes it). The Chinese edition is built into
+``DIR/_build/zh_CN/_build/html`` and copied to ``DIR/_build/html/zh_CN``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: The editions: their Sphinx language, the directory under the site's root, the title.
+EDITIONS = {
+    "en": {"language": "en", "subdir": "", "title": None},
+    "zh_CN": {"language": "zh_CN", "subdir": "zh_CN", "title": "反向传播，步步检验"},
+}
+
+
+def jupyter_book() -> str:
+    """The ``jupyter-book`` beside this Python (the virtual environment's), else on PATH."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
+
+
+def edition_config(edition: str, out: Path) -> Path | None:
+    """The configuration file of an edition: ``_config.yml`` itself for English, and for
+    another edition a copy of it with the edition's language and title, written under
+    ``out/_build``."""
+    spec = EDITIONS[edition]
+    if spec["language"] == "en":
+        return None
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = spec["title"]
+    config.setdefault("sphinx", {}).setdefault("config", {})["language"] = spec["language"]
+    # Jupyter Book finds local extensions relative to the configuration file's directory.
+    config["sphinx"]["local_extensions"] = {
+        name: str((ROOT / where).resolve()) for name, where in config["sphinx"]["local_extensions"].items()}
+    path = out / "_build" / f"_config.{edition}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def build(edition: str, out: Path, env: dict[str, str] | None = None,
+          capture: bool = False) -> subprocess.CompletedProcess:
+    """Build one edition with ``-W -n --keep-going`` and put its HTML in place.
+
+    Returns the finished ``jupyter-book`` process (its output captured when ``capture``).
+    """
+    spec = EDITIONS[edition]
+    html = out / "_build" / "html"
+    cmd = [jupyter_book(), "build", str(ROOT), "-W", "-n", "--keep-going"]
+    config = edition_config(edition, out)
+    if config is None:
+        cmd += ["--path-output", str(out)]
+    else:
+        cmd += ["--config", str(config), "--path-output", str(out / "_build" / edition)]
+    proc = subprocess.run(cmd, capture_output=capture, text=True, env=env, timeout=1800)
+    if proc.returncode == 0 and spec["subdir"]:
+        target = html / spec["subdir"]
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(out / "_build" / edition / "_build" / "html", target)
+    return proc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT)
+    parser.add_argument("--edition", choices=[*EDITIONS, "all"], default="all")
+    args = parser.parse_args(argv)
+    # English first: the Chinese edition is copied into the English site's directory.
+    editions = list(EDITIONS) if args.edition == "all" else [args.edition]
+    for edition in editions:
+        proc = build(edition, args.out.resolve(), env=dict(os.environ))
+        if proc.returncode != 0:
+            print(f"build_editions: the {edition} edition failed (exit {proc.returncode})",
+                  file=sys.stderr)
+            return proc.returncode
+    html = args.out.resolve() / "_build" / "html"
+    print(f"The book is at: {html / 'index.html'}")
+    if "zh_CN" in editions:
+        print(f"中文版: {html / 'zh_CN' / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
