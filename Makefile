@@ -10,13 +10,14 @@ HTML   := _build/html
 # Strict nbval: stored outputs must match exactly (sanitised only for memory addresses).
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=1800
 
-.PHONY: help install book test test-fast lab notebooks bench clean pdf download
+.PHONY: help install book test test-fast lab notebooks catalogs bench clean pdf download
 
 help:
-	@echo "make book       build the HTML book into $(HTML) (warnings are errors)"
+	@echo "make book       build the HTML book, both editions: English in $(HTML), Chinese in $(HTML)/zh_CN (warnings are errors)"
 	@echo "make test       run every test: bplib unit tests, strict nbval on every notebook (also as other CPUs compute), book build, browser check"
 	@echo "make lab        open JupyterLab on book/ with bplib importable"
-	@echo "make notebooks  re-execute every chapter and store its outputs (after editing a chapter)"
+	@echo "make notebooks  re-execute every chapter and store its outputs (after editing a chapter), English and Chinese"
+	@echo "make catalogs   after changing English text: update the Chinese catalogs (locale/zh_CN)"
 	@echo "make bench      run the speed benchmarks (not part of the tests)"
 	@echo "make pdf        print the whole book to one PDF, $(HTML)/backprop-tested.pdf (needs /usr/bin/chromium)"
 	@echo "make download   the course to take home, $(HTML)/backprop-tested-course.zip: chapters, bplib's wheel, requirements, PDF"
@@ -30,9 +31,9 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
+# Both editions: English at the site's root, Chinese under $(HTML)/zh_CN (tools/build_editions.py).
 book: $(STAMP)
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going
-	@echo "The book is at: $(abspath $(HTML)/index.html)"
+	$(PY) tools/build_editions.py
 
 # Where the book's outputs are compared (test) or stored (notebooks), the chapters' NumPy
 # printing is checked: an array element near a rounding boundary raises UnstableRounding
@@ -58,6 +59,14 @@ lab: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) tools/reader_notebooks.py book/*.ipynb
 	$(PY) tools/execute_notebook.py book/*.ipynb
+	$(PY) tools/i18n.py notebooks
+	$(PY) tools/execute_notebook.py book/zh_CN/*.ipynb
+
+# After changing English text: extract it and update the Chinese catalogs (new messages
+# empty, changed ones fuzzy), then translate what `python tools/i18n.py check` lists.
+catalogs: $(STAMP)
+	$(PY) tools/i18n.py update
+	$(PY) tools/i18n.py status
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -9,6 +9,10 @@ are outside its reach, and this extension gives them the same catalogs:
   cells' metadata (``mystnb.image.alt``, ``mystnb.code_prompt_show``/``_hide``): the
   gettext builder gets them as messages of the page, and a translated build reads the
   notebook with them translated (``source-read``, before MyST-NB parses it);
+* the outputs of a notebook's code cells, which hold the words bplib prints (a checker's
+  verdict, a stepper's buttons and captions): a translated build shows the outputs of the
+  edition's own executed notebook, ``book/<language>/<page>.ipynb``, whose code cells
+  must be the English ones (a warning, an error under ``-W``, says where they are not);
 * the part captions of ``_toc.yml``, which sphinx-external-toc inserts after Sphinx's
   translation step: they are messages of the root page's catalog (Sphinx extracts them
   there), and the translated build translates them once the toctrees are in place.
@@ -24,7 +28,10 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders.gettext import MsgOrigin
 from sphinx.locale import init as init_locale
+from sphinx.util import logging
 from sphinx.util.i18n import docname_to_domain
+
+logger = logging.getLogger(__name__)
 
 #: The cell metadata paths whose strings are messages: (``mystnb`` key, sub-key or None).
 METADATA_TEXTS = (("image", "alt"), ("code_prompt_show", None), ("code_prompt_hide", None))
@@ -63,6 +70,7 @@ def translate_notebook_source(app: Sphinx, docname: str, source: list[str]) -> N
         return
     notebook = json.loads(source[0])
     gettext = _translator(app, docname)
+    _take_outputs(app, docname, notebook)
     for cell in notebook.get("cells", []):
         mystnb = cell.get("metadata", {}).get("mystnb") or {}
         for key, sub in METADATA_TEXTS:
@@ -71,6 +79,29 @@ def translate_notebook_source(app: Sphinx, docname: str, source: list[str]) -> N
             elif sub is not None and isinstance(mystnb.get(key), dict) and isinstance(mystnb[key].get(sub), str):
                 mystnb[key][sub] = gettext(mystnb[key][sub])
     source[0] = json.dumps(notebook, ensure_ascii=False)
+
+
+def _take_outputs(app: Sphinx, docname: str, notebook: dict) -> None:
+    """Give ``notebook``'s code cells the outputs of the edition's executed notebook."""
+    path = Path(app.srcdir, "book", app.config.language, Path(docname).name + ".ipynb")
+    if not path.exists():
+        logger.warning("no %s notebook %s: the page shows the English outputs",
+                       app.config.language, path.relative_to(app.srcdir), location=docname)
+        return
+    edition = json.loads(path.read_text(encoding="utf-8"))
+    ours = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    theirs = [c for c in edition["cells"] if c["cell_type"] == "code"]
+    sources = [("".join(c["source"]) if isinstance(c["source"], list) else c["source"]) for c in theirs]
+    if len(ours) != len(theirs) or any(
+            ("".join(c["source"]) if isinstance(c["source"], list) else c["source"]) != s
+            for c, s in zip(ours, sources)):
+        logger.warning("the code cells of %s are not those of the English page: run "
+                       "`make notebooks` (tools/i18n.py notebooks, then executes them)",
+                       path.relative_to(app.srcdir), location=docname)
+        return
+    for cell, theirs_cell in zip(ours, theirs):
+        cell["outputs"] = theirs_cell.get("outputs", [])
+        cell["execution_count"] = theirs_cell.get("execution_count")
 
 
 def add_metadata_messages(app: Sphinx, doctree: nodes.document, docname: str) -> None:

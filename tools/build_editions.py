@@ -35,6 +35,19 @@ EDITIONS = {
     "zh_CN": {"language": "zh_CN", "subdir": "zh_CN", "title": "反向传播，步步检验"},
 }
 
+#: Words the English build takes from Jupyter Book's and the extensions' defaults, which no
+#: catalog of theirs translates, in each edition's language (its Sphinx configuration).
+EDITION_SPHINX_CONFIG = {
+    "zh_CN": {
+        "nb_code_prompt_show": "显示代码单元的{type}",
+        "nb_code_prompt_hide": "隐藏代码单元的{type}",
+        "togglebutton_hint": "点击显示",
+        "togglebutton_hint_hide": "点击隐藏",
+        "html_theme_options": {"search_bar_text": "搜索本书……"},
+        "html_search_language": "zh",
+    },
+}
+
 
 def jupyter_book() -> str:
     """The ``jupyter-book`` beside this Python (the virtual environment's), else on PATH."""
@@ -51,7 +64,13 @@ def edition_config(edition: str, out: Path) -> Path | None:
         return None
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = spec["title"]
-    config.setdefault("sphinx", {}).setdefault("config", {})["language"] = spec["language"]
+    sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx["language"] = spec["language"]
+    for key, value in EDITION_SPHINX_CONFIG.get(edition, {}).items():
+        if isinstance(value, dict):
+            sphinx.setdefault(key, {}).update(value)
+        else:
+            sphinx[key] = value
     # Jupyter Book finds local extensions relative to the configuration file's directory.
     config["sphinx"]["local_extensions"] = {
         name: str((ROOT / where).resolve()) for name, where in config["sphinx"]["local_extensions"].items()}

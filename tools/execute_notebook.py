@@ -8,7 +8,7 @@ Each notebook runs in a fresh ``python3`` kernel with ``book/`` as its working
 directory, exactly as nbval runs it, and prints strictly (``BPLIB_STRICT_PRINT=1``,
 as ``make test`` does): an array element the chapter prints near a rounding boundary
 raises ``UnstableRounding`` here, before such an output is stored.  Execution stops at
-the first error.
+the first error.  A Chinese notebook (``book/zh_CN/``) runs with ``BPLIB_LANG=zh_CN``.
 """
 
 from __future__ import annotations
@@ -68,7 +68,15 @@ def execute(path: Path, timeout: int = 1800) -> float:
         record_timing=False,  # keep diffs of stored notebooks free of timestamps
         resources={"metadata": {"path": str(path.parent)}},
     )
-    client.execute(env={**os.environ, **STRICT_PRINT})  # the kernel's environment
+    # The kernel's environment. An edition's notebook (book/zh_CN/*.ipynb, whose metadata
+    # says its language) speaks that language (bplib.language): nbclient sends no cell
+    # metadata, so the kernel is told with BPLIB_LANG.
+    lang = (nb.metadata.get("bplib") or {}).get("lang")
+    env = {**os.environ, **STRICT_PRINT}
+    env.pop("BPLIB_LANG", None)
+    if lang:
+        env["BPLIB_LANG"] = lang
+    client.execute(env=env)
     coalesce_streams(nb)
     nbformat.write(nb, path)
     return time.perf_counter() - start

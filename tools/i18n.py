@@ -11,6 +11,7 @@ Usage::
     python tools/i18n.py update          # extract the English, merge into the catalogs
     python tools/i18n.py check [PAGE..]  # the problems of these pages (default: the list)
     python tools/i18n.py status          # translated / total messages per page
+    python tools/i18n.py notebooks [PAGE..]  # write book/zh_CN/<page>.ipynb from the catalogs
     python tools/i18n.py export PAGE FILE [--all]  # a page's messages as numbered lines
     python tools/i18n.py import PAGE FILE          # the translated lines back in
 
@@ -57,7 +58,7 @@ INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?:\\.|[^$\\])+?\$")
 ROLE = re.compile(r"\{([\w:+-]+)\}`([^`]*)`")
 CODE = re.compile(r"(?<![`}])(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 LINK = re.compile(r"\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
-URL = re.compile(r"<?https?://\S+>?")
+URL = re.compile(r"<?https?://[^\s<>()\[\]，。、；：]+[^\s<>()\[\]，。、；：.,;:!?]>?")
 #: Roles whose whole text is a name, kept as is: a citation key, an equation label, a file.
 VERBATIM_ROLES = {"cite", "cite:p", "cite:t", "eq", "download", "math", "code",
                   "book-pdf", "book-download", "index"}
@@ -112,6 +113,7 @@ def markup(text: str) -> Counter:
     found.update(("code", m[1]) for m in CODE.findall(rest))
     rest = CODE.sub(" ", rest)
     found.update(("link", m) for m in LINK.findall(rest))
+    rest = LINK.sub("]", rest)
     found.update(("url", m.strip("<>")) for m in URL.findall(rest))
     return found
 
@@ -151,6 +153,8 @@ def entry_problems(entry: polib.POEntry, terms: list[dict]) -> list[str]:
         added = markup(msgstr) - markup(msgid)
         out.append(f"markup changed in {short!r}: lost {sorted(lost.elements())[:4]}, "
                    f"added {sorted(added.elements())[:4]}")
+    if needs_no_translation(msgid) and msgstr == msgid:
+        return out  # a display formula or code, its own translation
     words_en = re.findall(r"[A-Za-z]{2,}", prose(msgid))
     if len(words_en) >= 3 and not CJK.search(msgstr) and not english_ok:
         out.append(f"not translated into Chinese (no Chinese characters): {short!r}")
@@ -160,7 +164,7 @@ def entry_problems(entry: polib.POEntry, terms: list[dict]) -> list[str]:
     shown_en, shown_zh = prose(msgid), prose(msgstr)
     for term in terms:
         for bad in term.get("avoid") or []:
-            if bad in msgstr:
+            if bad in msgstr.replace(term["zh"], "\x00"):  # 时间反向传播 inside 随时间反向传播 is fine
                 out.append(f"{bad!r} for {term['zh']!r} (terms.yml) in {short!r}")
         if term["pattern"].search(shown_en) and term["zh"] not in msgstr and CJK.search(msgstr):
             out.append(f"{term['en']!r} is {term['zh']!r} (terms.yml), not found in the "
@@ -248,6 +252,96 @@ def import_(page: str, path: Path) -> int:
     return count
 
 
+ZH_NOTEBOOKS = ROOT / "book" / LANG
+#: The cell metadata that tells bplib which language to speak (bplib.language).
+CELL_LANGUAGE = {"bplib": {"lang": LANG}}
+_SEP = r"(?:[ \t]*\n[ \t>]*|[ \t])"
+_FENCE = re.compile(r"^(?P<fence>```+|~~~+)(?!\{)[^\n]*\n.*?^(?P=fence)[ \t]*$", re.M | re.S)
+
+
+def _message_pattern(msgid: str) -> re.Pattern:
+    """Where ``msgid`` stands in markdown: its words as Sphinx joined them, a line break
+    (with a list's indentation or a quote's ``>``) wherever it has a space, between
+    whitespace, a table's ``|`` or the ends of a line."""
+    body = _SEP.join(re.escape(part) for part in msgid.split(" "))
+    return re.compile(rf"(?<![^\s|>]){body}(?![^\s|])")
+
+
+def translate_markdown(text: str, translations: list[tuple[str, str]], used: Counter) -> str:
+    """``text`` (a markdown cell) with every message replaced by its translation.
+
+    Longer messages go first, and what is replaced is set aside until the end, so a short
+    message (a table cell, a word) never matches inside a longer one already translated.
+    Fenced code is never touched. ``used`` counts the replacements of each message.
+    """
+    held: list[str] = []
+
+    def hold(piece: str) -> str:
+        held.append(piece)
+        return f"\x00{len(held) - 1}\x00"
+
+    text = _FENCE.sub(lambda m: hold(m.group(0)), text)
+    for msgid, msgstr in translations:
+        pattern = _message_pattern(msgid)
+
+        def put(m: re.Match, msgid: str = msgid, msgstr: str = msgstr) -> str:
+            used[msgid] += 1
+            return hold(msgstr)
+
+        text = pattern.sub(put, text)
+    while "\x00" in text:
+        text = re.sub(r"\x00(\d+)\x00", lambda m: held[int(m.group(1))], text)
+    return text
+
+
+def zh_notebook(page: str) -> "nbformat.NotebookNode":
+    """The Chinese notebook of ``page``: the English notebook's code cells and outputs as
+    they are, every code cell marked to speak Chinese, its markdown and its figures' alt
+    texts translated from the page's catalog.
+
+    Raises
+    ------
+    ValueError
+        If a translated message of the catalog is found nowhere in the notebook (the
+        catalog is older than the notebook: run ``update``).
+    """
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "book" / f"{page}.ipynb", as_version=4)
+    catalog = polib.pofile(str(CATALOGS / f"{page}.po"))
+    table = {e.msgid: e.msgstr for e in catalog
+             if not e.obsolete and e.msgstr and "fuzzy" not in e.flags}
+    translations = sorted(((k, v) for k, v in table.items() if k != v), key=lambda kv: -len(kv[0]))
+    used: Counter = Counter()
+    metadata_ids = set()
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = translate_markdown(cell.source, translations, used)
+        elif cell.cell_type == "code":
+            mystnb = cell.metadata.get("mystnb") or {}
+            image = mystnb.get("image") or {}
+            if isinstance(image.get("alt"), str):
+                metadata_ids.add(image["alt"])
+                image["alt"] = table.get(image["alt"], image["alt"])
+            for key in ("code_prompt_show", "code_prompt_hide"):
+                if isinstance(mystnb.get(key), str):
+                    metadata_ids.add(mystnb[key])
+                    mystnb[key] = table.get(mystnb[key], mystnb[key])
+            cell.metadata.update(CELL_LANGUAGE)
+    notebook.metadata["language_info"] = notebook.metadata.get("language_info", {})
+    notebook.metadata["bplib"] = {"lang": LANG, "source": f"book/{page}.ipynb"}
+    missing = [k for k, _ in translations if not used[k] and k not in metadata_ids]
+    if missing:
+        raise ValueError(f"{page}: {len(missing)} translated messages are not in book/{page}.ipynb "
+                         f"(run `python tools/i18n.py update`): {missing[0][:80]!r}")
+    return notebook
+
+
+def notebook_pages() -> list[str]:
+    """The pages that are notebooks (the others are ``.md`` pages, read on the site)."""
+    return [page for page in pages() if (ROOT / "book" / f"{page}.ipynb").exists()]
+
+
 def update() -> int:
     """Extract the English messages (Sphinx's gettext builder) and merge them into the
     catalogs (sphinx-intl): new messages empty, changed ones fuzzy, removed ones dropped."""
@@ -274,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check")
     check.add_argument("pages", nargs="*")
     sub.add_parser("status")
+    nbs = sub.add_parser("notebooks")
+    nbs.add_argument("pages", nargs="*")
     for name in ("export", "import"):
         command = sub.add_parser(name)
         command.add_argument("page")
@@ -281,6 +377,14 @@ def main(argv: list[str] | None = None) -> int:
         if name == "export":
             command.add_argument("--all", action="store_true")
     args = parser.parse_args(argv)
+    if args.command == "notebooks":
+        import nbformat
+
+        ZH_NOTEBOOKS.mkdir(exist_ok=True)
+        for page in args.pages or notebook_pages():
+            nbformat.write(zh_notebook(page), ZH_NOTEBOOKS / f"{page}.ipynb")
+            print(f"wrote {(ZH_NOTEBOOKS / f'{page}.ipynb').relative_to(ROOT)}")
+        return 0
     if args.command == "export":
         print(f"{export(args.page, args.file, args.all)} messages written to {args.file}")
         return 0
