@@ -67,6 +67,9 @@ class BookFileRole(SphinxRole):
         self.filename = filename
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        if self.env.app.builder.name == "gettext":
+            # The catalogs hold the item's words whether or not a PDF is in some site.
+            return [nodes.reference(self.rawtext, self.text, refuri=self.filename)], []
         present = pdf_in_site(self.env.app.builder.name, Path(self.env.app.outdir), self.filename)
         _record(self.env, self.env.docname, self.filename, present)
         if not present:

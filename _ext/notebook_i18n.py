@@ -13,6 +13,9 @@ are outside its reach, and this extension gives them the same catalogs:
   verdict, a stepper's buttons and captions): a translated build shows the outputs of the
   edition's own executed notebook, ``book/<language>/<page>.ipynb``, whose code cells
   must be the English ones (a warning, an error under ``-W``, says where they are not);
+* the text of a sphinx-design button (``{button-ref}`` with content), which has no source
+  line, so Sphinx's i18n skips it: :class:`TranslatableButtons` gives it one before
+  Sphinx's translation step, and it is then a message like any other;
 * the part captions of ``_toc.yml``, which sphinx-external-toc inserts after Sphinx's
   translation step: they are messages of the root page's catalog (Sphinx extracts them
   there), and the translated build translates them once the toctrees are in place.
@@ -28,6 +31,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders.gettext import MsgOrigin
 from sphinx.locale import init as init_locale
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.i18n import docname_to_domain
 
@@ -105,13 +109,16 @@ def _take_outputs(app: Sphinx, docname: str, notebook: dict) -> None:
 
 
 def add_metadata_messages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """``doctree-resolved``: the gettext builder also extracts the cell metadata strings."""
+    """``doctree-resolved``: the gettext builder also extracts the cell metadata strings
+    and the buttons' words."""
     if app.builder.name != "gettext":
         return
     path = Path(app.env.doc2path(docname))
+    catalog = app.builder.catalogs[docname_to_domain(docname, app.config.gettext_compact)]
+    for text in doctree.get("bt_button_messages", []):
+        catalog.add(text, MsgOrigin(str(path), 0))
     if path.suffix != ".ipynb":
         return
-    catalog = app.builder.catalogs[docname_to_domain(docname, app.config.gettext_compact)]
     notebook = json.loads(path.read_text(encoding="utf-8"))
     for index, text in metadata_messages(notebook):
         catalog.add(text, MsgOrigin(str(path), index))
@@ -130,7 +137,28 @@ def translate_toc_captions(app: Sphinx, doctree: nodes.document) -> None:
             toctree["caption"] = gettext(toctree["caption"])
 
 
+class TranslatableButtons(SphinxTransform):
+    """Mark the text of sphinx-design's buttons translatable, with their source line, ahead
+    of Sphinx's ``Locale`` transform (priority 20) and its message extraction."""
+
+    default_priority = 10
+
+    def apply(self, **kwargs: object) -> None:
+        for node in self.document.findall(nodes.Element):
+            if "sd-btn" not in node.get("classes", []):
+                continue
+            for inline in node.findall(nodes.inline):
+                if inline.children and all(isinstance(c, nodes.Text) for c in inline.children):
+                    inline["translatable"] = True
+                    inline.source, inline.line = node.source, node.line
+                    inline.rawsource = inline.astext()
+                    # Resolving the button's reference rebuilds its text node, after which
+                    # the gettext builder could not see it: keep its words on the document.
+                    self.document.setdefault("bt_button_messages", []).append(inline.astext())
+
+
 def setup(app: Sphinx) -> dict:
+    app.add_transform(TranslatableButtons)
     app.connect("source-read", translate_notebook_source)
     app.connect("doctree-resolved", add_metadata_messages)
     app.connect("doctree-read", translate_toc_captions)

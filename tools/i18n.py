@@ -256,7 +256,6 @@ ZH_NOTEBOOKS = ROOT / "book" / LANG
 #: The cell metadata that tells bplib which language to speak (bplib.language).
 CELL_LANGUAGE = {"bplib": {"lang": LANG}}
 _SEP = r"(?:[ \t]*\n[ \t>]*|[ \t])"
-_FENCE = re.compile(r"^(?P<fence>```+|~~~+)(?!\{)[^\n]*\n.*?^(?P=fence)[ \t]*$", re.M | re.S)
 
 
 def _message_pattern(msgid: str) -> re.Pattern:
@@ -265,6 +264,45 @@ def _message_pattern(msgid: str) -> re.Pattern:
     whitespace, a table's ``|`` or the ends of a line."""
     body = _SEP.join(re.escape(part) for part in msgid.split(" "))
     return re.compile(rf"(?<![^\s|>]){body}(?![^\s|])")
+
+
+_FENCE_LINE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+#: Fenced directives whose body is not prose: set aside like fenced code.
+_CODE_DIRECTIVES = re.compile(r"^\{(code|code-block|code-cell|sourcecode|math|literalinclude)\}")
+
+
+def _hold_code(text: str, hold) -> str:
+    """``text`` with each fenced code block (and math/code directive) replaced by ``hold``'s
+    placeholder; the fences of other directives (``{exercise-start}``, ``{note}``) stay,
+    and so does their markdown body."""
+    lines = text.split("\n")
+    out: list[str] = []
+    directives: list[str] = []  # the fences of the directives open around this line
+    i = 0
+    while i < len(lines):
+        match = _FENCE_LINE.match(lines[i])
+        if match is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        fence, info = match["fence"], match["info"].strip()
+        if not info and directives and fence[0] == directives[-1][0] and len(fence) >= len(directives[-1]):
+            directives.pop()  # the end of a directive
+            out.append(lines[i])
+            i += 1
+            continue
+        if info.startswith("{") and not _CODE_DIRECTIVES.match(info):
+            directives.append(fence)  # a directive: its body is markdown
+            out.append(lines[i])
+            i += 1
+            continue
+        end = i + 1
+        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        while end < len(lines) and not closing.match(lines[end]):
+            end += 1
+        out.append(hold("\n".join(lines[i:end + 1])))
+        i = end + 1
+    return "\n".join(out)
 
 
 def translate_markdown(text: str, translations: list[tuple[str, str]], used: Counter) -> str:
@@ -280,7 +318,8 @@ def translate_markdown(text: str, translations: list[tuple[str, str]], used: Cou
         held.append(piece)
         return f"\x00{len(held) - 1}\x00"
 
-    text = _FENCE.sub(lambda m: hold(m.group(0)), text)
+    text = _INDEX.sub(lambda m: hold(_translate_index(m.group(0), dict(translations), used)), text)
+    text = _hold_code(text, hold)
     for msgid, msgstr in translations:
         pattern = _message_pattern(msgid)
 
@@ -292,6 +331,77 @@ def translate_markdown(text: str, translations: list[tuple[str, str]], used: Cou
     while "\x00" in text:
         text = re.sub(r"\x00(\d+)\x00", lambda m: held[int(m.group(1))], text)
     return text
+
+
+#: How a figure is named in the Chinese notebooks' captions and figure links.
+FIGURE_WORD = "图"
+
+
+def translate_portable(text: str, translations: list[tuple[str, str]], used: Counter) -> str:
+    """A markdown cell of a chapter translated, in the chapter's portable markup.
+
+    The chapters cite and name figures in forms JupyterLab renders
+    (``_ext/portable_markup.py``), which the book turns into ``{cite}`` and ``{numref}``
+    roles before Sphinx extracts the messages: the cell is put in the book's form to be
+    translated, and the links are put back after (a figure as 图 7.1).
+    """
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from portable_markup import CITATION, FIGURE_REF
+
+    links: dict[str, str] = {}
+
+    def cite(m: re.Match) -> str:
+        form = f"{{cite}}`{m['key']}`"
+        links[form] = m.group(0)
+        return form
+
+    def figure(m: re.Match) -> str:
+        form = f"{{numref}}`{m['label']}`"
+        links[form] = f"[{m['text'].replace('Fig.', FIGURE_WORD)}](#{m['label']})"
+        return form
+
+    text = FIGURE_REF.sub(figure, CITATION.sub(cite, text))
+    text = translate_markdown(text, translations, used)
+    for form, link in links.items():
+        text = text.replace(form, link)
+    # A figure-caption cell (portable_markup.CAPTION): "**Fig. 7.1** caption".
+    return re.sub(r"^(\(fig-[\w-]+\)=\s*\n\*\*)Fig\. ", rf"\g<1>{FIGURE_WORD} ", text)
+
+
+_INDEX = re.compile(r"```\{index\}(?P<directive>[^\n]*\n(?:(?!```).*\n)*?)```|\{index\}`(?P<role>[^`]*)`")
+
+
+def _translate_index(text: str, table: dict[str, str], used: Counter) -> str:
+    """An ``{index}`` directive or role with each of its entries translated (Sphinx's
+    messages for an index are its entries, split at ``;``)."""
+    def entry(m: re.Match) -> str:
+        part = m.group(0)
+        key = part.strip().lstrip("!")
+        if key in table:
+            used[key] += 1
+            return part.replace(key, table[key])
+        return part
+    head, sep, body = text.partition("}")
+    body = re.sub(r"(?<=[:;`])[^:;`\n]+?(?=;|\n|`|$)", entry, body)
+    return head + sep + body
+
+
+def index_terms(notebook) -> set[str]:
+    """The index entries of a notebook's ``{index}`` directives and roles, as Sphinx splits
+    them into messages: they are in the book's index, not in the notebook's text."""
+    terms: set[str] = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for match in _INDEX.finditer(cell.source):
+            text = match["directive"] or match["role"] or ""
+            text = re.sub(r"<[^<>]*>\s*$", "", text)  # {index}`shown <entry>`
+            for line in text.splitlines():
+                line = re.sub(r"^\s*(single|pair|triple|see|seealso)\s*:", "", line).strip().lstrip("!")
+                terms.update(part.strip() for part in line.split(";") if part.strip())
+            if match["role"]:
+                terms.add(match["role"].strip())
+    return terms
 
 
 def zh_notebook(page: str) -> "nbformat.NotebookNode":
@@ -314,9 +424,10 @@ def zh_notebook(page: str) -> "nbformat.NotebookNode":
     translations = sorted(((k, v) for k, v in table.items() if k != v), key=lambda kv: -len(kv[0]))
     used: Counter = Counter()
     metadata_ids = set()
+    index = index_terms(notebook)
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            cell.source = translate_markdown(cell.source, translations, used)
+            cell.source = translate_portable(cell.source, translations, used)
         elif cell.cell_type == "code":
             mystnb = cell.metadata.get("mystnb") or {}
             image = mystnb.get("image") or {}
@@ -330,10 +441,11 @@ def zh_notebook(page: str) -> "nbformat.NotebookNode":
             cell.metadata.update(CELL_LANGUAGE)
     notebook.metadata["language_info"] = notebook.metadata.get("language_info", {})
     notebook.metadata["bplib"] = {"lang": LANG, "source": f"book/{page}.ipynb"}
-    missing = [k for k, _ in translations if not used[k] and k not in metadata_ids]
+    missing = [k for k, _ in translations if not used[k] and k not in metadata_ids and k not in index]
     if missing:
         raise ValueError(f"{page}: {len(missing)} translated messages are not in book/{page}.ipynb "
-                         f"(run `python tools/i18n.py update`): {missing[0][:80]!r}")
+                         f"(run `python tools/i18n.py update`): "
+                         + "; ".join(repr(m[:70]) for m in missing[:5]))
     return notebook
 
 
