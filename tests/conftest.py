@@ -36,24 +36,48 @@ def _jupyter_book() -> str:
     return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
+def _build_editions(out: Path, log: Path) -> subprocess.CompletedProcess:
+    """``make book`` into ``out`` (both editions, ``tools/build_editions.py``), once per test
+    run: the first pytest-xdist worker to ask builds, under a lock, and records the build's
+    output in ``log``; the others wait and read it."""
+    import fcntl
+    import json
+
+    with open(log.with_name(log.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not log.is_file():
+                proc = subprocess.run([sys.executable, str(ROOT / "tools" / "build_editions.py"), "--out", str(out)],
+                                      capture_output=True, text=True, timeout=2400, env=_build_env())
+                log.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout,
+                                           "stderr": proc.stderr}))
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    record = json.loads(log.read_text())
+    return subprocess.CompletedProcess(args=["build_editions.py"], **record)
+
+
+def _shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A directory that every pytest-xdist worker of this run shares."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
-    """Build the book once per test session, as ``make book`` does (``-W -n``).
+    """Build the book once per test run, as ``make book`` does: both editions, ``-W -n``,
+    English at the site's root and Chinese in its ``zh_CN/`` (``tools/build_editions.py``).
 
-    The build goes to a temporary directory, so tests never touch ``_build/``.
-    Returns the finished process and the path of the HTML directory.  Under
-    pytest-xdist a session fixture runs once per worker: keep every test that
-    uses it in ``tests/test_book.py`` so that ``--dist loadfile`` builds once.
+    The build goes to a temporary directory shared by the pytest-xdist workers, so tests
+    never touch ``_build/``.  Returns the finished build (its output is both editions') and
+    the path of the HTML directory.
     """
-    out = tmp_path_factory.mktemp("book")
-    proc = subprocess.run(
-        [_jupyter_book(), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        env=_build_env(),
-    )
-    return proc, out / "_build" / "html"
+    folder = _shared_dir(tmp_path_factory, "book")
+    proc = _build_editions(folder, folder / "build.json")
+    return proc, folder / "_build" / "html"
 
 
 @pytest.fixture(scope="session")
@@ -102,6 +126,30 @@ def _make_once(product: Path, command: list[str], timeout: int, env: dict | None
 
 
 @pytest.fixture(scope="session")
+def book_pdf_zh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Chinese edition's PDF, made by ``tools/make_pdf.py --edition zh_CN`` as ``make pdf``
+    makes it (once per test run, like ``book_pdf``)."""
+    if not Path("/usr/bin/chromium").exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium not found at /usr/bin/chromium; the PDF must be built in CI ($CI is set)")
+        pytest.skip("Chromium not found at /usr/bin/chromium (apt-get install -y chromium fonts-noto-cjk)")
+    folder = _shared_dir(tmp_path_factory, "book-pdf-zh_CN")
+    pdf = folder / "backprop-tested.pdf"
+    return _make_once(pdf, [sys.executable, str(ROOT / "tools" / "make_pdf.py"), "--edition", "zh_CN",
+                            "--build-dir", str(folder / "_build"), "--out", str(pdf)],
+                      timeout=1800, env=_build_env())
+
+
+@pytest.fixture(scope="session")
+def course_download_zh(book_pdf_zh: Path) -> Path:
+    """The Chinese edition's course download, made by ``tools/make_download.py --edition
+    zh_CN`` with ``book_pdf_zh`` as its PDF (once per test run)."""
+    archive = book_pdf_zh.parent / "backprop-tested-course.zip"
+    return _make_once(archive, [sys.executable, str(ROOT / "tools" / "make_download.py"), "--edition", "zh_CN",
+                                "--pdf", str(book_pdf_zh), "--out", str(archive)], timeout=900)
+
+
+@pytest.fixture(scope="session")
 def course_download(book_pdf: Path) -> Path:
     """The course to take home, made by ``tools/make_download.py`` as ``make download``
     makes it, with ``book_pdf`` as its PDF.
@@ -116,32 +164,39 @@ def course_download(book_pdf: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_book_with_pdf(
-    built_book, book_pdf, course_download, tmp_path_factory: pytest.TempPathFactory
+    built_book, book_pdf, course_download, book_pdf_zh, course_download_zh,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[subprocess.CompletedProcess, Path]:
-    """The site as the Pages workflow publishes it: the PDF and the course's download where
-    ``make pdf`` and ``make download`` put them, and the book built again, so that the intro
-    links them (``_ext/book_pdf_link.py``).
+    """The site as the Pages workflow publishes it: each edition's PDF and course download
+    where ``make pdf`` and ``make download`` put them, and the book built again, so that the
+    intro links them (``_ext/book_pdf_link.py``).
 
     A copy of ``built_book``'s build (``built_book`` itself stays the site of ``make book``
-    alone, without the PDF or a link to it) with the PDF and the download in it, built again: Sphinx reads
-    only the pages that link the PDF again.
+    alone, without the PDF or a link to it) with the files in it, built again (once per test
+    run): Sphinx reads only the pages that link the PDF again.
     """
     proc, html = built_book
     if proc.returncode != 0 or not html.is_dir():
         return proc, html
-    out = tmp_path_factory.mktemp("book-with-pdf")
-    shutil.copytree(html.parent, out / "_build", symlinks=True)
-    site = out / "_build" / "html"
-    shutil.copyfile(book_pdf, site / book_pdf.name)
-    shutil.copyfile(course_download, site / course_download.name)
-    proc = subprocess.run(
-        [_jupyter_book(), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        env=_build_env(),
-    )
-    return proc, site
+    folder = _shared_dir(tmp_path_factory, "book-with-pdf")
+    with open(folder / "copy.lock", "w") as lock:
+        import fcntl
+
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (folder / "_build").is_dir():
+                shutil.copytree(html.parent, folder / "_build", symlinks=True)
+                site = folder / "_build" / "html"
+                shutil.copyfile(book_pdf, site / book_pdf.name)
+                shutil.copyfile(course_download, site / course_download.name)
+                # The Chinese edition's PDF and download, where its own build looks for them.
+                zh_out = folder / "_build" / "zh_CN" / "_build" / "html"
+                shutil.copyfile(book_pdf_zh, zh_out / book_pdf.name)
+                shutil.copyfile(course_download_zh, zh_out / course_download.name)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    proc = _build_editions(folder, folder / "build.json")
+    return proc, folder / "_build" / "html"
 
 
 # ------------------------------------------------------------------- the browser

@@ -49,6 +49,10 @@ EDITION_SPHINX_CONFIG = {
 }
 
 
+#: Files `make pdf` and `make download` write into an edition's site (_ext/book_pdf_link.py).
+SITE_FILES = ("backprop-tested.pdf", "backprop-tested-course.zip")
+
+
 def jupyter_book() -> str:
     """The ``jupyter-book`` beside this Python (the virtual environment's), else on PATH."""
     exe = Path(sys.executable).with_name("jupyter-book")
@@ -94,6 +98,16 @@ def build(edition: str, out: Path, env: dict[str, str] | None = None,
         cmd += ["--path-output", str(out)]
     else:
         cmd += ["--config", str(config), "--path-output", str(out / "_build" / edition)]
+    if spec["subdir"]:
+        # What `make pdf` and `make download` put in this edition's directory of the site
+        # (tools/make_pdf.py, tools/make_download.py): into the edition's own build first, so
+        # that its pages link them (_ext/book_pdf_link.py) and the copy below keeps them.
+        own = out / "_build" / edition / "_build" / "html"
+        for name in SITE_FILES:
+            made = html / spec["subdir"] / name
+            if made.is_file():
+                own.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(made, own / name)
     proc = subprocess.run(cmd, capture_output=capture, text=True, env=env, timeout=1800)
     if proc.returncode == 0 and spec["subdir"]:
         target = html / spec["subdir"]
