@@ -30,6 +30,7 @@ fuzzy, which the build does not use), and commit the catalogs with the English.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import shutil
 import subprocess
@@ -258,6 +259,7 @@ CELL_LANGUAGE = {"bplib": {"lang": LANG}}
 _SEP = r"(?:[ \t]*\n[ \t>]*|[ \t])"
 
 
+@functools.lru_cache(maxsize=None)
 def _message_pattern(msgid: str) -> re.Pattern:
     """Where ``msgid`` stands in markdown: its words as Sphinx joined them, a line break
     (with a list's indentation or a quote's ``>``) wherever it has a space, between
@@ -345,7 +347,8 @@ def translate_portable(text: str, translations: list[tuple[str, str]], used: Cou
     roles before Sphinx extracts the messages: the cell is put in the book's form to be
     translated, and the links are put back after (a figure as 图 7.1).
     """
-    sys.path.insert(0, str(ROOT / "_ext"))
+    if str(ROOT / "_ext") not in sys.path:
+        sys.path.insert(0, str(ROOT / "_ext"))
     from portable_markup import CITATION, FIGURE_REF
 
     links: dict[str, str] = {}
