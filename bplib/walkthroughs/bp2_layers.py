@@ -12,8 +12,8 @@ from numpy.typing import ArrayLike
 from .._validation import as_float_array
 from ..network import Network
 from ..stepper import (Diagram, Edge, Node, Stepper, Steps, caption, given_decimals, shown,
-from ..language import resolve as resolve_language
                        steady, superscript)
+from ..language import resolve as resolve_language
 from ..stepper_words import words
 
 __all__ = ["bp2_layers"]

@@ -11,8 +11,8 @@ from .._validation import as_float_array
 from ..activations import get_activation
 from ..recurrent import RNN
 from ..stepper import (Diagram, Edge, Node, Stepper, Steps, caption, given_decimals, shown,
-from ..language import resolve as resolve_language
                        steady, subscript)
+from ..language import resolve as resolve_language
 from ..stepper_words import words
 
 __all__ = ["bptt"]

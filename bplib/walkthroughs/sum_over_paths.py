@@ -10,8 +10,8 @@ from numpy.typing import ArrayLike
 from .._validation import as_float_array
 from ..activations import get_activation
 from ..stepper import (Diagram, Edge, Node, Stepper, Steps, caption, given_decimals, shown,
-from ..language import resolve as resolve_language
                        steady, subscript)
+from ..language import resolve as resolve_language
 from ..stepper_words import words
 
 __all__ = ["sum_over_paths"]
