@@ -14,7 +14,9 @@ start here with the full-width punctuation that joins them to the sentence.
 
 from __future__ import annotations
 
-__all__ = ["MESSAGES", "PREFIXES"]
+# No ``__all__``: ``bplib.exercises`` gathers every name in a module's ``__all__`` into
+# ``check`` as a checker (only ``messages`` is listed as holding none), and these two
+# tables are not checkers. They are read as ``messages_zh_CN.MESSAGES`` / ``.PREFIXES``.
 
 #: The words that start a verdict, by outcome.
 PREFIXES: dict[bool, str] = {True: "正确：", False: "还不对："}
