@@ -193,7 +193,7 @@ MESSAGES: dict[str, str] = {
     "xor.not_four": "xor_bias_backward 必须返回四个数组 (dW1, db1, dW2, db2)，得到的是 {type}",
     "xor.bias_per_sample": (
         "db1 和 db2 每个样本占一行：少了对批量的求和（一个偏置由所有样本共享，"
-        "所以它的梯度是 delta 按行求和，即 delta.sum(axis=0, keepdims=True)）"
+        "所以它的梯度是 delta 对所有行求和，即 delta.sum(axis=0, keepdims=True)）"
     ),
     "xor.transposed": (
         "dW1 转置了：在 H = sigmoid(X @ W1 + b1) 中，元素 [i, j] 连接输入 i 和"
@@ -253,7 +253,7 @@ MESSAGES: dict[str, str] = {
         "本层每个单元一行，每个样本一列"
     ),
     "four_equations.bp2.not_finite": "{where}，backprop_error 的结果含有 NaN 或 inf",
-    "four_equations.bp2.result": "backprop_error 的结果",
+    "four_equations.bp2.result": "backprop_error 返回的 delta",
     "four_equations.bp2.wrong_value": (
         "{where}，backprop_error 的结果在索引 {index} 处不对：得到的是 {got}，"
         "与期望值不符"
@@ -338,7 +338,7 @@ MESSAGES: dict[str, str] = {
         "（形状：dout 和 delta 是 (batch, n_out)，W 是 (n_in, n_out)，"
         "x 是 (batch, n_in)；哪个乘积才有你要的形状？）"
     ),
-    "layers.dense.dx_name": "dx（backward 的返回值）",
+    "layers.dense.dx_name": "backward 返回的 dx",
     "layers.dense.on_z": (
         "sigma' 被算成了加权输入 z = x @ W + b 上的 a * (1 - a)；"
         "恒等式 sigma'(z) = a * (1 - a) 需要的是激活值 a = sigmoid(z)，"
@@ -461,9 +461,9 @@ MESSAGES: dict[str, str] = {
         "它才能把每个节点排在它的所有输入之后。请用深度优先："
         "访问完一个节点的所有子节点之后再把它列出。"
     ),
-    "autodiff.topo.gradient": "按你的顺序算出的 {label} 的梯度",
+    "autodiff.topo.gradient": "沿你的顺序算出的 {label}.grad",
     "autodiff.topo.on_graph": "在图“{where}”上",
-    "autodiff.topo.leaf": "值为 {data:g} 的 {op} 节点",
+    "autodiff.topo.leaf": "{op} 节点 (data={data:g})",
     # ----------------------------------------------------------- chapter 7: speed
     "speed.count.correct": (
         "count_flops 对每个隐藏用例都给出了前向与反向的乘加次数。"
@@ -508,7 +508,7 @@ MESSAGES: dict[str, str] = {
         "{where}，结果是对样本取的均值；这里的 BP3 和 BP4 都是求和"
         "（之后的更新步骤才除以 m）"
     ),
-    "speed.folded.result": "folded_gradient 的结果",
+    "speed.folded.result": "folded_gradient(delta, a_prev)",
     # ------------------------------------------ chapter 8: softmax with cross-entropy
     "softmax.vjp.correct": (
         "softmax_backward 在每个隐藏批量上都逐行返回 a ⊙ (dout − dout·a)，"
@@ -590,7 +590,7 @@ MESSAGES: dict[str, str] = {
         "概率应在它自己的各个类别上归一化（axis=1）"
     ),
     "softmax.ce.diagonal": (
-        "{where}，梯度是 -t (1 - a)/m：交叉熵的 -t/a 只乘上了"
+        "{where}，梯度是 -t (1 - a)/m：交叉熵的 -t/a 只乘上了 "
         "softmax 雅可比矩阵的对角线 a (1 - a)；用完整的雅可比矩阵 diag(a) - a a^T，"
         "结果是 (a - t)/m"
     ),
