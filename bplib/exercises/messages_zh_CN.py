@@ -528,7 +528,7 @@ MESSAGES: dict[str, str] = {
         "diag(a) - a a^T，少了 - a a^T 这一部分"
     ),
     "softmax.vjp.plus_outer": (
-        "{where}，梯度加上了 a a^T 那一部分；雅可比矩阵是 diag(a) “减去” a a^T"
+        "{where}，梯度加上了 a a^T 那一部分；雅可比矩阵是 diag(a)“减去”a a^T"
         "（推高一个 logit 会压低其余每个概率）"
     ),
     "softmax.vjp.unweighted": (
@@ -960,7 +960,7 @@ MESSAGES: dict[str, str] = {
         "顺序不对。先 reshape 成 im2col 的顺序 (N, OH, OW, C, fh, fw)，再转置"
     ),
     "convolution.col2im.channels_last": (
-        "{where}，结果把每一行当作 (行, 列, 通道) 来读；im2col 展平一个"
+        "{where}，结果把每一行按“行、列、通道”的顺序来读；im2col 展平一个"
         "窗口时通道在先，即 (c, p, q)，与 W[f].ravel() 相同"
     ),
     "convolution.col2im.window_transposed": (
