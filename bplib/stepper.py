@@ -53,6 +53,7 @@ from typing import Iterable, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from .display import UnstableRounding, fixed, sig
+from .language import resolve as resolve_language
 from .stepper_words import words
 
 __all__ = [
@@ -651,12 +652,13 @@ class Stepper:
     legend : str, optional
         One line under the title saying how to read the figure.
     lang : str, optional
-        The language of the controls' words (:mod:`bplib.stepper_words`).
+        The language of the controls' words (:mod:`bplib.stepper_words`); by default the
+        language in use (:func:`bplib.language.get_language`).
     """
 
     def __init__(self, name: str, title: str, diagram: Diagram, frames: Sequence[Frame], *,
                  print_frames: Optional[Sequence[int]] = None, description: str = "",
-                 legend: str = "", lang: str = "en") -> None:
+                 legend: str = "", lang: Optional[str] = None) -> None:
         if not isinstance(name, str) or not re.match(r"^[a-z][a-z0-9-]*$", name):
             raise ValueError(f"name must be lowercase letters, digits and '-', starting with a "
                              f"letter, but got {name!r}")
@@ -685,6 +687,7 @@ class Stepper:
         if list(print_frames) != sorted(set(print_frames)) or not all(0 <= k < n for k in print_frames):
             raise ValueError(f"print_frames must be increasing frame numbers in 0..{n - 1}, "
                              f"but got {print_frames}")
+        lang = resolve_language(lang)
         self.controls = words(lang, "controls")
         self.name, self.title, self.diagram, self.frames = name, title, diagram, frames
         self.print_frames = print_frames

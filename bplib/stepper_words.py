@@ -205,6 +205,10 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
+from .stepper_words_zh_CN import WORDS as _ZH_CN  # noqa: E402  (it needs nothing above)
+
+WORDS["zh_CN"] = _ZH_CN
+
 #: The languages the table has.
 LANGUAGES = tuple(WORDS)
 

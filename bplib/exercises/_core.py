@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from bplib.exercises.messages import PREFIXES, msg
+from bplib.exercises.messages import msg, prefix
 
 __all__ = [
     "Tolerance",
@@ -125,7 +125,7 @@ class Verdict:
 
 def report(ok: bool, message: str) -> Verdict:
     """Print the one-line verdict and return it as a :class:`Verdict`."""
-    line = PREFIXES[bool(ok)] + message
+    line = prefix(ok) + message
     print(line)
     return Verdict(ok, line)
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bplib.language import LANGUAGES, set_language
+
 #: The first line of a solution cell.
 SOLUTION_MARKER = "# The book's solution (it runs apart: your own answer above is kept)"
 #: What :func:`solution_marker_transformer` recognises (the marker's fixed words).
@@ -116,9 +118,41 @@ def solution_marker_transformer(lines: list[str]) -> list[str]:
     return lines
 
 
+def cell_language(request_metadata: dict[str, Any] | None) -> str | None:
+    """The language a cell asks bplib to speak: ``metadata.bplib.lang`` (the Chinese
+    edition's notebooks carry ``"zh_CN"`` on every code cell), or None.
+
+    Parameters
+    ----------
+    request_metadata : dict or None
+        The ``metadata`` of the kernel's current ``execute_request`` (the cell's own, from
+        JupyterLab and Notebook 7; nothing from nbclient and nbval).
+    """
+    if not isinstance(request_metadata, dict):
+        return None
+    own = request_metadata.get("bplib")
+    lang = own.get("lang") if isinstance(own, dict) else None
+    return lang if isinstance(lang, str) and lang in LANGUAGES else None
+
+
+def follow_cell_language(*_args: Any) -> None:
+    """IPython ``pre_run_cell`` hook: speak the language the running cell asks for."""
+    from IPython import get_ipython
+
+    lang = cell_language(_request_metadata(get_ipython()))
+    if lang is not None:
+        set_language(lang)
+
+
 def load_ipython_extension(ipython) -> None:
-    """Register ``%%solution`` and the marker line (called by ``%load_ext bplib.exercises``)."""
+    """Register ``%%solution``, the marker line and the cell-language hook (called by
+    ``%load_ext bplib.exercises``)."""
     ipython.register_magic_function(solution, magic_kind="cell", magic_name="solution")
+    # The cell that loads the extension has already passed pre_run_cell: read its own
+    # language now, then every later cell's before it runs.
+    follow_cell_language()
+    if follow_cell_language not in ipython.events.callbacks["pre_run_cell"]:
+        ipython.events.register("pre_run_cell", follow_cell_language)
     cleanup = ipython.input_transformers_cleanup
     if solution_marker_transformer not in cleanup:
         cleanup.append(solution_marker_transformer)

@@ -10,14 +10,21 @@ on the weighted input, the mean's ``1/N`` missing, ...), not by its symptom.
 The checkers never hold their sentences themselves: they call :func:`msg` with an
 id of :data:`MESSAGES` and the fields of the template.  A translation replaces the
 templates (same ids, same fields); ``tests/test_exercises_core.py`` checks that
-every id a checker uses is in the table and every entry of the table is used.
+every id a checker uses is in the table and every entry of the table is used, and
+``tests/test_i18n_bplib.py`` that each translation has every id with the same fields.
+
+The Chinese edition's sentences are :data:`TRANSLATIONS` ``["zh_CN"]``
+(:mod:`bplib.exercises.messages_zh_CN`); :func:`msg` and :func:`prefix` speak the
+language in use (:mod:`bplib.language`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MESSAGES", "PREFIXES", "msg"]
+from bplib.language import get_language
+
+__all__ = ["MESSAGES", "PREFIXES", "TRANSLATIONS", "msg", "prefix"]
 
 #: The words that start a verdict, by outcome.
 PREFIXES: dict[bool, str] = {True: "Correct: ", False: "Not yet: "}
@@ -1090,8 +1097,23 @@ def msg(message_id: str, **fields: Any) -> str:
     """
     if not isinstance(message_id, str):
         raise TypeError(f"message_id must be a str, but got {type(message_id).__name__}")
-    try:
-        template = MESSAGES[message_id]
-    except KeyError:
-        raise KeyError(f"no checker message with id {message_id!r}") from None
+    if message_id not in MESSAGES:
+        raise KeyError(f"no checker message with id {message_id!r}")
+    lang = get_language()
+    template = MESSAGES[message_id] if lang == "en" else TRANSLATIONS[lang][0][message_id]
     return template.format(**fields)
+
+
+def prefix(ok: bool) -> str:
+    """The words that start a verdict (``"Correct: "`` / ``"Not yet: "``), in the language
+    in use."""
+    lang = get_language()
+    return PREFIXES[bool(ok)] if lang == "en" else TRANSLATIONS[lang][1][bool(ok)]
+
+
+from bplib.exercises import messages_zh_CN as _zh_CN  # noqa: E402  (it needs nothing above)
+
+#: The translations, by language: (the templates by id, the verdict prefixes).
+TRANSLATIONS: dict[str, tuple[dict[str, str], dict[bool, str]]] = {
+    "zh_CN": (_zh_CN.MESSAGES, _zh_CN.PREFIXES),
+}

@@ -18,6 +18,7 @@ from typing import Optional
 from ..autodiff import Value, backward_along, count_edges, topological_order
 from ..display import UnstableRounding
 from ..stepper import Diagram, Edge, Node, Shown, Stepper, Steps, caption, shown, subscript
+from ..language import resolve as resolve_language
 from ..stepper_words import words
 
 __all__ = ["autodiff_order"]
@@ -171,7 +172,7 @@ def _layout(order: list[Value], label: dict[int, str], level: dict[int, int]) ->
     return Diagram(nodes, edges, width=width, height=height), edge_key
 
 
-def autodiff_order(root: Value, *, lang: str = "en") -> Stepper:
+def autodiff_order(root: Value, *, lang: Optional[str] = None) -> Stepper:
     """Step through :meth:`Value.backward` on the graph ending at ``root``.
 
     First the forward pass as the engine recorded it: the nodes in the order of
@@ -195,7 +196,8 @@ def autodiff_order(root: Value, *, lang: str = "en") -> Stepper:
         nodes at one depth), e.g. chapter 6's ``y = x * x + 3 * x``. Node labels, if set,
         are at most 5 characters.
     lang : str, optional
-        The language of the words (:mod:`bplib.stepper_words`).
+        The language of the words (:mod:`bplib.stepper_words`): ``"en"`` or ``"zh_CN"``;
+        by default the language in use (:func:`bplib.language.get_language`).
 
     Returns
     -------
@@ -219,11 +221,10 @@ def autodiff_order(root: Value, *, lang: str = "en") -> Stepper:
     >>> len(s), x.grad          # 5 nodes, the seed, 6 edges, the result; x untouched
     (13, 0.0)
     """
+    lang = resolve_language(lang)
     if not isinstance(root, Value):
         raise TypeError(f"root must be a bplib.autodiff.Value (the output of a graph), "
                         f"but got {type(root).__name__}")
-    if not isinstance(lang, str):
-        raise TypeError(f"lang must be a str, but got {type(lang).__name__}")
     t = words(lang, GROUP)
     if not root.children:
         raise ValueError("root is a leaf: its graph has no edges, so there is no backward pass "

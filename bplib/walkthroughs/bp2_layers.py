@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import math
 
 import numpy as np
@@ -11,6 +13,7 @@ from .._validation import as_float_array
 from ..network import Network
 from ..stepper import (Diagram, Edge, Node, Stepper, Steps, caption, given_decimals, shown,
                        steady, superscript)
+from ..language import resolve as resolve_language
 from ..stepper_words import words
 
 __all__ = ["bp2_layers"]
@@ -55,7 +58,7 @@ def _decimals(values: np.ndarray) -> int:
     return int(min(5, max(3, 2 - math.floor(math.log10(largest)))))
 
 
-def bp2_layers(net: Network, x: ArrayLike, y: ArrayLike, *, lang: str = "en") -> Stepper:
+def bp2_layers(net: Network, x: ArrayLike, y: ArrayLike, *, lang: Optional[str] = None) -> Stepper:
     """Step BP2 back through the layers of ``net``, one layer a step, with the shapes.
 
     The figure draws each layer as a column of its units. The forward pass writes
@@ -78,7 +81,8 @@ def bp2_layers(net: Network, x: ArrayLike, y: ArrayLike, *, lang: str = "en") ->
     y : array_like, shape (1, 1) or (1,)
         Its target.
     lang : str, optional
-        The language of the words (:mod:`bplib.stepper_words`).
+        The language of the words (:mod:`bplib.stepper_words`): ``"en"`` or ``"zh_CN"``;
+        by default the language in use (:func:`bplib.language.get_language`).
 
     Returns
     -------
@@ -91,6 +95,7 @@ def bp2_layers(net: Network, x: ArrayLike, y: ArrayLike, *, lang: str = "en") ->
     ValueError
         If the network does not fit the figure, or ``x`` or ``y`` is not one sample.
     """
+    lang = resolve_language(lang)
     if not isinstance(net, Network):
         raise TypeError(f"net must be a bplib.Network, but got {type(net).__name__}")
     sizes = list(net.sizes)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -10,6 +12,7 @@ from ..activations import get_activation
 from ..recurrent import RNN
 from ..stepper import (Diagram, Edge, Node, Stepper, Steps, caption, given_decimals, shown,
                        steady, subscript)
+from ..language import resolve as resolve_language
 from ..stepper_words import words
 
 __all__ = ["bptt"]
@@ -58,7 +61,7 @@ def _number(value: object, name: str) -> float:
 
 
 def bptt(x: ArrayLike, y: float, wx: float, wh: float, b: float, h0: float = 0.0, *,
-         lang: str = "en") -> Stepper:
+         lang: Optional[str] = None) -> Stepper:
     """Step backpropagation through time on a scalar RNN unrolled over 2 to 4 steps.
 
     The network is ``h_t = tanh(wx x_t + wh h_{t-1} + b)`` (one input, one hidden unit)
@@ -82,7 +85,8 @@ def bptt(x: ArrayLike, y: float, wx: float, wh: float, b: float, h0: float = 0.0
     h0 : float, optional
         The state before the first step.
     lang : str, optional
-        The language of the words (:mod:`bplib.stepper_words`).
+        The language of the words (:mod:`bplib.stepper_words`): ``"en"`` or ``"zh_CN"``;
+        by default the language in use (:func:`bplib.language.get_language`).
 
     Returns
     -------
@@ -95,6 +99,7 @@ def bptt(x: ArrayLike, y: float, wx: float, wh: float, b: float, h0: float = 0.0
     ValueError
         If ``x`` does not hold 2 to 4 finite numbers, or a number is not finite.
     """
+    lang = resolve_language(lang)
     y, wx, wh, b, h0 = (_number(v, n) for v, n in ((y, "y"), (wx, "wx"), (wh, "wh"), (b, "b"),
                                                     (h0, "h0")))
     x = as_float_array(x, "x", ndims=(1,))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -9,6 +11,7 @@ from .._validation import as_float_array
 from ..activations import get_activation
 from ..stepper import (Diagram, Edge, Node, Stepper, Steps, caption, given_decimals, shown,
                        steady, subscript)
+from ..language import resolve as resolve_language
 from ..stepper_words import words
 
 __all__ = ["sum_over_paths"]
@@ -44,7 +47,7 @@ def _number(value: object, name: str) -> float:
     return value
 
 
-def sum_over_paths(x: float, y: float, w: ArrayLike, v: ArrayLike, *, lang: str = "en") -> Stepper:
+def sum_over_paths(x: float, y: float, w: ArrayLike, v: ArrayLike, *, lang: Optional[str] = None) -> Stepper:
     """Step a nudge of ``x`` along the two paths of chapter 1's graph to the cost.
 
     The graph is ``z_j = w_j x``, ``a_j = sigmoid(z_j)`` (``j = 1, 2``),
@@ -67,7 +70,8 @@ def sum_over_paths(x: float, y: float, w: ArrayLike, v: ArrayLike, *, lang: str 
     v : array_like, shape (2,)
         The weights ``v_1, v_2`` from the two units to ``s``.
     lang : str, optional
-        The language of the words (:mod:`bplib.stepper_words`).
+        The language of the words (:mod:`bplib.stepper_words`): ``"en"`` or ``"zh_CN"``;
+        by default the language in use (:func:`bplib.language.get_language`).
 
     Returns
     -------
@@ -80,6 +84,7 @@ def sum_over_paths(x: float, y: float, w: ArrayLike, v: ArrayLike, *, lang: str 
     ValueError
         If ``w`` or ``v`` does not hold two finite numbers, or a number is not finite.
     """
+    lang = resolve_language(lang)
     x, y = _number(x, "x"), _number(y, "y")
     w = as_float_array(w, "w", ndims=(1,))
     v = as_float_array(v, "v", ndims=(1,))

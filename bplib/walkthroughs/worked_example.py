@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .._validation import as_float_array
 from ..network import Network
 from ..stepper import Diagram, Edge, Node, Stepper, Steps, caption, shown, subscript
+from ..language import resolve as resolve_language
 from ..stepper_words import words
 
 __all__ = ["worked_example"]
@@ -35,7 +38,7 @@ def _diagram() -> Diagram:
 
 
 def worked_example(x: ArrayLike, y: float, w0: ArrayLike, w1: ArrayLike, alpha: float, *,
-                   lang: str = "en") -> Stepper:
+                   lang: Optional[str] = None) -> Stepper:
     """Step through chapter 2's 2-2-1 network: forward, backward, then one update.
 
     The values come from :meth:`bplib.Network.forward` of a network built with these
@@ -56,12 +59,14 @@ def worked_example(x: ArrayLike, y: float, w0: ArrayLike, w1: ArrayLike, alpha: 
     alpha : float
         The learning rate of the update shown last.
     lang : str, optional
-        The language of the words (:mod:`bplib.stepper_words`).
+        The language of the words (:mod:`bplib.stepper_words`): ``"en"`` or ``"zh_CN"``;
+        by default the language in use (:func:`bplib.language.get_language`).
 
     Returns
     -------
     Stepper
     """
+    lang = resolve_language(lang)
     x = as_float_array(x, "x", ndims=(1, 2)).reshape(-1, 1)
     w0 = as_float_array(w0, "w0", ndims=(2,))
     w1 = as_float_array(w1, "w1", ndims=(1, 2)).reshape(1, -1)
