@@ -431,8 +431,8 @@ MESSAGES: dict[str, str] = {
     ),
     "autodiff.topo.twice": (
         "在图“{where}”上，{node} 被列出了 {count} 次：被多个节点使用的节点也只能"
-        "出现一次；请记下已经访问过的节点（放进集合：节点按身份（identity）"
-        "求哈希）"
+        "出现一次；请记下已经访问过的节点（放进集合：节点按对象身份求哈希，"
+        "即 identity）"
     ),
     "autodiff.topo.missing": (
         "在图“{where}”上，列表漏掉了全部 {total} 个节点中的 {missing} 个，例如 {node}。{hint}"
