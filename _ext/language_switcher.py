@@ -49,7 +49,34 @@ def add_switcher(app: Sphinx, pagename: str, templatename: str, context: dict, d
     context["metatags"] = context.get("metatags", "") + links
 
 
+def _edition_urls(value, pagename: str, subdir: str):
+    """``value`` (the header buttons' nested lists and dicts) with every URL of the page's
+    notebook in the repository (``.../book/xor.ipynb``) pointing at the edition's own
+    (``.../book/zh_CN/xor.ipynb``)."""
+    name = pagename.rsplit("/", 1)[-1]
+    if isinstance(value, dict):
+        return {k: _edition_urls(v, pagename, subdir) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_edition_urls(v, pagename, subdir) for v in value]
+    if isinstance(value, str) and value.endswith(f"book/{name}.ipynb") and "://" in value:
+        return value[: -len(f"{name}.ipynb")] + f"{subdir}{name}.ipynb"
+    return value
+
+
+def launch_edition_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """In the Chinese edition, the Binder and Colab buttons open the Chinese notebook
+    (``book/zh_CN/<page>.ipynb``), whose markdown is Chinese and whose code cells speak
+    Chinese (bplib.language); the download button's file is replaced by it after the build
+    (``tools/build_editions.py``)."""
+    if edition_of(app.config.language) == "en" or "header_buttons" not in context:
+        return
+    context["header_buttons"] = _edition_urls(context["header_buttons"], pagename,
+                                              EDITIONS[edition_of(app.config.language)]["subdir"])
+
+
 def setup(app: Sphinx) -> dict:
+    # After sphinx-book-theme's launch buttons (501).
+    app.connect("html-page-context", launch_edition_notebook, priority=600)
     # Before pydata-sphinx-theme (500) renders each header template to drop the empty ones.
     app.connect("html-page-context", add_switcher, priority=400)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

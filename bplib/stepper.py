@@ -769,7 +769,7 @@ class Stepper:
         return (f'<div class="bp-stepper" id="bp-stepper-{self.name}" data-stepper="{self.name}" '
                 f'data-count="{_esc(w["step_of"])}" data-frames="{len(self.frames)}" '
                 f'tabindex="0" role="group" aria-roledescription="{_esc(w["stepper"])}" '
-                f'aria-label="{_esc(self.title)}" lang="{_esc(self.lang)}">'
+                f'aria-label="{_esc(self.title)}" lang="{_esc(self.lang.replace("_", "-"))}">'
                 f"<style>{_CSS.strip()}</style>"
                 f'<p class="bp-title">{_esc(self.title)}</p>'
                 + (f'<p class="bp-legend">{_esc(self.legend)}</p>' if self.legend else "")

@@ -384,7 +384,7 @@ def _worked_example(**kwargs):
 
 def test_a_stepper_built_in_chinese_has_chinese_controls_and_captions():
     zh = _worked_example(lang="zh_CN")._repr_html_()
-    assert 'lang="zh_CN"' in zh
+    assert 'lang="zh-CN"' in zh
     for word in ("下一步 \u25b6", "\u25c0 上一步", "第 {i} 步，共 {n} 步", WORDS["zh_CN"]["controls"]["hint"],
                  "逐步走过前向传播和反向传递", "反向传递从代价开始"):
         assert word in zh, word
@@ -431,3 +431,27 @@ def test_follow_cell_language_switches_to_the_language_the_running_cell_asks_for
     sent["metadata"] = {"bplib": {"lang": "en"}}
     magic.follow_cell_language()
     assert get_language() == "en"
+
+
+class _AffineWithoutStoredInput:
+    """An Affine layer whose forward forgets x: its backward raises AttributeError."""
+
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        return dout @ self.W.T, self.x.T @ dout  # self.x was never stored
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_a_checkers_hint_follows_the_exception_not_the_words(lang, capsys):
+    """A hint is added because the reader's code raised (CheckFailed.raised), so it is
+    given in every language, not only where the sentence says " raised "."""
+    with speaking(lang):
+        verdict = check.affine_layer(_AffineWithoutStoredInput)
+        hint = msg("layers.stale_x_hint")
+    out = capsys.readouterr().out
+    assert not verdict and hint in out, out

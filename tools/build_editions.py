@@ -113,6 +113,9 @@ def build(edition: str, out: Path, env: dict[str, str] | None = None,
         target = html / spec["subdir"]
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(out / "_build" / edition / "_build" / "html", target)
+        # A chapter's download button gives the edition's own notebook (book/zh_CN/).
+        for notebook in sorted((ROOT / "book" / spec["subdir"]).glob("*.ipynb")):
+            shutil.copyfile(notebook, target / "_sources" / "book" / notebook.name)
     return proc
 
 

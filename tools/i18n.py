@@ -56,6 +56,7 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Inline markup that a translation keeps exactly (its multiset must be unchanged).
 DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?:\\.|[^$\\])+?\$")
+TEX_TEXT = re.compile(r"\\text\{[^{}]*\}")
 ROLE = re.compile(r"\{([\w:+-]+)\}`([^`]*)`")
 CODE = re.compile(r"(?<![`}])(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 LINK = re.compile(r"\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
@@ -101,7 +102,8 @@ def markup(text: str) -> Counter:
     found: Counter = Counter()
     rest = text
     for pattern, kind in ((DISPLAY_MATH, "math"), (INLINE_MATH, "math")):
-        found.update((kind, m) for m in pattern.findall(rest))
+        # The words of a \text{...} in a formula are prose and may be translated.
+        found.update((kind, TEX_TEXT.sub(r"\\text{}", m)) for m in pattern.findall(rest))
         rest = pattern.sub(" ", rest)
     for name, body in ROLE.findall(rest):
         if name in TARGET_ROLES:

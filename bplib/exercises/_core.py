@@ -76,11 +76,16 @@ class CheckFailed(Exception):
 
     ``nonfinite=True`` marks a failure that is a NaN or inf in the reader's result,
     which a floating-point problem met earlier explains (see :func:`run_checks`).
+    ``raised`` is the exception the reader's code raised, when that is the failure
+    (:func:`call`): a checker adds a hint by its type, never by the words of the message,
+    which are in the reader's language.
     """
 
-    def __init__(self, message: str, *, nonfinite: bool = False) -> None:
+    def __init__(self, message: str, *, nonfinite: bool = False,
+                 raised: BaseException | None = None) -> None:
         super().__init__(message)
         self.nonfinite = nonfinite
+        self.raised = raised
 
 
 class Verdict:
@@ -196,7 +201,8 @@ def call(fn: Callable[..., Any], *args: Any, what: str = "your function") -> Any
     except CheckFailed:  # a checker's own verdict, raised from inside the reader's call
         raise
     except Exception as exc:  # the reader's code may raise anything
-        raise CheckFailed(msg("core.raised", what=what, error=type(exc).__name__, text=exc)) from None
+        raise CheckFailed(msg("core.raised", what=what, error=type(exc).__name__, text=exc),
+                          raised=exc) from None
 
 
 def _call_quietly(fn: Callable[..., Any], *args: Any, what: str) -> Any:
@@ -207,7 +213,8 @@ def _call_quietly(fn: Callable[..., Any], *args: Any, what: str) -> Any:
     except CheckFailed:
         raise
     except Exception as exc:
-        raise CheckFailed(msg("core.raised", what=what, error=type(exc).__name__, text=exc)) from None
+        raise CheckFailed(msg("core.raised", what=what, error=type(exc).__name__, text=exc),
+                          raised=exc) from None
 
 
 def _describe_point(where: str | None) -> str:

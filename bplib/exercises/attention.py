@@ -247,8 +247,8 @@ def self_attention_input_gradient(fn: Callable[..., object]) -> Verdict:
                     value = sum(paths[p] for p in kept)
                     key = "attention.dx.only_one" if size == 1 else "attention.dx.one_missing"
                     if _close(arr, value) and not _close(arr, expected):
-                        raise CheckFailed(msg(key, where=where, kept=" and ".join(kept),
-                                              missing=" and ".join(missing)))
+                        raise CheckFailed(msg(key, where=where, kept=msg("core.and").join(kept),
+                                              missing=msg("core.and").join(missing)))
             if d_model == d == d_v:
                 wrong["attention.dx.no_transpose"] = sum(g @ W for g, W in zip(grads, Ws))
             _named(arr, expected, wrong, where=where)

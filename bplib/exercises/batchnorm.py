@@ -259,7 +259,7 @@ def update_running(fn: Callable[[np.ndarray, np.ndarray, np.ndarray, float], Any
                 raise CheckFailed(msg("batchnorm.running.axis1", where=where))
             if new_mean is not None and _close(new_mean, mix(old_mean, np.full(c, x.mean()))):
                 raise CheckFailed(msg("batchnorm.running.whole_batch", where=where))
-            compare(got[0], mix(old_mean, mean), name="the new running mean", where=where, tol=ROUNDING)
+            compare(got[0], mix(old_mean, mean), name=msg("batchnorm.running.new_mean"), where=where, tol=ROUNDING)
             wrong_var = {
                 "batchnorm.running.biased": mix(old_var, x.var(axis=0)),
                 "batchnorm.running.dlfs_momentum": momentum * old_var + (1 - momentum) * var,
@@ -269,6 +269,6 @@ def update_running(fn: Callable[[np.ndarray, np.ndarray, np.ndarray, float], Any
             for message_id, value in wrong_var.items():
                 if _close(new_var, value):
                     raise CheckFailed(msg(message_id, where=where, n=n))
-            compare(got[1], mix(old_var, var), name="the new running variance", where=where, tol=ROUNDING)
+            compare(got[1], mix(old_var, var), name=msg("batchnorm.running.new_var"), where=where, tol=ROUNDING)
 
     return run_checks(msg("batchnorm.running.correct"), checks)

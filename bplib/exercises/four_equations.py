@@ -251,8 +251,8 @@ def batch_backprop(
                                          what="batch_backprop")
             except CheckFailed as failure:
                 text = str(failure)
-                if m > 1 and " raised ValueError" in text and any(
-                        word in text for word in ("matmul", "aligned", "broadcast")):
+                if m > 1 and isinstance(failure.raised, ValueError) and any(
+                        word in str(failure.raised) for word in ("matmul", "aligned", "broadcast")):
                     raise CheckFailed(text + msg("four_equations.batch.matmul_hint")) from None
                 raise
             if any(not np.array_equal(a, b) for a, b in zip(ws + bs, weights + biases)):

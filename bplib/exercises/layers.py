@@ -46,7 +46,7 @@ def _run(fn: Any, arg: np.ndarray, what: str, hint: str = "") -> Any:
         result = call(fn, arg, what=what)
     except CheckFailed as failure:   # an exception or a floating-point error, as everywhere
         message = str(failure)
-        raise CheckFailed(message + hint if " raised " in message else message) from None
+        raise CheckFailed(message + hint if failure.raised is not None else message) from None
     if not np.array_equal(before, arg):
         name = "dout" if what == "backward" else "x"
         raise CheckFailed(msg("layers.in_place", what=what, name=name))

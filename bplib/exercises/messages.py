@@ -57,6 +57,7 @@ MESSAGES: dict[str, str] = {
         "but NumPy prints a warning there.)"
     ),
     "core.at_index": " at index {index}",
+    "core.and": " and ",
     # ----------------------------- the hidden cases, as a line names them ("where")
     "case.at_z": "at z = {z}",
     "case.vector": "on a vector",
@@ -723,6 +724,8 @@ MESSAGES: dict[str, str] = {
         "the rows of that reshape mix the channels; transpose to (N, H, W, C) before reshaping "
         "(and back after)"
     ),
+    "batchnorm.running.new_mean": "the new running mean",
+    "batchnorm.running.new_var": "the new running variance",
     "batchnorm.running.correct": (
         "update_running returns (1 − momentum) old + momentum · batch statistic, with the "
         "batch's unbiased variance, on every hidden batch (PyTorch's convention)."

@@ -49,6 +49,7 @@ MESSAGES: dict[str, str] = {
         "但 NumPy 会在那里打印一条警告。）"
     ),
     "core.at_index": "（索引 {index} 处）",
+    "core.and": " 和 ",
     # ----------------------------- the hidden cases, as a line names them ("where")
     "case.at_z": "在 z = {z} 处",
     "case.vector": "在一个向量上",
@@ -706,6 +707,8 @@ MESSAGES: dict[str, str] = {
         "这样 reshape 出的行混合了各个通道；先转置成 (N, H, W, C) 再 reshape"
         "（之后再转置回来）"
     ),
+    "batchnorm.running.new_mean": "新的滑动均值",
+    "batchnorm.running.new_var": "新的滑动方差",
     "batchnorm.running.correct": (
         "update_running 在每个隐藏批量上都返回 (1 − momentum) old + momentum · 批量统计量，"
         "方差用批量的无偏方差（PyTorch 的约定）。"

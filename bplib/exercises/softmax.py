@@ -113,7 +113,7 @@ def softmax_cross_entropy_backward(fn: Callable[[np.ndarray, np.ndarray], np.nda
         cases.append((msg("case.softmax_batch", n=n, k=k), rng.normal(scale=2.0, size=(n, k)),
                       np.eye(k)[rng.integers(0, k, n)]))
     big = np.array([[1000.0, 0.0, -1000.0], [5.0, 800.0, 3.0]])
-    cases.append((msg("case.large_logits", z="1000 and 800"), big, np.eye(3)[[2, 0]]))
+    cases.append((msg("case.large_logits", z="1000" + msg("core.and") + "800"), big, np.eye(3)[[2, 0]]))
     apart = np.array([[2.0, 1.0, 0.0], [-800.0, -801.0, -799.0]])
     cases.append((msg("case.rows_apart"), apart, np.eye(3)[[0, 1]]))
 
