@@ -454,6 +454,20 @@ def zh_notebook(page: str) -> "nbformat.NotebookNode":
     return notebook
 
 
+def keep_outputs(notebook, before) -> bool:
+    """Give ``notebook``'s code cells the outputs of ``before`` (the Chinese notebook as it
+    was) when its code cells are the same, so that a change of translation needs no new
+    run; returns whether it did."""
+    ours = [c for c in notebook.cells if c.cell_type == "code"]
+    theirs = [c for c in before.cells if c.cell_type == "code"]
+    if [c.source for c in ours] != [c.source for c in theirs]:
+        return False
+    for cell, old in zip(ours, theirs):
+        cell.outputs = old.outputs
+        cell.execution_count = old.execution_count
+    return True
+
+
 def notebook_pages() -> list[str]:
     """The pages that are notebooks (the others are ``.md`` pages, read on the site)."""
     return [page for page in pages() if (ROOT / "book" / f"{page}.ipynb").exists()]
@@ -499,8 +513,12 @@ def main(argv: list[str] | None = None) -> int:
 
         ZH_NOTEBOOKS.mkdir(exist_ok=True)
         for page in args.pages or notebook_pages():
-            nbformat.write(zh_notebook(page), ZH_NOTEBOOKS / f"{page}.ipynb")
-            print(f"wrote {(ZH_NOTEBOOKS / f'{page}.ipynb').relative_to(ROOT)}")
+            path = ZH_NOTEBOOKS / f"{page}.ipynb"
+            notebook = zh_notebook(page)
+            kept = keep_outputs(notebook, nbformat.read(path, as_version=4)) if path.exists() else False
+            nbformat.write(notebook, path)
+            note = "its Chinese outputs kept" if kept else "English outputs: execute it (make notebooks)"
+            print(f"wrote {path.relative_to(ROOT)} ({note})")
         return 0
     if args.command == "export":
         print(f"{export(args.page, args.file, args.all)} messages written to {args.file}")
