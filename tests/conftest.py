@@ -237,28 +237,6 @@ def screenshot_dir() -> Path:
     return path
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item: pytest.Item):
-    """nbval on a Chinese notebook (``book/zh_CN``): its kernel speaks Chinese.
-
-    nbval starts a notebook's kernel when the notebook's first cell is set up, and the
-    kernel inherits this process's environment; ``BPLIB_LANG`` (bplib.language) is set
-    only while that happens, so that nothing else this worker runs speaks Chinese."""
-    path = Path(str(getattr(item, "fspath", "")))
-    lang = path.parent.name if path.suffix == ".ipynb" and path.parent.name == "zh_CN" else None
-    before = os.environ.get("BPLIB_LANG")
-    if lang:
-        os.environ["BPLIB_LANG"] = lang
-    try:
-        yield
-    finally:
-        if lang:
-            if before is None:
-                os.environ.pop("BPLIB_LANG", None)
-            else:
-                os.environ["BPLIB_LANG"] = before
-
-
 @pytest.fixture(autouse=True)
 def _registry_left_as_found() -> Iterator[None]:
     """Fail a test that leaves an activation registered (``bplib.activations.register``):
