@@ -1,0 +1,366 @@
+"""The Chinese edition (``zh_CN/``), read as a reader reads it, page by page.
+
+``tools/build_editions.py`` builds the English site at the root and the Chinese one in its
+``zh_CN/`` directory, page for page (``book/xor.html`` in each). Every page of the Chinese
+edition (the table of contents, the generated index, the search page) is opened once, at
+390 px as on a phone (touch, mobile viewport), typeset and loaded, and measured; the tests
+below read those measurements:
+
+* the page loads without console errors or failed requests, declares ``lang="zh-CN"``,
+  and its title, first heading, and the sidebar's part captions and chapter titles are
+  Chinese (not the English left in place by a missing catalog entry);
+* MathJax typeset every formula: no raw ``$``/``\\(`` left in the text, no error nodes;
+* every image loaded, and it has a Chinese alt text wherever the English page's image has
+  one (the English page is read from the same site, image for image);
+* every internal link resolves to a file of the Chinese site, anchors included; the only
+  link into the English site is the language button, to the same page;
+* at 390 px the page does not scroll sideways, and the language button sits in the
+  header beside the other buttons, visible.
+
+The language button is also clicked, both ways, and the Chinese search page is asked for
+two Chinese terms (jieba splits the query, ``html_search_language: zh``).
+
+Fixtures: ``built_book`` (both editions, without the PDFs) served by the helper the
+``site`` fixture uses (``book_site.serve``); ``browser`` from ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, unquote, urldefrag, urljoin
+
+import pytest
+from site_browser import (
+    DESKTOP,
+    DOCNAMES,
+    PHONE,
+    TIMEOUT_MS,
+    PageLog,
+    book_site,
+    fetch,
+    ids,
+    settle,
+)
+
+#: The Chinese edition's directory in the site.
+ZH = "zh_CN/"
+
+#: Every page of the Chinese edition a reader reads: the table of contents and the index.
+ZH_PAGES = DOCNAMES + ["genindex"]
+
+#: A Chinese character (CJK Unified Ideographs and Extension A).
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+#: TeX left in the text outside code: a math delimiter, or an inline $...$ with TeX in it.
+RAW_TEX = re.compile(r"\$\$|\\[()\[\]]|\$[^$\s][^$\n]{0,80}?\\[A-Za-z]+[^$\n]{0,80}?\$|\$[^$\s\d][^$\n]{0,20}?[_^][^$\n]{0,20}?\$")
+
+
+@pytest.fixture(scope="module")
+def zh_site(built_book):
+    """The site of ``make book`` (both editions, no PDF) served from 127.0.0.1; yields its
+    base URL. The Chinese edition is at ``base + "zh_CN/"``."""
+    proc, html = built_book
+    if proc.returncode != 0 or not (html / ZH / "index.html").is_file():
+        pytest.fail("the book's two editions did not build; see test_book_builds_without_warnings:\n"
+                    + (proc.stderr or "")[-3000:])
+    with book_site.serve(html) as base:
+        yield base
+
+
+# Everything measured on one page, in one evaluate.
+_MEASURE_JS = r"""async ([englishUrl, docname]) => {
+  const text = el => (el ? el.textContent : '').trim().replace(/\s+/g, ' ');
+  const out = {};
+  out.lang = document.documentElement.getAttribute('lang');
+  out.title = document.title;
+  const h1 = document.querySelector('.bd-article h1, main h1');
+  out.h1 = text(h1);
+  out.captions = Array.from(document.querySelectorAll('#pst-primary-sidebar nav.bd-links p.caption'))
+    .map(text);
+  out.chapters = Array.from(document.querySelectorAll('#pst-primary-sidebar nav.bd-links a.reference'))
+    .map(a => text(a));
+  // Math.
+  out.mathElements = document.querySelectorAll('.math, .output_latex, .output.text_latex').length;
+  out.mjx = document.querySelectorAll('mjx-container').length;
+  out.untypeset = Array.from(document.querySelectorAll('.math'))
+    .filter(el => !el.querySelector('mjx-container')).map(el => text(el).slice(0, 80));
+  out.mathErrors = Array.from(document.querySelectorAll('mjx-merror, mjx-assistive-mml mtext[mathcolor="red"]'))
+    .map(text);
+  const main = (document.querySelector('main') || document.body).cloneNode(true);
+  main.querySelectorAll('pre, code, .highlight, script, style, mjx-container').forEach(e => e.remove());
+  out.prose = main.textContent;
+  // Images, and the English page's, image for image.
+  out.images = Array.from(document.images).map(img => ({
+    src: img.getAttribute('src'), alt: img.getAttribute('alt'), article: !!img.closest('.bd-article'),
+    loaded: img.complete && img.naturalWidth > 0}));
+  const english = await fetch(englishUrl).then(r => r.ok ? r.text() : null);
+  out.englishAlts = english === null ? null : Array.from(
+    new DOMParser().parseFromString(english, 'text/html').querySelectorAll('.bd-article img'))
+    .map(img => img.getAttribute('alt'));
+  // Links.
+  out.links = Array.from(document.querySelectorAll('a[href]')).map(a => ({
+    href: a.href, raw: a.getAttribute('href'), switcher: a.classList.contains('bt-language-switch'),
+    text: text(a).slice(0, 40)}));
+  out.alternates = Array.from(document.querySelectorAll('link[rel="alternate"][hreflang]'))
+    .map(l => [l.getAttribute('hreflang'), l.href]);
+  // The phone: sideways scrolling, and the language button in the header.
+  out.scrollWidth = document.documentElement.scrollWidth;
+  out.innerWidth = window.innerWidth;
+  const switchers = Array.from(document.querySelectorAll('.bt-language-switch'));
+  out.switchers = switchers.map(a => {
+    const r = a.getBoundingClientRect(), cs = getComputedStyle(a);
+    const header = a.closest('.bd-header-article');
+    // The other buttons of the same header row, as a reader sees them.
+    const others = header ? Array.from(header.querySelectorAll('.article-header-buttons .btn, .article-header-buttons button, .primary-toggle, .secondary-toggle'))
+      .filter(b => b !== a && !b.contains(a) && b.getClientRects().length && b.getBoundingClientRect().width > 0)
+      .map(b => { const q = b.getBoundingClientRect(); return {top: q.top, bottom: q.bottom, left: q.left, right: q.right}; }) : [];
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return {inHeader: !!header, text: text(a), hreflang: a.getAttribute('hreflang'), href: a.href,
+            top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height,
+            visible: cs.visibility !== 'hidden' && cs.display !== 'none' && parseFloat(cs.opacity) > 0,
+            onTop: !!hit && (hit === a || a.contains(hit)), others};
+  });
+  return out;
+}"""
+
+
+def _measure(browser, base: str, docname: str) -> dict:
+    """Open the Chinese ``docname`` at 390 px (a phone), wait until it is typeset and
+    loaded, and measure what the tests check."""
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.set_default_timeout(TIMEOUT_MS)
+    log = PageLog(page, base)
+    try:
+        page.goto(urljoin(base, f"{ZH}{docname}.html"), wait_until="load")
+        settle(page)
+        result = page.evaluate(_MEASURE_JS, [urljoin(base, f"{docname}.html"), docname])
+        result["problems"] = list(dict.fromkeys(log.problems))
+        result["external"] = sorted(set(log.external))
+        return result
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def zh_page(browser, zh_site):
+    """``zh_page(docname)``: the Chinese page's measurements at 390 px, each page opened once."""
+    cache: dict[str, dict] = {}
+
+    def get(docname: str) -> dict:
+        if docname not in cache:
+            cache[docname] = _measure(browser, zh_site, docname)
+        return cache[docname]
+
+    return get
+
+
+def _english_leftovers(texts: list[str]) -> list[str]:
+    """The texts without a Chinese character."""
+    return [t for t in texts if t and not CJK.search(t)]
+
+
+# ---------------------------------------------------------------- one page, everything on it
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", ZH_PAGES)
+def test_zh_page_loads_and_reads_chinese(zh_page, docname):
+    """No console error or failed request; ``lang="zh-CN"``; the title, the first heading,
+    the sidebar's part captions and chapter titles are Chinese."""
+    m = zh_page(docname)
+    assert not m["problems"], f"{docname}: {m['problems']}"
+    assert not m["external"], f"{docname}: requests left 127.0.0.1: {m['external'][:5]}"
+    assert m["lang"] == "zh-CN", f"{docname}: <html lang={m['lang']!r}>, not zh-CN"
+    assert CJK.search(m["title"]), f"{docname}: the title {m['title']!r} is not Chinese"
+    assert CJK.search(m["h1"]), f"{docname}: the first heading {m['h1']!r} is not Chinese"
+    assert len(m["captions"]) == len(book_site.toc_parts()[1]) - 1, f"{docname}: sidebar captions {m['captions']}"
+    assert len(m["chapters"]) >= len(DOCNAMES), f"{docname}: only {len(m['chapters'])} chapters in the sidebar"
+    english = _english_leftovers(m["captions"] + m["chapters"])
+    assert not english, f"{docname}: English in the sidebar: {english}"
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", ZH_PAGES)
+def test_zh_formulas_are_typeset(zh_page, docname):
+    """MathJax typeset every formula: none left as TeX, no error nodes."""
+    m = zh_page(docname)
+    if m["mathElements"]:
+        assert m["mjx"], f"{docname}: the page has math but no mjx-container: MathJax did not typeset"
+    assert not m["untypeset"], f"{docname}: {len(m['untypeset'])} formula(s) not typeset, e.g. {m['untypeset'][:3]}"
+    assert not m["mathErrors"], f"{docname}: MathJax errors or undefined macros: {m['mathErrors'][:3]}"
+    raw = [" ".join(m["prose"][max(0, hit.start() - 40): hit.end() + 40].split())
+           for hit in RAW_TEX.finditer(m["prose"])]
+    assert not raw, f"{docname}: TeX left in the text: {raw[:3]}"
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", ZH_PAGES)
+def test_zh_images_load_with_chinese_alt_text(zh_page, docname):
+    """Every image loads, and each of the article's images has a Chinese alt text where the
+    English page's image (same position) has an alt text."""
+    m = zh_page(docname)
+    broken = [img["src"] for img in m["images"] if not img["loaded"]]
+    assert not broken, f"{docname}: images not loaded: {broken}"
+    ours = [img["alt"] for img in m["images"] if img["article"]]
+    theirs = m["englishAlts"]
+    assert theirs is not None, f"{docname}: the English page could not be read"
+    assert len(ours) == len(theirs), f"{docname}: {len(ours)} images, the English page has {len(theirs)}"
+    untranslated = [(en, zh) for en, zh in zip(theirs, ours) if en and en.strip() and not (zh and CJK.search(zh))]
+    assert not untranslated, f"{docname}: alt texts not Chinese (English, Chinese): {untranslated}"
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", ZH_PAGES)
+def test_zh_links_stay_in_the_chinese_site(zh_page, zh_site, docname):
+    """Every link of the page into the site resolves to a file of the Chinese edition, and
+    its anchor to an element of it; only the language button leads to the English site,
+    to the same page, as do the ``<link rel="alternate" hreflang>`` tags."""
+    m = zh_page(docname)
+    zh_root = urljoin(zh_site, ZH)
+    english_page = urljoin(zh_site, f"{docname}.html")
+    problems = []
+    switchers = [link for link in m["links"] if link["switcher"]]
+    if [s["href"] for s in switchers] != [english_page]:
+        problems.append(f"language button(s) {[s['href'] for s in switchers]}, not one to {english_page}")
+    for link in m["links"]:
+        href = link["href"]
+        if link["switcher"] or not href.startswith(zh_site):
+            continue
+        if not href.startswith(zh_root):
+            problems.append(f"link {link['raw']!r} ({link['text']!r}) leaves the Chinese site: {href}")
+            continue
+        target, anchor = urldefrag(href)
+        status, body = fetch(target.split("?", 1)[0])
+        if status != 200:
+            problems.append(f"link {link['raw']!r} ({link['text']!r}): HTTP {status}")
+        elif anchor and body and unquote(anchor) not in ids(body):
+            problems.append(f"link {link['raw']!r} ({link['text']!r}): no element with id {unquote(anchor)!r}")
+    alternates = dict(m["alternates"])
+    expected = {"en": english_page, "zh-CN": urljoin(zh_root, f"{docname}.html")}
+    if alternates != expected:
+        problems.append(f'<link rel="alternate" hreflang> {alternates}, not {expected}')
+    assert not problems, f"{docname}:\n  " + "\n  ".join(dict.fromkeys(problems))
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", ZH_PAGES)
+def test_zh_page_fits_a_phone_with_the_button_in_its_header(zh_page, docname):
+    """At 390 px the page does not scroll sideways, and the language button ("English")
+    is in the article's header, on screen, not covered, in the row of the other buttons."""
+    m = zh_page(docname)
+    assert m["scrollWidth"] <= m["innerWidth"], (
+        f"{docname} is {m['scrollWidth']} px wide in a {m['innerWidth']} px window")
+    assert len(m["switchers"]) == 1, f"{docname}: {len(m['switchers'])} language buttons"
+    s = m["switchers"][0]
+    where = f"{docname}: the language button at x {s['left']:.0f}-{s['right']:.0f}, y {s['top']:.0f}-{s['bottom']:.0f}"
+    assert s["inHeader"], f"{docname}: the language button is not in the article's header"
+    assert s["text"] == "English" and s["hreflang"] == "en", f"{docname}: the button reads {s['text']!r} ({s['hreflang']})"
+    assert s["visible"] and s["width"] >= 24 and s["height"] >= 24, f"{where}: not visible, or too small to tap"
+    assert 0 <= s["left"] and s["right"] <= m["innerWidth"] and 0 <= s["top"] and s["bottom"] <= PHONE["height"], (
+        f"{where}: not on screen")
+    assert s["onTop"], f"{where}: covered by another element"
+    assert s["others"], f"{docname}: no other buttons in the header"
+    beside = [o for o in s["others"] if o["top"] < s["bottom"] and s["top"] < o["bottom"]]
+    assert beside, f"{where}: not in the row of the header's other buttons {s['others']}"
+    assert not any(o["left"] < s["right"] and s["left"] < o["right"] for o in beside), (
+        f"{where}: overlaps another button {beside}")
+
+
+# ------------------------------------------------------------------ between the editions
+
+
+def _wait_for_path(page, url: str) -> None:
+    page.wait_for_url(url, wait_until="load", timeout=TIMEOUT_MS)
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", ["book/intro", "book/xor", "genindex"])
+def test_the_language_button_goes_to_the_same_page_and_back(browser, zh_site, docname):
+    """On a desktop, a click on "English" on a Chinese page opens the same page in English
+    (``lang="en"``), and a click on "中文" there opens the Chinese page again."""
+    page = browser.new_page(viewport=DESKTOP)
+    page.set_default_timeout(TIMEOUT_MS)
+    log = PageLog(page, zh_site)
+    zh_url = urljoin(zh_site, f"{ZH}{docname}.html")
+    en_url = urljoin(zh_site, f"{docname}.html")
+    try:
+        page.goto(zh_url, wait_until="load")
+        button = page.locator(".bd-header-article .bt-language-switch")
+        assert button.is_visible(), f"{docname}: no visible language button in the header"
+        assert button.inner_text().strip() == "English"
+        button.click()
+        _wait_for_path(page, en_url)
+        assert page.evaluate("() => document.documentElement.lang") == "en"
+        back = page.locator(".bd-header-article .bt-language-switch")
+        assert back.inner_text().strip() == "中文" and back.get_attribute("hreflang") == "zh-CN"
+        back.click()
+        _wait_for_path(page, zh_url)
+        assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
+    finally:
+        page.close()
+    assert not log.problems, log.problems
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_the_chinese_index_opens_the_chinese_intro(browser, zh_site):
+    """``zh_CN/index.html`` (the edition's front door) leads to the Chinese first page."""
+    page = browser.new_page(viewport=DESKTOP)
+    page.set_default_timeout(TIMEOUT_MS)
+    log = PageLog(page, zh_site)
+    try:
+        page.goto(urljoin(zh_site, f"{ZH}index.html"), wait_until="load")
+        page.wait_for_url(urljoin(zh_site, f"{ZH}{DOCNAMES[0]}.html"), timeout=TIMEOUT_MS)
+    finally:
+        page.close()
+    assert not log.problems, log.problems
+
+
+# ------------------------------------------------------------------------------ search
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize(("query", "expected"), [("反向传播", "book/intro"), ("链式法则", "book/chain_rule")])
+def test_chinese_search_finds_chinese_pages(browser, zh_site, query, expected):
+    """The Chinese search page (jieba) finds a Chinese term, lists Chinese pages of the
+    Chinese edition with Chinese titles and snippets, and its own words are Chinese."""
+    page = browser.new_page(viewport=DESKTOP)
+    page.set_default_timeout(TIMEOUT_MS)
+    log = PageLog(page, zh_site)
+    try:
+        page.goto(urljoin(zh_site, f"{ZH}search.html?q={quote(query)}"), wait_until="load")
+        page.wait_for_selector("#search-results ul.search li", timeout=TIMEOUT_MS)
+        page.wait_for_function(
+            """() => { const items = document.querySelectorAll('#search-results ul.search li');
+                       return items.length && Array.from(items).every(li => li.querySelector('p.context')); }""",
+            timeout=TIMEOUT_MS,
+        )
+        lang = page.evaluate("() => document.documentElement.lang")
+        results = page.evaluate(
+            """() => Array.from(document.querySelectorAll('#search-results ul.search li')).map(li => ({
+                   href: li.querySelector('a').href, title: li.querySelector('a').textContent.trim(),
+                   context: (li.querySelector('p.context') || {}).textContent || ''}))"""
+        )
+        heading = page.evaluate("() => (document.querySelector('#search-results h2') || {}).textContent || ''")
+        summary = page.evaluate("() => (document.querySelector('#search-results p.search-summary') || {}).textContent || ''")
+    finally:
+        page.close()
+    assert lang == "zh-CN"
+    assert len(results) >= 2, f"{query}: {results}"
+    zh_root = urljoin(zh_site, ZH)
+    outside = [r["href"] for r in results if not r["href"].startswith(zh_root)]
+    assert not outside, f"{query}: results outside the Chinese edition: {outside}"
+    assert any(r["href"].split("#")[0] == urljoin(zh_root, f"{expected}.html") for r in results), (
+        f"{query}: {expected} not among the results {[r['href'] for r in results]}")
+    assert not _english_leftovers([r["title"] for r in results]), f"{query}: English titles: {results}"
+    with_term = [r for r in results if query in r["context"]]
+    assert with_term, f"{query}: no snippet shows the term: {[r['context'][:60] for r in results]}"
+    assert CJK.search(heading) and CJK.search(summary), f"the search page's own words: {heading!r}, {summary!r}"
+    assert not log.problems, log.problems
