@@ -73,8 +73,8 @@ _MEASURE_JS = r"""async ([englishUrl, docname]) => {
   const out = {};
   out.lang = document.documentElement.getAttribute('lang');
   out.title = document.title;
-  const h1 = document.querySelector('.bd-article h1, main h1');
-  out.h1 = text(h1);
+  // The first heading a reader sees (the theme's print-only table of contents has an empty one).
+  out.h1 = text(Array.from(document.querySelectorAll('main h1')).find(h => h.getClientRects().length && text(h)));
   out.captions = Array.from(document.querySelectorAll('#pst-primary-sidebar nav.bd-links p.caption'))
     .map(text);
   out.chapters = Array.from(document.querySelectorAll('#pst-primary-sidebar nav.bd-links a.reference'))
@@ -89,6 +89,9 @@ _MEASURE_JS = r"""async ([englishUrl, docname]) => {
   const main = (document.querySelector('main') || document.body).cloneNode(true);
   main.querySelectorAll('pre, code, .highlight, script, style, mjx-container').forEach(e => e.remove());
   out.prose = main.textContent;
+  const article = (document.querySelector('.bd-article') || document.body).cloneNode(true);
+  article.querySelectorAll('script, style, mjx-container').forEach(e => e.remove());
+  out.article = article.textContent;
   // Images, and the English page's, image for image.
   out.images = Array.from(document.images).map(img => ({
     src: img.getAttribute('src'), alt: img.getAttribute('alt'), article: !!img.closest('.bd-article'),
@@ -176,8 +179,23 @@ def test_zh_page_loads_and_reads_chinese(zh_page, docname):
     assert CJK.search(m["h1"]), f"{docname}: the first heading {m['h1']!r} is not Chinese"
     assert len(m["captions"]) == len(book_site.toc_parts()[1]) - 1, f"{docname}: sidebar captions {m['captions']}"
     assert len(m["chapters"]) >= len(DOCNAMES), f"{docname}: only {len(m['chapters'])} chapters in the sidebar"
-    english = _english_leftovers(m["captions"] + m["chapters"])
-    assert not english, f"{docname}: English in the sidebar: {english}"
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.xfail(strict=True, reason=(
+    "the sidebar's last entry reads 'Index': _toc.yml's `url: sphinx://genindex, title: Index` "
+    "is not translated (_ext/notebook_i18n.py translate_toc_captions translates the captions, "
+    "not the toctree entries' titles, and no catalog has the message)"))
+def test_zh_sidebar_is_chinese(zh_page):
+    """The sidebar's part captions and chapter titles are Chinese, on every page."""
+    english = {}
+    for docname in ZH_PAGES:
+        m = zh_page(docname)
+        for text in _english_leftovers(m["captions"] + m["chapters"]):
+            english.setdefault(text, []).append(docname)
+    assert not english, "English in the sidebar: " + "; ".join(
+        f"{text!r} on {len(pages)} page(s), e.g. {pages[0]}" for text, pages in english.items())
 
 
 @pytest.mark.book
@@ -212,9 +230,20 @@ def test_zh_images_load_with_chinese_alt_text(zh_page, docname):
     assert not untranslated, f"{docname}: alt texts not Chinese (English, Chinese): {untranslated}"
 
 
+#: Links that are broken today in both editions, which only the book's sources can fix.
+#: strict=True: once fixed, the mark must go (an XPASS fails the test).
+BROKEN_LINKS = {
+    "genindex": "the index's entry 'glossary' (术语表) links book/glossary.html#index-0, which no element "
+                "has, in both editions: book/glossary.md's {index} directive stands right before the "
+                "{glossary} directive, whose node the HTML writer writes without its ids",
+}
+
+
 @pytest.mark.book
 @pytest.mark.browser
-@pytest.mark.parametrize("docname", ZH_PAGES)
+@pytest.mark.parametrize("docname", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=BROKEN_LINKS[name])) if name in BROKEN_LINKS
+    else name for name in ZH_PAGES])
 def test_zh_links_stay_in_the_chinese_site(zh_page, zh_site, docname):
     """Every link of the page into the site resolves to a file of the Chinese edition, and
     its anchor to an element of it; only the language button leads to the English site,
@@ -324,24 +353,41 @@ def test_the_chinese_index_opens_the_chinese_intro(browser, zh_site):
 
 # ------------------------------------------------------------------------------ search
 
+#: What Sphinx 7.4's searchtools.js throws, in both editions, when a result's anchor is an
+#: index entry's empty target: makeSearchSummary returns null and _displayItem appends it.
+#: The result is listed without a snippet; nothing else goes wrong.
+SPHINX_SNIPPET_BUG = "Failed to execute 'appendChild' on 'Node': parameter 1 is not of type 'Node'"
+
+#: Terms a Chinese reader searches for. jieba (Sphinx's zh indexer) cuts "反向传播" into
+#: "反向" and "传播" wherever it is not a title or an index entry, and the browser looks
+#: the query up as one word: pages that use it only in their text are not found.
+SEARCH_TERMS = [
+    pytest.param("反向传播", marks=pytest.mark.xfail(strict=True, reason=(
+        "jieba indexes 反向传播 as 反向 + 传播, so a search for it lists only the pages with it in a "
+        "title or index entry (13 of 23): the edition needs a jieba user dictionary of the course's "
+        "terms (html_search_options = {'dict': ...} in tools/build_editions.py)"))),
+    "链式法则",
+]
+
 
 @pytest.mark.book
 @pytest.mark.browser
-@pytest.mark.parametrize(("query", "expected"), [("反向传播", "book/intro"), ("链式法则", "book/chain_rule")])
-def test_chinese_search_finds_chinese_pages(browser, zh_site, query, expected):
-    """The Chinese search page (jieba) finds a Chinese term, lists Chinese pages of the
-    Chinese edition with Chinese titles and snippets, and its own words are Chinese."""
+@pytest.mark.parametrize("query", SEARCH_TERMS)
+def test_chinese_search_finds_every_chinese_page_with_the_term(browser, zh_site, zh_page, query):
+    """The Chinese search page (jieba) lists every page of the Chinese edition whose text has
+    the term, and nothing outside the edition; its results' titles and its own words are
+    Chinese, and a snippet shows the term."""
+    expected = {d for d in DOCNAMES if query in zh_page(d)["article"]}
     page = browser.new_page(viewport=DESKTOP)
     page.set_default_timeout(TIMEOUT_MS)
     log = PageLog(page, zh_site)
     try:
         page.goto(urljoin(zh_site, f"{ZH}search.html?q={quote(query)}"), wait_until="load")
-        page.wait_for_selector("#search-results ul.search li", timeout=TIMEOUT_MS)
+        # The summary ("搜索完成，匹配到 N 页") is written after the last result.
         page.wait_for_function(
-            """() => { const items = document.querySelectorAll('#search-results ul.search li');
-                       return items.length && Array.from(items).every(li => li.querySelector('p.context')); }""",
-            timeout=TIMEOUT_MS,
-        )
+            "() => /\\d/.test((document.querySelector('#search-results p.search-summary') || {}).textContent || '')",
+            timeout=TIMEOUT_MS)
+        page.wait_for_load_state("networkidle")
         lang = page.evaluate("() => document.documentElement.lang")
         results = page.evaluate(
             """() => Array.from(document.querySelectorAll('#search-results ul.search li')).map(li => ({
@@ -353,14 +399,16 @@ def test_chinese_search_finds_chinese_pages(browser, zh_site, query, expected):
     finally:
         page.close()
     assert lang == "zh-CN"
-    assert len(results) >= 2, f"{query}: {results}"
+    assert len(expected) >= 3, f"only {sorted(expected)} have {query}: the test lost its subject"
     zh_root = urljoin(zh_site, ZH)
     outside = [r["href"] for r in results if not r["href"].startswith(zh_root)]
     assert not outside, f"{query}: results outside the Chinese edition: {outside}"
-    assert any(r["href"].split("#")[0] == urljoin(zh_root, f"{expected}.html") for r in results), (
-        f"{query}: {expected} not among the results {[r['href'] for r in results]}")
+    found = {r["href"].split("#")[0][len(zh_root):].removesuffix(".html") for r in results}
+    missing = sorted(expected - found, key=DOCNAMES.index)
+    assert not missing, f"{query}: {len(missing)} of the {len(expected)} pages with it not found: {missing}"
     assert not _english_leftovers([r["title"] for r in results]), f"{query}: English titles: {results}"
-    with_term = [r for r in results if query in r["context"]]
-    assert with_term, f"{query}: no snippet shows the term: {[r['context'][:60] for r in results]}"
+    assert any(query in r["context"] for r in results), (
+        f"{query}: no snippet shows the term: {[r['context'][:60] for r in results]}")
     assert CJK.search(heading) and CJK.search(summary), f"the search page's own words: {heading!r}, {summary!r}"
-    assert not log.problems, log.problems
+    problems = [p for p in log.problems if SPHINX_SNIPPET_BUG not in p]
+    assert not problems, problems
