@@ -42,6 +42,8 @@ import pytest
 # again for each of them would double this file's time).
 from test_book import _CUT_MATH_JS, RAW_MYST, RAW_TABLE
 from test_site_figures import _IMAGES_JS, TOLERANCE
+from test_site_navigation import CODE_STRING
+from test_site_navigation import RAW_TEX as SNIPPET_TEX
 from test_site_overflow import _PRINTED_JS, _WIDE_JS
 from site_browser import (
     DESKTOP,
@@ -108,9 +110,11 @@ _MEASURE_JS = r"""async ([englishUrl, docname]) => {
   article.querySelectorAll('script, style, mjx-container').forEach(e => e.remove());
   out.article = article.textContent;
   // Images, and the English page's, image for image.
-  out.images = Array.from(document.images).map(img => ({
-    src: img.getAttribute('src'), alt: img.getAttribute('alt'), article: !!img.closest('.bd-article'),
-    loaded: img.complete && img.naturalWidth > 0}));
+  out.images = Array.from(document.images).map(img => {
+    const fig = img.closest('figure'), cap = fig && fig.querySelector('figcaption');
+    return {src: img.getAttribute('src'), alt: img.getAttribute('alt'), article: !!img.closest('.bd-article'),
+            loaded: img.complete && img.naturalWidth > 0, caption: cap ? text(cap) : null};
+  });
   const english = await fetch(englishUrl).then(r => r.ok ? r.text() : null);
   const englishDoc = english === null ? null : new DOMParser().parseFromString(english, 'text/html');
   out.englishAlts = englishDoc && Array.from(englishDoc.querySelectorAll('.bd-article img')).map(img => img.getAttribute('alt'));
@@ -301,6 +305,10 @@ def test_zh_images_load_with_chinese_alt_text(zh_page, docname):
     assert len(ours) == len(theirs), f"{docname}: {len(ours)} images, the English page has {len(theirs)}"
     untranslated = [(en, zh) for en, zh in zip(theirs, ours) if en and en.strip() and not (zh and CJK.search(zh))]
     assert not untranslated, f"{docname}: alt texts not Chinese (English, Chinese): {untranslated}"
+    # As test_book's test_figures_have_numbered_captions_and_2x_density asks "Fig. 4.1 ...".
+    uncaptioned = [(img["src"].rsplit("/", 1)[-1][:20], img["caption"]) for img in m["images"]
+                   if img["article"] and not re.match(r"图 ?\d", img["caption"] or "")]
+    assert not uncaptioned, f"{docname}: images without a numbered Chinese caption (图 N.N): {uncaptioned}"
 
 
 #: Links that are broken today in both editions, which only the book's sources can fix.
@@ -518,6 +526,8 @@ def test_chinese_search_finds_every_chinese_page_with_the_term(browser, zh_site,
     assert not _english_leftovers([r["title"] for r in results]), f"{query}: English titles: {results}"
     assert any(query in r["context"] for r in results), (
         f"{query}: no snippet shows the term: {[r['context'][:60] for r in results]}")
+    raw = [r["context"][:80] for r in results if SNIPPET_TEX.search(CODE_STRING.sub('""', r["context"]))]
+    assert not raw, f"{query}: snippets show TeX (test_site_navigation's check): {raw[:2]}"
     assert CJK.search(heading) and CJK.search(summary), f"the search page's own words: {heading!r}, {summary!r}"
     problems = [p for p in log.problems if SPHINX_SNIPPET_BUG not in p]
     assert not problems, problems
