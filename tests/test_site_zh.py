@@ -193,12 +193,19 @@ def _measure(browser, base: str, docname: str) -> dict:
 
 @pytest.fixture(scope="module")
 def zh_page(browser, zh_site):
-    """``zh_page(docname)``: the Chinese page's measurements at 390 px, each page opened once."""
-    cache: dict[str, dict] = {}
+    """``zh_page(docname)``: the Chinese page's measurements at 390 px, each page opened once
+    (a page that could not be measured fails each of its tests with the same error, without
+    being opened again)."""
+    cache: dict[str, dict | Exception] = {}
 
     def get(docname: str) -> dict:
         if docname not in cache:
-            cache[docname] = _measure(browser, zh_site, docname)
+            try:
+                cache[docname] = _measure(browser, zh_site, docname)
+            except Exception as exc:  # noqa: BLE001 - re-raised below, for every test of the page
+                cache[docname] = exc
+        if isinstance(cache[docname], Exception):
+            raise cache[docname]
         return cache[docname]
 
     return get
