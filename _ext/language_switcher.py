@@ -10,7 +10,10 @@ made relative to where the page sits. The header shows it as a button
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sphinx.application import Sphinx
+from sphinx.util.i18n import CatalogInfo
 
 #: Each edition: its directory under the site's root, its ``hreflang``, and the words of the
 #: button that leads *to* it (in its own language, as language switchers do).
@@ -74,7 +77,46 @@ def launch_edition_notebook(app: Sphinx, pagename: str, templatename: str, conte
                                               EDITIONS[edition_of(app.config.language)]["subdir"])
 
 
+#: Words that extensions write into the HTML themselves, untranslatable by a catalog:
+#: the edition replaces them in its pages and scripts when the build has finished.
+HARD_CODED = {
+    "zh_CN": {
+        'aria-label="Toggle hidden content"': 'aria-label="显示或隐藏内容"',  # myst-nb, togglebutton.js
+    },
+}
+
+
+def theme_words(app: Sphinx) -> None:
+    """``builder-inited``: the edition's words for sphinx-book-theme's buttons
+    (``locale/<language>/LC_MESSAGES/booktheme.po``), behind the theme's own catalog."""
+    if edition_of(app.config.language) == "en":
+        return
+    for locale_dir in app.config.locale_dirs:
+        base = Path(app.srcdir, locale_dir)
+        catalog = CatalogInfo(str(base / app.config.language / "LC_MESSAGES"), "booktheme", "utf-8")
+        if Path(catalog.po_path).is_file():
+            if catalog.is_outdated():
+                catalog.write_mo(app.config.language)
+            app.add_message_catalog("booktheme", str(base))
+
+
+def replace_hard_coded(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: the edition's words for the labels extensions hard-code."""
+    words = HARD_CODED.get(edition_of(app.config.language), {})
+    if exception is not None or not words or app.builder.format != "html":
+        return
+    for path in [*Path(app.outdir).rglob("*.html"), *Path(app.outdir, "_static").glob("*.js")]:
+        text = path.read_text(encoding="utf-8")
+        changed = text
+        for english, translated in words.items():
+            changed = changed.replace(english, translated)
+        if changed != text:
+            path.write_text(changed, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("builder-inited", theme_words)
+    app.connect("build-finished", replace_hard_coded)
     # After sphinx-book-theme's launch buttons (501).
     app.connect("html-page-context", launch_edition_notebook, priority=600)
     # Before pydata-sphinx-theme (500) renders each header template to drop the empty ones.

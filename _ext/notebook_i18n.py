@@ -135,6 +135,10 @@ def translate_toc_captions(app: Sphinx, doctree: nodes.document) -> None:
     for toctree in toctrees:
         if toctree.get("caption"):
             toctree["caption"] = gettext(toctree["caption"])
+        # An entry with a title of its own (`url:` and `title:`, such as the Index) takes it
+        # from the page's catalog, else from Sphinx's own words ("Index" is 索引 there).
+        toctree["entries"] = [(_entry_title(gettext, title), ref) if title else (title, ref)
+                              for title, ref in toctree.get("entries", [])]
 
 
 class TranslatableButtons(SphinxTransform):
@@ -155,6 +159,15 @@ class TranslatableButtons(SphinxTransform):
                     # Resolving the button's reference rebuilds its text node, after which
                     # the gettext builder could not see it: keep its words on the document.
                     self.document.setdefault("bt_button_messages", []).append(inline.astext())
+
+
+def _entry_title(gettext, title: str) -> str:
+    translated = gettext(title)
+    if translated == title:
+        from sphinx.locale import _ as sphinx_words
+
+        translated = sphinx_words(title)
+    return translated
 
 
 def setup(app: Sphinx) -> dict:

@@ -23,8 +23,7 @@ below read those measurements:
 The language button is also clicked, both ways; ``zh_CN/index.html`` must lead to the
 Chinese first page; and the Chinese search page (``html_search_language: zh``: jieba cuts
 the pages' text into words, the browser looks the query up as typed) is asked for two
-Chinese terms. Failures that only the book's sources can fix are marked xfail(strict=True),
-each with its cause, so that the mark must go once it is fixed.
+Chinese terms, which the edition's jieba dictionary keeps whole (tools/build_editions.py).
 
 Fixtures: ``built_book`` (both editions, without the PDFs) served by the helper the
 ``site`` fixture uses (``book_site.serve``); ``browser`` from ``conftest.py``.
@@ -247,10 +246,6 @@ def test_zh_page_loads_and_reads_chinese(zh_page, docname):
 
 @pytest.mark.book
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason=(
-    "the sidebar's last entry reads 'Index': _toc.yml's `url: sphinx://genindex, title: Index` "
-    "is not translated (_ext/notebook_i18n.py translate_toc_captions translates the captions, "
-    "not the toctree entries' titles, and no catalog has the message)"))
 def test_zh_sidebar_is_chinese(zh_page):
     """The sidebar's part captions and chapter titles are Chinese, on every page."""
     english = {}
@@ -264,12 +259,6 @@ def test_zh_sidebar_is_chinese(zh_page):
 
 @pytest.mark.book
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason=(
-    "English left around the Chinese text on every page: the footer's '作者： The Backprop, Tested "
-    "authors' and '© Copyright 2026.' (_config.yml's author and the theme's footer), the header's "
-    "repository menu ('Repository', 'Open issue') and the colour button's tooltip ('Color mode'), "
-    "which sphinx-book-theme/pydata-sphinx-theme do not translate, and Sphinx 7.4's tooltips "
-    "'Link to this heading/image/term', which its zh_CN catalog lacks"))
 def test_zh_site_words_are_chinese(zh_page):
     """The words around the text (header buttons, their menus and tooltips, previous/next,
     footer, search box) are Chinese on every page, but for names."""
@@ -320,18 +309,9 @@ def test_zh_images_load_with_chinese_alt_text(zh_page, docname):
 
 #: Links that are broken today in both editions, which only the book's sources can fix.
 #: strict=True: once fixed, the mark must go (an XPASS fails the test).
-BROKEN_LINKS = {
-    "genindex": "the index's entry 'glossary' (术语表) links book/glossary.html#index-0, which no element "
-                "has, in both editions: book/glossary.md's {index} directive stands right before the "
-                "{glossary} directive, whose node the HTML writer writes without its ids",
-}
-
-
 @pytest.mark.book
 @pytest.mark.browser
-@pytest.mark.parametrize("docname", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=BROKEN_LINKS[name])) if name in BROKEN_LINKS
-    else name for name in ZH_PAGES])
+@pytest.mark.parametrize("docname", ZH_PAGES)
 def test_zh_links_stay_in_the_chinese_site(zh_page, zh_site, docname):
     """Every link of the page into the site resolves to a file of the Chinese edition, and
     its anchor to an element of it; only the language button leads to the English site,
@@ -482,14 +462,12 @@ def test_the_chinese_index_opens_the_chinese_intro(browser, zh_site):
 #: The result is listed without a snippet; nothing else goes wrong.
 SPHINX_SNIPPET_BUG = "Failed to execute 'appendChild' on 'Node': parameter 1 is not of type 'Node'"
 
-#: Terms a Chinese reader searches for. jieba (Sphinx's zh indexer) cuts "反向传播" into
-#: "反向" and "传播" wherever it is not a title or an index entry, and the browser looks
-#: the query up as one word: pages that use it only in their text are not found.
+#: Terms a Chinese reader searches for. jieba (Sphinx's zh indexer) alone cuts "反向传播"
+#: into "反向" and "传播" in some sentences, and the browser looks the query up as one
+#: word; the edition's user dictionary of its terms keeps them whole, so every page that
+#: uses one is found.
 SEARCH_TERMS = [
-    pytest.param("反向传播", marks=pytest.mark.xfail(strict=True, reason=(
-        "jieba indexes 反向传播 as 反向 + 传播, so a search for it lists only the pages with it in a "
-        "title or index entry (13 of 23): the edition needs a jieba user dictionary of the course's "
-        "terms (html_search_options = {'dict': ...} in tools/build_editions.py)"))),
+    "反向传播",
     "链式法则",
 ]
 

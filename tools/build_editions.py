@@ -48,6 +48,21 @@ EDITION_SPHINX_CONFIG = {
     },
 }
 
+#: The edition's own words for the configuration's names (the footer's author).
+EDITION_WORDS = {"zh_CN": {"author": "《反向传播，步步检验》的作者们"}}
+
+
+def jieba_dictionary(out: Path) -> Path:
+    """A jieba user dictionary of the edition's terms (``locale/zh_CN/terms.yml``), so that
+    the search index keeps 反向传播 or 链式法则 whole, as a reader types them, wherever they
+    stand in the text (jieba alone cuts some of them in two)."""
+    terms = yaml.safe_load((ROOT / "locale" / "zh_CN" / "terms.yml").read_text(encoding="utf-8"))
+    words = sorted({t["zh"] for t in terms if any("\u4e00" <= ch <= "\u9fff" for ch in t["zh"])})
+    path = out / "_build" / "jieba_zh_CN.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{word} 100000 n\n" for word in words), encoding="utf-8")
+    return path
+
 
 #: Files `make pdf` and `make download` write into an edition's site (_ext/book_pdf_link.py).
 SITE_FILES = ("backprop-tested.pdf", "backprop-tested-course.zip")
@@ -68,8 +83,11 @@ def edition_config(edition: str, out: Path) -> Path | None:
         return None
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = spec["title"]
+    config.update(EDITION_WORDS.get(edition, {}))
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx["language"] = spec["language"]
+    if spec["language"] == "zh_CN":
+        sphinx["html_search_options"] = {"dict": str(jieba_dictionary(out))}
     for key, value in EDITION_SPHINX_CONFIG.get(edition, {}).items():
         if isinstance(value, dict):
             sphinx.setdefault(key, {}).update(value)
