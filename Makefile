@@ -19,8 +19,8 @@ help:
 	@echo "make notebooks  re-execute every chapter and store its outputs (after editing a chapter), English and Chinese"
 	@echo "make catalogs   after changing English text: update the Chinese catalogs (locale/zh_CN)"
 	@echo "make bench      run the speed benchmarks (not part of the tests)"
-	@echo "make pdf        print the whole book to one PDF, $(HTML)/backprop-tested.pdf (needs /usr/bin/chromium)"
-	@echo "make download   the course to take home, $(HTML)/backprop-tested-course.zip: chapters, bplib's wheel, requirements, PDF"
+	@echo "make pdf        print the whole book to one PDF, both editions: $(HTML)/backprop-tested.pdf and $(HTML)/zh_CN/backprop-tested.pdf (needs /usr/bin/chromium)"
+	@echo "make download   the course to take home, both editions: $(HTML)/backprop-tested-course.zip and $(HTML)/zh_CN/backprop-tested-course.zip: chapters, bplib's wheel, requirements, PDF"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,12 +75,16 @@ clean:
 	rm -rf _build .pytest_cache .hypothesis
 
 # The whole book as one PDF, written into the built site (after `make book`, or alone):
-# a single-page HTML build printed by headless Chromium (tools/make_pdf.py).
+# a single-page HTML build printed by headless Chromium (tools/make_pdf.py). English, then
+# the Chinese edition into its directory of the site.
 pdf: $(STAMP)
 	$(PY) tools/make_pdf.py --out $(HTML)/backprop-tested.pdf
+	$(PY) tools/make_pdf.py --edition zh_CN --out $(HTML)/zh_CN/backprop-tested.pdf
 
 # The course to take home, written into the built site (the intro page links it): the
 # chapters, a wheel of bplib, the readers' pinned requirements, the PDF and a README
 # (tools/make_download.py). It prints the PDF first when that is missing or stale.
+# English, then the Chinese edition (its notebooks, pages, README and PDF) into zh_CN/.
 download: $(STAMP)
 	$(PY) tools/make_download.py --out $(HTML)/backprop-tested-course.zip
+	$(PY) tools/make_download.py --edition zh_CN --out $(HTML)/zh_CN/backprop-tested-course.zip

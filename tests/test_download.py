@@ -121,6 +121,125 @@ def test_the_readme_says_how_to_install_and_start(archive):
         assert f"`{chapter.name}`: " in text, chapter.name
 
 
+# --- the Chinese edition's archive (make download: --edition zh_CN) ------------------------
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def archive_zh(course_download_zh) -> zipfile.ZipFile:
+    with zipfile.ZipFile(course_download_zh) as z:
+        yield z
+
+
+def _prose(markdown: str) -> str:
+    """A markdown cell's words a reader reads: without code, math, directives' fences,
+    roles, links' targets and HTML comments."""
+    text = re.sub(r"```.*?```|~~~.*?~~~|\$\$.*?\$\$|<!--.*?-->", " ", markdown, flags=re.S)
+    text = re.sub(r"`[^`]*`|\$[^$]*\$|\]\([^)]*\)|^\s*:::.*$|\{[\w:-]+\}", " ", text, flags=re.M)
+    return text
+
+
+def test_the_chinese_archive_holds_what_the_english_one_holds(archive_zh, book_pdf_zh):
+    """The same folder and file names as the English archive; its PDF is the Chinese one."""
+    names = archive_zh.namelist()
+    assert {n.split("/")[0] for n in names} == {md.FOLDER}
+    files = {n.split("/", 1)[1] for n in names}
+    wheels = [f for f in files if f.endswith(".whl")]
+    assert len(wheels) == 1 and wheels[0].startswith("backprop_tested-"), wheels
+    assert files == {"README.md", "requirements.txt", "backprop-tested.pdf", wheels[0],
+                     *(c.name for c in CHAPTERS), *(p.name for p in PAGES)}
+    assert archive_zh.read(f"{md.FOLDER}/backprop-tested.pdf") == book_pdf_zh.read_bytes()
+
+
+def test_the_chinese_chapters_have_the_english_code_and_chinese_markdown(archive_zh):
+    """Each packed chapter is the Chinese notebook: its code cells are the English chapter's
+    (the install cell installs the wheel beside it), and its markdown is Chinese: every
+    markdown cell whose English has a sentence of prose reads in Chinese, in cells that are
+    the Chinese notebook's (book/zh_CN)."""
+    wheel = next(n for n in archive_zh.namelist() if n.endswith(".whl")).split("/")[1]
+    untranslated = []
+    for chapter in CHAPTERS:
+        packed = nbformat.reads(archive_zh.read(f"{md.FOLDER}/{chapter.name}").decode(), as_version=4)
+        english = nbformat.read(chapter, as_version=4)
+        assert [c.cell_type for c in packed.cells] == [c.cell_type for c in english.cells], chapter.name
+        code = [(p.source, e.source) for p, e in zip(packed.cells[1:], english.cells[1:]) if p.cell_type == "code"]
+        assert all(p == e for p, e in code), f"{chapter.name}: code cells differ from the English chapter's"
+        assert rn.is_install_cell(packed.cells[0]) and f'wheel = Path("{wheel}")' in packed.cells[0].source
+        zh = nbformat.read(chapter.parent / "zh_CN" / chapter.name, as_version=4)
+        for i, (p, e) in enumerate(zip(packed.cells, english.cells)):
+            if p.cell_type != "markdown":
+                continue
+            assert p.source == zh.cells[i].source, f"{chapter.name}: cell {i} is not book/zh_CN's"
+            if re.search(r"[A-Za-z]+(?:[ ,;:]+[A-Za-z]+){5,}", _prose(e.source)) and not CJK.search(p.source):
+                untranslated.append(f"{chapter.name} cell {i}: {e.source[:60]!r}")
+        title = next(re.search(r"^#\s+(.+)$", c.source, re.M) for c in packed.cells
+                     if c.cell_type == "markdown" and re.search(r"^#\s+", c.source, re.M))
+        assert CJK.search(title.group(1)), f"{chapter.name}: title {title.group(1)!r} is not Chinese"
+    assert not untranslated, f"{len(untranslated)} English markdown cells: {untranslated[:5]}"
+
+
+def _code_blocks(markdown: str) -> list[str]:
+    """A page's fenced code blocks and display math; not its directives (``{index}``,
+    ``{list-table}``, ...), whose text is translated."""
+    blocks, lines, i = [], markdown.split("\n"), 0
+    while i < len(lines):
+        fence = re.match(r"^\s*(`{3,}|~{3,})\s*([^\s{]*)\s*$", lines[i])
+        if fence and fence.group(2):  # ```python: code to its closing fence
+            end = next(j for j in range(i + 1, len(lines)) if lines[j].strip() == fence.group(1))
+            blocks.append("\n".join(lines[i:end + 1]))
+            i = end
+        i += 1
+    return blocks + re.findall(r"\$\$.*?\$\$", markdown, re.S)
+
+
+def test_the_chinese_pages_are_translated(archive_zh):
+    """Each .md page is the page translated: a Chinese title, Chinese prose, the same
+    code blocks and math as the English page."""
+    for page in PAGES:
+        text = archive_zh.read(f"{md.FOLDER}/{page.name}").decode()
+        english = page.read_text(encoding="utf-8")
+        title = re.search(r"^#\s+(.+)$", text, re.M).group(1)
+        assert CJK.search(title), f"{page.name}: title {title!r}"
+        assert len(CJK.findall(_prose(text))) > 40, f"{page.name} is not Chinese"
+        assert _code_blocks(text) == _code_blocks(english), page.name
+
+
+def test_the_chinese_readme_says_in_chinese_how_to_install_and_start(archive_zh):
+    text = archive_zh.read(f"{md.FOLDER}/README.md").decode()
+    wheel = next(n for n in archive_zh.namelist() if n.endswith(".whl")).split("/")[1]
+    commands = [line.strip() for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+                for line in block.splitlines()]
+    assert "python3 -m venv .venv" in commands
+    assert f"pip install {wheel} -r requirements.txt" in commands
+    assert "jupyter lab" in commands
+    assert not [c for c in commands if re.search(r"pip install .*\bbplib\b", c)]
+    assert "不要 `pip install bplib`" in text
+    assert re.match(r"# .*[\u4e00-\u9fff]", text), text[:80]
+    assert len(CJK.findall(_prose(text))) > 200
+    assert "Install" not in text and "Open the chapters" not in text
+    teaching = [c for c in CHAPTERS if not c.stem.startswith("article_")]
+    for i, chapter in enumerate(teaching, 1):
+        m = re.search(rf"^{i}\. `{re.escape(chapter.name)}`：(.+)$", text, re.M)
+        assert m and CJK.search(m.group(1)), f"{chapter.name} not listed as chapter {i} with its Chinese title"
+    for item in [*CHAPTERS, *PAGES]:
+        assert f"`{item.name}`" in text, item.name
+
+
+def test_the_chinese_archive_has_the_same_wheel_and_requirements(archive_zh):
+    """bplib's wheel with every module, and the readers' pinned requirements."""
+    import io
+
+    wheel = next(n for n in archive_zh.namelist() if n.endswith(".whl"))
+    with zipfile.ZipFile(io.BytesIO(archive_zh.read(wheel))) as w:
+        packed = set(w.namelist())
+    modules = {str(p.relative_to(ROOT)) for p in (ROOT / "bplib").rglob("*.py")}
+    assert modules <= packed, sorted(modules - packed)
+    readers = _pins(archive_zh.read(f"{md.FOLDER}/requirements.txt").decode())
+    assert readers == {re.sub(r"[-_.]+", "-", p.split("==")[0]).lower(): p.split("==")[1]
+                       for p in md.pinned_requirements()}
+
+
 # --- every chapter, from the unpacked archive, in a fresh virtual environment -------------
 
 

@@ -19,8 +19,18 @@
    again until no number moves. pypdf then gives the bookmarks the headings' own titles
    (Chromium's drop the math in a heading).
 
-Usage: ``python tools/make_pdf.py [--out _build/html/backprop-tested.pdf] [--build-dir _build]
-[--no-build]``. Prints the PDF's path, its page count and the time taken.
+Editions: ``--edition en`` (the default) prints the English book; ``--edition zh_CN`` the
+Chinese one, built with the Chinese edition's configuration (``tools/build_editions.py``:
+``language: zh_CN``, its title, its words for the extensions' defaults) into
+``<build-dir>/zh_CN/_build/singlehtml`` (beside the Chinese site ``make book`` builds into
+``<build-dir>/zh_CN/_build/html``), with every word this tool writes itself in Chinese
+(:data:`WORDS`: the title page, the contents' heading, the part captions from the root
+page's catalog, the page references, the folded blocks' titles).
+
+Usage: ``python tools/make_pdf.py [--edition en|zh_CN] [--out PDF] [--build-dir _build]
+[--no-build]``; the PDF goes by default to ``<build-dir>/html/backprop-tested.pdf`` (English)
+or ``<build-dir>/html/zh_CN/backprop-tested.pdf`` (Chinese). Prints the PDF's path, its page
+count and the time taken.
 """
 
 from __future__ import annotations
@@ -38,7 +48,9 @@ from pathlib import Path
 
 import yaml
 
-from book_site import serve, toc_parts  # tools/book_site.py, beside this script
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # beside this script, however it is loaded
+from book_site import serve, toc_parts  # noqa: E402 - tools/book_site.py
+from build_editions import EDITIONS, edition_config  # noqa: E402 - tools/build_editions.py
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
 from repository_url import effective_url  # noqa: E402 - the URL the site names ($BOOK_REPOSITORY_URL)
@@ -64,19 +76,69 @@ PDF_NAME = "backprop-tested.pdf"
 #: the page is laid out at this width so that what is measured on screen fits on paper.
 PRINT_WIDTH_PX = round((210 - 2 * 15) / 25.4 * 96)
 TIMEOUT_MS = 180_000
+#: The footer of every page: the book's title (the page's <title>, the edition's), the page
+#: number and the page count; no words of its own. Noto Sans CJK after DejaVu Sans: the
+#: Chinese edition's title is drawn in a CJK font.
 FOOTER = (
     '<div style="width:100%;font-size:8pt;color:#555;text-align:center;'
-    "font-family:'DejaVu Sans',sans-serif;\">"
+    "font-family:'DejaVu Sans','Noto Sans CJK SC',sans-serif;\">"
     '<span class="title"></span> · <span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
 
+#: Every word this tool prints into the book itself, per edition (the rest of the book is
+#: the edition's own build). ``date`` formats the day of printing; ``folded`` rewrites the
+#: title of a block folded on the site ("Hide code cell source", a button there): the first
+#: pattern (a JavaScript regular expression) that matches the whole title wins;
+#: ``pageref`` is what surrounds the page number a cross-reference gives on paper.
+WORDS = {
+    "en": {
+        "lang": "en",
+        "subtitle": "A course on the backpropagation algorithm, derived, checked and executed",
+        "author": None,  # _config.yml's
+        "printed": "Printed from the Jupyter Book on {date}",
+        "date": lambda day: day.isoformat(),
+        "contents": "Contents",
+        "pageref": ["\u00a0(p.\u00a0", ")"],
+        "folded": [["^Hide (.*)$", "Folded on the site: $1"]],
+    },
+    "zh_CN": {
+        "lang": "zh-CN",
+        "subtitle": "一门讲反向传播算法的课程：逐一推导，逐一检验，逐一运行",
+        "author": "《反向传播，步步检验》的作者们",
+        "printed": "印制自 Jupyter Book 版，{date}",
+        "date": lambda day: f"{day.year} 年 {day.month} 月 {day.day} 日",
+        "contents": "目录",
+        "pageref": ["（第\u00a0", "\u00a0页）"],
+        # myst-nb writes "{type}" of its prompts in English whatever the language
+        # (build_editions: "隐藏代码单元的{type}"): on paper it is said in Chinese.
+        "folded": [["^隐藏代码单元的source$", "网站上折叠：代码单元的源代码"],
+                   ["^隐藏代码单元的outputs?$", "网站上折叠：代码单元的输出"],
+                   ["^隐藏代码单元的content$", "网站上折叠：代码单元"],
+                   ["^隐藏(.*)$", "网站上折叠：$1"]],
+    },
+}
 
-def build_singlehtml(build_dir: Path) -> Path:
-    """Build the single-page HTML book (warnings are errors); return its directory."""
+
+def singlehtml_dir(build_dir: Path, edition: str = "en") -> Path:
+    """Where the single-page build of ``edition`` goes: ``<build-dir>/singlehtml`` (English),
+    ``<build-dir>/<edition>/_build/singlehtml`` (another edition, beside its site's build by
+    ``tools/build_editions.py``, whose doctrees it shares)."""
+    if EDITIONS[edition]["language"] == "en":
+        return build_dir / "singlehtml"
+    return build_dir / edition / "_build" / "singlehtml"
+
+
+def build_singlehtml(build_dir: Path, edition: str = "en") -> Path:
+    """Build the single-page HTML book of ``edition`` (warnings are errors); return its directory."""
     exe = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(ROOT), "--builder", "singlehtml",
            "-W", "-n", "--keep-going"]
-    if build_dir.resolve() != (ROOT / "_build").resolve():
+    # Another edition: its configuration (written to <build-dir>/<edition>/_build/) and its
+    # own output directory, as tools/build_editions.py builds its site.
+    config = edition_config(edition, build_dir / edition)
+    if config is not None:
+        cmd += ["--config", str(config), "--path-output", str(build_dir / edition)]
+    elif build_dir.resolve() != (ROOT / "_build").resolve():
         cmd += ["--path-output", str(build_dir.parent)]
         if build_dir.name != "_build":
             raise SystemExit("--build-dir must be a directory named _build")
@@ -84,7 +146,7 @@ def build_singlehtml(build_dir: Path) -> Path:
     if proc.returncode != 0 or "WARNING" in proc.stderr:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-6000:])
         raise SystemExit("the single-page HTML build failed (see above)")
-    return build_dir / "singlehtml"
+    return singlehtml_dir(build_dir, edition)
 
 
 #: Every visible heading of the book, in document order: its level, its title as plain text
@@ -155,28 +217,52 @@ def write_bookmarks(pdf: Path, headings: list[dict]) -> None:
         writer.write(fh)
 
 
-def book_args(singlehtml: Path) -> dict:
-    """What ``prepare.js`` needs: the parts of ``_toc.yml``, the title page's lines."""
+def caption_translator(edition: str):
+    """The translation of ``_toc.yml``'s part captions into ``edition``'s language: the root
+    page's catalog holds them as messages (``_ext/notebook_i18n.py`` translates them on the
+    site from the same catalog). A caption without a translation stays as it is."""
+    language = EDITIONS[edition]["language"]
+    if language == "en":
+        return lambda caption: caption
+    import polib
+
+    root, _ = toc_parts()
+    catalog = ROOT / "locale" / language / "LC_MESSAGES" / f"{root}.po"
+    table = {e.msgid: e.msgstr for e in polib.pofile(str(catalog))
+             if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+    return lambda caption: table.get(caption, caption)
+
+
+def book_args(singlehtml: Path, edition: str = "en") -> dict:
+    """What ``prepare.js`` needs: the parts of ``_toc.yml`` (their captions in the edition's
+    language), the title page's lines and the words the tool writes (:data:`WORDS`)."""
     root, parts = toc_parts()
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    today = dt.date.today().isoformat()
+    words = WORDS[edition]
+    translate = caption_translator(edition)
+    parts = [{**part, "caption": translate(part["caption"]) if part["caption"] else part["caption"]}
+             for part in parts]
     return {
         "root": root,
         "parts": parts,
-        "title": config.get("title", "Backprop, Tested"),
-        "subtitle": "A course on the backpropagation algorithm, derived, checked and executed",
+        "lang": words["lang"],
+        "title": EDITIONS[edition]["title"] or config.get("title", "Backprop, Tested"),
+        "subtitle": words["subtitle"],
         "meta": [
-            config.get("author", ""),
+            words["author"] or config.get("author", ""),
             f"© {config.get('copyright', '')}",
-            f"Printed from the Jupyter Book on {today}",
+            words["printed"].format(date=words["date"](dt.date.today())),
             effective_url(config.get("repository", {}).get("url", "")),
         ],
+        "contents": words["contents"],
+        "pageref": words["pageref"],
+        "folded": words["folded"],
         "logo": "_static/logo.png" if (singlehtml / "_static" / "logo.png").is_file() else "",
     }
 
 
 @contextmanager
-def book_page(singlehtml: Path) -> Iterator[tuple[object, list[dict]]]:
+def book_page(singlehtml: Path, edition: str = "en") -> Iterator[tuple[object, list[dict]]]:
     """Open the single-page book in headless Chromium, ready to print: yield (the
     Playwright page, the contents' entries). Raises SystemExit if anything would print
     wrong (math not typeset, an image missing, a script error, a distorted figure)."""
@@ -184,7 +270,7 @@ def book_page(singlehtml: Path) -> Iterator[tuple[object, list[dict]]]:
 
     if not CHROMIUM.exists():
         raise SystemExit(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk")
-    args = book_args(singlehtml)
+    args = book_args(singlehtml, edition)
     page_file = singlehtml / f"{args['root']}.html"
     # singlehtml writes the root page where the root document lives (book/intro.html) but
     # makes its links relative to the build's top: serve a copy from there.
@@ -259,7 +345,7 @@ def destination_pages(pdf: Path) -> dict[str, int]:
 MAX_PRINTINGS = 4
 
 
-def print_book(singlehtml: Path, out: Path) -> int:
+def print_book(singlehtml: Path, out: Path, edition: str = "en") -> int:
     """Print the single-page book in ``singlehtml`` to ``out``; return the page count.
 
     The book is printed until the page numbers written into it (the contents' and the
@@ -281,7 +367,7 @@ def print_book(singlehtml: Path, out: Path) -> int:
         outline=True,
         tagged=True,
     )
-    with book_page(singlehtml) as (page, toc):
+    with book_page(singlehtml, edition) as (page, toc):
         headings = page.evaluate(HEADINGS)
         targets = page.evaluate(PAGE_REFERENCE_TARGETS)
         printed: tuple[dict, dict] = ({}, {})  # (chapter pages, reference pages) written into the page
@@ -380,18 +466,27 @@ OVERFLOWING = """() => {
 }"""
 
 
+def default_pdf(build_dir: Path, edition: str = "en") -> Path:
+    """Where ``make pdf`` puts an edition's PDF: in that edition's directory of the site."""
+    return build_dir / "html" / EDITIONS[edition]["subdir"] / PDF_NAME
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--edition", choices=list(EDITIONS), default="en",
+                        help="the edition to print (default: en)")
     parser.add_argument("--build-dir", type=Path, default=ROOT / "_build", help="Jupyter Book's _build directory")
-    parser.add_argument("--out", type=Path, default=None, help=f"the PDF (default: <build-dir>/html/{PDF_NAME})")
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"the PDF (default: <build-dir>/html/{PDF_NAME}, "
+                             f"for zh_CN <build-dir>/html/zh_CN/{PDF_NAME})")
     parser.add_argument("--no-build", action="store_true", help="print the existing singlehtml build")
     opts = parser.parse_args(argv)
     start = time.monotonic()
-    singlehtml = opts.build_dir / "singlehtml"
+    singlehtml = singlehtml_dir(opts.build_dir, opts.edition)
     if not opts.no_build:
-        singlehtml = build_singlehtml(opts.build_dir)
-    out = opts.out or opts.build_dir / "html" / PDF_NAME
-    n = print_book(singlehtml, out)
+        singlehtml = build_singlehtml(opts.build_dir, opts.edition)
+    out = opts.out or default_pdf(opts.build_dir, opts.edition)
+    n = print_book(singlehtml, out, opts.edition)
     print(f"{out}: {n} pages, in {time.monotonic() - start:.0f} s")
     return 0
 

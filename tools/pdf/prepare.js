@@ -1,6 +1,8 @@
 // Backprop, Tested as one PDF: turn the single-page HTML build into a printable book.
 // Run by tools/make_pdf.py in headless Chromium after the page has loaded; the argument
-// is {parts: [{caption, docnames}], title, subtitle, meta: [lines], logo}.
+// is {parts: [{caption, docnames}], lang, title, subtitle, meta: [lines], contents, pageref:
+// [before, after], folded: [[pattern, replacement]], logo}: every word it writes comes from
+// there, in the edition's language (tools/make_pdf.py, WORDS).
 // It keeps only the article, opens every folded block, marks chapters so that each starts
 // on a new page, and adds a title page and a table of contents (page numbers come later).
 (args) => {
@@ -16,6 +18,9 @@
   });
   body.appendChild(keep);
   body.removeAttribute("data-bs-spy");
+  // The edition's language (Sphinx writes it too): Chromium picks the fonts and line breaks
+  // by it, and the PDF's tagged structure names it.
+  if (args.lang) document.documentElement.lang = args.lang;
 
   // 2. Folded blocks printed open: sphinx-togglebutton's dropdowns (solutions, proofs),
   //    <details> (hidden cells, sphinx-design dropdowns).
@@ -23,9 +28,16 @@
   keep.querySelectorAll(".toggle-button, .toggle-button-hidden, .headerlink, .copybtn").forEach((el) => el.remove());
   keep.querySelectorAll("details").forEach((el) => (el.open = true));
   // A hidden cell's title says "Hide code cell source", a button on the site; on paper it
-  // says what the block is.
+  // says what the block is (the first of args.folded's patterns that matches).
   keep.querySelectorAll("details.hide > summary .expanded").forEach((p) => {
-    p.textContent = p.textContent.replace(/^Hide (.*)$/, "Folded on the site: $1");
+    const text = p.textContent.trim();
+    for (const [pattern, replacement] of args.folded) {
+      const re = new RegExp(pattern);
+      if (re.test(text)) {
+        p.textContent = text.replace(re, replacement);
+        break;
+      }
+    }
   });
   keep.querySelectorAll("[aria-expanded='false']").forEach((el) => el.setAttribute("aria-expanded", "true"));
 
@@ -66,14 +78,18 @@
   });
   //    On paper a reader cannot click: a cross-reference made with {ref} or {doc} (the
   //    errata's "Proof: cell", "the chapter", a section's title) also gives the page it
-  //    leads to, "(p. N)". tools/make_pdf.py fills in N, read back from a printing (the
-  //    placeholder has three digits, as wide as the page numbers of this book).
+  //    leads to, "(p. N)" (args.pageref: the words before and after N). tools/make_pdf.py
+  //    fills in N, read back from a printing (the placeholder has three digits, as wide as
+  //    the page numbers of this book).
   keep.querySelectorAll("a.reference.internal[href^='#']").forEach((a) => {
     if (!a.querySelector(":scope > span.std-ref, :scope > span.doc")) return;
     const ref = document.createElement("span");
     ref.className = "pdf-pageref";
     ref.dataset.target = decodeURIComponent(a.getAttribute("href").slice(1));
-    ref.innerHTML = "\u00a0(p.\u00a0<span class=\"pdf-pageref-number\">000</span>)";
+    const number = document.createElement("span");
+    number.className = "pdf-pageref-number";
+    number.textContent = "000";
+    ref.append(args.pageref[0], number, args.pageref[1]);
     a.appendChild(ref);
   });
 
@@ -143,7 +159,9 @@
   const contents = document.createElement("div");
   contents.className = "pdf-contents";
   contents.id = "pdf-contents";
-  contents.innerHTML = "<h1>Contents</h1>";
+  const heading = document.createElement("h1");
+  heading.textContent = args.contents;
+  contents.appendChild(heading);
   const toc = [];
   args.parts.forEach((part) => {
     if (part.caption) {
