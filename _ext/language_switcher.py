@@ -82,6 +82,10 @@ def launch_edition_notebook(app: Sphinx, pagename: str, templatename: str, conte
 HARD_CODED = {
     "zh_CN": {
         'aria-label="Toggle hidden content"': 'aria-label="显示或隐藏内容"',  # myst-nb, togglebutton.js
+        # myst-nb fills the {type} of nb_code_prompt_show/_hide (build_editions.py) in English.
+        "代码单元的source": "代码单元的源代码",
+        "代码单元的outputs": "代码单元的输出",
+        "代码单元的content": "代码单元的内容",
     },
 }
 
