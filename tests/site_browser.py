@@ -152,3 +152,122 @@ def unfold_all(page) -> None:
                    document.querySelectorAll('details').forEach(d => { d.open = true; }); }"""
     )
     settle(page)
+
+
+# ------------------------------------------------------------------------------
+# Checks that the English site's tests and tests/test_site_zh.py both run on every page
+# (a test module never imports another).
+
+# From test_site_overflow.py.
+# A line of aligned columns: indented, or with a run of two or more spaces inside it; a
+# printout with two or more such lines is a table. (The same rule as reading.js: it is
+# the specification of which printed lines may keep their layout.)
+_PRINTED_JS = """() => {
+  const aligned = l => /^\\s+\\S/.test(l) || /\\S {2,}\\S/.test(l);
+  const out = [];
+  const pres = Array.from(document.querySelectorAll('.bd-article .cell_output .output.stream pre'));
+  for (const pre of pres) {
+    if (!pre.getClientRects().length) continue;
+    const texts = [];
+    const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(), pos = 0; n; pos += n.length, n = walker.nextNode()) texts.push([n, pos]);
+    const point = (offset) => {
+      for (const [node, pos] of texts) if (offset <= pos + node.length) return [node, offset - pos];
+      const [node] = texts[texts.length - 1]; return [node, node.length];
+    };
+    const lines = pre.textContent.split('\\n');
+    const table = lines.filter(aligned).length >= 2;
+    const box = pre.getBoundingClientRect();
+    const right = box.left + pre.clientLeft + pre.clientWidth;
+    const label = (pre.textContent.trim().split('\\n')[0] || '').slice(0, 50);
+    if (!table && pre.scrollWidth > pre.clientWidth)
+      out.push(`printed message scrolls sideways (${pre.scrollWidth} px in ${pre.clientWidth} px): "${label}"`);
+    let offset = 0;
+    for (const line of lines) {
+      const start = offset, end = offset + line.length;
+      offset = end + 1;
+      if (!line.trim()) continue;
+      const range = document.createRange();
+      range.setStart(...point(start));
+      range.setEnd(...point(end));
+      const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+      if (!rects.length) continue;
+      const lineRight = Math.max(...rects.map(r => r.right));
+      const rows = new Set(rects.map(r => Math.round(r.bottom))).size;
+      if (table && aligned(line)) {
+        if (rows > 1) out.push(`aligned line wrapped onto ${rows} lines: "${line.trim().slice(0, 50)}"`);
+      } else if (lineRight > right + 1) {
+        out.push(`printed line runs ${Math.round(lineRight - right)} px past its box: "${line.trim().slice(0, 60)}"`);
+      }
+    }
+  }
+  return out;
+}"""
+
+# From test_site_overflow.py.
+# Every element of the article wider inside than its box (MathJax's own insides
+# excepted): its overflow, its cue (the mask reading.js and custom.css give it), and a
+# label. The elements are numbered in data-overflow-test for the second look.
+_WIDE_JS = """() => {
+  const out = [];
+  const article = document.querySelector('.bd-article');
+  let i = 0;
+  for (const el of article.querySelectorAll('*')) {
+    if (el.parentElement.closest('mjx-container')) continue;
+    if (!el.getClientRects().length || el.scrollWidth <= el.clientWidth) continue;
+    const cs = getComputedStyle(el);
+    el.dataset.overflowTest = String(i++);
+    out.push({id: el.dataset.overflowTest, overflow: cs.overflowX,
+              mask: cs.maskImage !== 'none' ? cs.maskImage : (cs.webkitMaskImage || 'none'),
+              scroll: el.scrollWidth, client: el.clientWidth,
+              label: el.tagName.toLowerCase() + '.' + String(el.className).trim().split(/\\s+/).slice(0, 3).join('.')
+                     + ' "' + el.textContent.trim().replace(/\\s+/g, ' ').slice(0, 50) + '"'});
+  }
+  return out;
+}"""
+
+# From test_site_navigation.py.
+#: TeX left in a snippet: a math delimiter, or a control word such as \delta or \frac
+#: outside a string of code (a snippet can quote code: ``ax.annotate(r"$\Delta w$", ...)``).
+RAW_TEX = re.compile(r"\\[()\[\]]|\$\$|\\[A-Za-z]+")
+
+# From test_site_navigation.py.
+CODE_STRING = re.compile(r"""(?:\b[rRbBfF])?("[^"\n]*"|'[^'\n]*')""")
+
+# From test_site_figures.py.
+#: Largest relative difference between the drawn and the natural aspect ratio.
+TOLERANCE = 0.01
+
+# From test_site_figures.py.
+_IMAGES_JS = """() => Array.from(document.querySelectorAll('.bd-article img')).map(img => {
+  const r = img.getBoundingClientRect();
+  return {src: img.getAttribute('src'), width: r.width, height: r.height,
+          naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight};
+})"""
+
+# From test_book.py.
+#: A Markdown table's delimiter row left as text (SmartyPants turns --- into an em dash).
+RAW_TABLE = re.compile(r"\|\s*:?(?:-{3,}|[—–]):?\s*\|")
+
+# From test_book.py.
+#: MyST syntax that should have been parsed, left as text.
+RAW_MYST = re.compile(r"```|:::+\s*\{|\{(?:solution|exercise)-(?:start|end)\}|\{[a-z][\w:-]*\}`")
+
+# From test_book.py.
+_CUT_MATH_JS = """() => {
+  const article = document.querySelector('.bd-article');
+  if (!article) return [];
+  const right = article.getBoundingClientRect().right;
+  const label = m => (m.getAttribute('aria-label') || m.textContent).trim().slice(0, 60);
+  const out = [];
+  article.querySelectorAll('mjx-container:not([display="true"])').forEach(m => {
+    const r = m.getBoundingClientRect();
+    if (r.width > 0 && r.right > right + 1 && !m.closest('table, .cell_output, .highlight'))
+      out.push(['inline', Math.round(r.width), label(m)]);
+  });
+  article.querySelectorAll('div.math').forEach(d => {
+    if (!d.closest('.cell_output') && d.scrollWidth > d.clientWidth + 2)
+      out.push(['display', d.scrollWidth, label(d)]);
+  });
+  return out;
+}"""

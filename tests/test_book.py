@@ -28,6 +28,9 @@ import pytest
 import yaml
 from repository import owner_and_name, repository_url, url_problems
 from site_browser import (
+    _CUT_MATH_JS,
+    RAW_MYST,
+    RAW_TABLE,
     DESKTOP,
     DOCNAMES,
     PHONE,
@@ -283,10 +286,6 @@ def test_search_finds_sigmoid(browser, site, screenshot_dir):
 #: Pages checked at phone width: the table of contents and the generated index.
 NARROW_PAGES = DOCNAMES + ["genindex"]
 
-#: A Markdown table's delimiter row left as text (SmartyPants turns --- into an em dash).
-RAW_TABLE = re.compile(r"\|\s*:?(?:-{3,}|[—–]):?\s*\|")
-#: MyST syntax that should have been parsed, left as text.
-RAW_MYST = re.compile(r"```|:::+\s*\{|\{(?:solution|exercise)-(?:start|end)\}|\{[a-z][\w:-]*\}`")
 #: Alt text that only names a file (myst-nb's default is the image's path) or a hash.
 FILE_ALT = re.compile(r"(^|/)_images/|\.(?:png|jpe?g|svg|gif)$|[0-9a-f]{16,}", re.I)
 
@@ -337,25 +336,6 @@ _PROSE_JS = """() => {
   const main = (document.querySelector('main') || document.body).cloneNode(true);
   main.querySelectorAll('pre, code, .highlight, script, style').forEach(e => e.remove());
   return main.textContent;
-}"""
-
-
-_CUT_MATH_JS = """() => {
-  const article = document.querySelector('.bd-article');
-  if (!article) return [];
-  const right = article.getBoundingClientRect().right;
-  const label = m => (m.getAttribute('aria-label') || m.textContent).trim().slice(0, 60);
-  const out = [];
-  article.querySelectorAll('mjx-container:not([display="true"])').forEach(m => {
-    const r = m.getBoundingClientRect();
-    if (r.width > 0 && r.right > right + 1 && !m.closest('table, .cell_output, .highlight'))
-      out.push(['inline', Math.round(r.width), label(m)]);
-  });
-  article.querySelectorAll('div.math').forEach(d => {
-    if (!d.closest('.cell_output') && d.scrollWidth > d.clientWidth + 2)
-      out.push(['display', d.scrollWidth, label(d)]);
-  });
-  return out;
 }"""
 
 

@@ -10,16 +10,7 @@ every image in the article, the drawn width/height with naturalWidth/naturalHeig
 from __future__ import annotations
 
 import pytest
-from site_browser import DOCNAMES, SIZES, open_at, unfold_all
-
-#: Largest relative difference between the drawn and the natural aspect ratio.
-TOLERANCE = 0.01
-
-_IMAGES_JS = """() => Array.from(document.querySelectorAll('.bd-article img')).map(img => {
-  const r = img.getBoundingClientRect();
-  return {src: img.getAttribute('src'), width: r.width, height: r.height,
-          naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight};
-})"""
+from site_browser import DOCNAMES, _IMAGES_JS, open_at, SIZES, TOLERANCE, unfold_all
 
 
 @pytest.mark.book

@@ -13,7 +13,7 @@ import re
 from urllib.parse import urljoin
 
 import pytest
-from site_browser import PHONE, TIMEOUT_MS, PageLog, open_at
+from site_browser import CODE_STRING, open_at, PageLog, PHONE, RAW_TEX, TIMEOUT_MS
 
 
 @pytest.mark.book
@@ -46,12 +46,6 @@ def test_picking_a_section_in_the_phone_drawer_closes_it_and_shows_the_section(b
     finally:
         page.close()
     assert not log.problems, log.problems
-
-
-#: TeX left in a snippet: a math delimiter, or a control word such as \delta or \frac
-#: outside a string of code (a snippet can quote code: ``ax.annotate(r"$\Delta w$", ...)``).
-RAW_TEX = re.compile(r"\\[()\[\]]|\$\$|\\[A-Za-z]+")
-CODE_STRING = re.compile(r"""(?:\b[rRbBfF])?("[^"\n]*"|'[^'\n]*')""")
 
 
 @pytest.mark.book

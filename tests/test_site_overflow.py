@@ -18,52 +18,7 @@ Two kinds of defect, on every page of the table of contents (folded solutions op
 from __future__ import annotations
 
 import pytest
-from site_browser import DOCNAMES, SIZES, open_at, unfold_all
-
-# A line of aligned columns: indented, or with a run of two or more spaces inside it; a
-# printout with two or more such lines is a table. (The same rule as reading.js: it is
-# the specification of which printed lines may keep their layout.)
-_PRINTED_JS = """() => {
-  const aligned = l => /^\\s+\\S/.test(l) || /\\S {2,}\\S/.test(l);
-  const out = [];
-  const pres = Array.from(document.querySelectorAll('.bd-article .cell_output .output.stream pre'));
-  for (const pre of pres) {
-    if (!pre.getClientRects().length) continue;
-    const texts = [];
-    const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(), pos = 0; n; pos += n.length, n = walker.nextNode()) texts.push([n, pos]);
-    const point = (offset) => {
-      for (const [node, pos] of texts) if (offset <= pos + node.length) return [node, offset - pos];
-      const [node] = texts[texts.length - 1]; return [node, node.length];
-    };
-    const lines = pre.textContent.split('\\n');
-    const table = lines.filter(aligned).length >= 2;
-    const box = pre.getBoundingClientRect();
-    const right = box.left + pre.clientLeft + pre.clientWidth;
-    const label = (pre.textContent.trim().split('\\n')[0] || '').slice(0, 50);
-    if (!table && pre.scrollWidth > pre.clientWidth)
-      out.push(`printed message scrolls sideways (${pre.scrollWidth} px in ${pre.clientWidth} px): "${label}"`);
-    let offset = 0;
-    for (const line of lines) {
-      const start = offset, end = offset + line.length;
-      offset = end + 1;
-      if (!line.trim()) continue;
-      const range = document.createRange();
-      range.setStart(...point(start));
-      range.setEnd(...point(end));
-      const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
-      if (!rects.length) continue;
-      const lineRight = Math.max(...rects.map(r => r.right));
-      const rows = new Set(rects.map(r => Math.round(r.bottom))).size;
-      if (table && aligned(line)) {
-        if (rows > 1) out.push(`aligned line wrapped onto ${rows} lines: "${line.trim().slice(0, 50)}"`);
-      } else if (lineRight > right + 1) {
-        out.push(`printed line runs ${Math.round(lineRight - right)} px past its box: "${line.trim().slice(0, 60)}"`);
-      }
-    }
-  }
-  return out;
-}"""
+from site_browser import DOCNAMES, open_at, _PRINTED_JS, SIZES, unfold_all, _WIDE_JS
 
 
 # Table cells with no room between their columns (a Markdown table a cell prints, such as
@@ -93,27 +48,6 @@ def test_printed_messages_wrap(browser, site, docname, width):
     assert not cramped, f"{docname} at {width} px:\n  " + "\n  ".join(cramped[:5])
     assert not log.problems, log.problems
 
-
-# Every element of the article wider inside than its box (MathJax's own insides
-# excepted): its overflow, its cue (the mask reading.js and custom.css give it), and a
-# label. The elements are numbered in data-overflow-test for the second look.
-_WIDE_JS = """() => {
-  const out = [];
-  const article = document.querySelector('.bd-article');
-  let i = 0;
-  for (const el of article.querySelectorAll('*')) {
-    if (el.parentElement.closest('mjx-container')) continue;
-    if (!el.getClientRects().length || el.scrollWidth <= el.clientWidth) continue;
-    const cs = getComputedStyle(el);
-    el.dataset.overflowTest = String(i++);
-    out.push({id: el.dataset.overflowTest, overflow: cs.overflowX,
-              mask: cs.maskImage !== 'none' ? cs.maskImage : (cs.webkitMaskImage || 'none'),
-              scroll: el.scrollWidth, client: el.clientWidth,
-              label: el.tagName.toLowerCase() + '.' + String(el.className).trim().split(/\\s+/).slice(0, 3).join('.')
-                     + ' "' + el.textContent.trim().replace(/\\s+/g, ' ').slice(0, 50) + '"'});
-  }
-  return out;
-}"""
 
 _AT_END_JS = """ids => Promise.all(ids.map(id => {
   const el = document.querySelector(`[data-overflow-test="${id}"]`);

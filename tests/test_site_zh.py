@@ -39,11 +39,8 @@ import pytest
 # The English site tests' checks, run here on each Chinese page as it is opened (the
 # English tests' `site` fixture needs both editions' PDFs, and opening every Chinese page
 # again for each of them would double this file's time).
-from test_book import _CUT_MATH_JS, RAW_MYST, RAW_TABLE
-from test_site_figures import _IMAGES_JS, TOLERANCE
-from test_site_navigation import CODE_STRING
-from test_site_navigation import RAW_TEX as SNIPPET_TEX
-from test_site_overflow import _PRINTED_JS, _WIDE_JS
+from site_browser import _CUT_MATH_JS, _IMAGES_JS, _PRINTED_JS, _WIDE_JS, CODE_STRING, RAW_MYST, RAW_TABLE, TOLERANCE
+from site_browser import RAW_TEX as SNIPPET_TEX
 from site_browser import (
     DESKTOP,
     DOCNAMES,
