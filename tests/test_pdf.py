@@ -13,14 +13,12 @@ from __future__ import annotations
 import hashlib
 import math
 import html as html_lib
-import os
 import re
-import shutil
-import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from pdf_reading import fonts, plain, poppler
 from tool_modules import load_tool
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
@@ -34,21 +32,8 @@ TEX = ("$$", "\\frac", "\\begin{", "\\end{", "\\partial", "\\sigma", "\\left", "
 CHINESE_QUOTE = "每个层中有两个神经元"
 
 
-def _poppler(tool: str, *args: str) -> str:
-    if shutil.which(tool) is None:
-        message = f"{tool} not found (apt-get install -y poppler-utils)"
-        if os.environ.get("CI") or Path("/usr/bin/chromium").exists():
-            pytest.fail(message + "; .ci/run installs it")
-        pytest.skip(message)
-    return subprocess.run([tool, *args], check=True, capture_output=True, text=True).stdout
-
-
 def _toc_docnames() -> list[str]:
     return load_tool("book_site").toc_docnames()
-
-
-def _plain(fragment: str) -> str:
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +47,7 @@ def singlehtml(book_pdf: Path) -> tuple[Path, str]:
 @pytest.fixture(scope="module")
 def pdf_text(book_pdf: Path) -> list[str]:
     """The text of each page (pdftotext), in order."""
-    return _poppler("pdftotext", "-enc", "UTF-8", str(book_pdf), "-").split("\f")[:-1]
+    return poppler("pdftotext", "-enc", "UTF-8", str(book_pdf), "-").split("\f")[:-1]
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +57,11 @@ def chapter_titles(singlehtml) -> dict[str, str]:
     article = page[page.index("<article"):]
     titles = {}
     root_title = re.search(r"<h1[^>]*>(.*?)<a class=\"headerlink\"", article, re.S)
-    titles[_toc_docnames()[0]] = _plain(root_title.group(1))
+    titles[_toc_docnames()[0]] = plain(root_title.group(1))
     for docname, heading in re.findall(
         r'<span id="document-([^"]+)"></span>\s*<section[^>]*>\s*<h\d[^>]*>(.*?)<a class="headerlink"', article, re.S
     ):
-        titles[docname] = _plain(heading)
+        titles[docname] = plain(heading)
     return titles
 
 
@@ -130,7 +115,7 @@ def test_table_of_contents_and_bookmarks_give_each_chapters_page(book_pdf, pdf_t
 def test_no_raw_tex(pdf_text, singlehtml):
     """Math is typeset: TeX commands appear no more often than in the book's code itself."""
     _, page = singlehtml
-    code = " ".join(_plain(c) for c in re.findall(r"<pre[^>]*>(.*?)</pre>|<code[^>]*>(.*?)</code>", page, re.S)
+    code = " ".join(plain(c) for c in re.findall(r"<pre[^>]*>(.*?)</pre>|<code[^>]*>(.*?)</code>", page, re.S)
                     for c in c if c)
     text = "".join(pdf_text)
     raw = {t: (text.count(t), code.count(t)) for t in TEX if text.count(t) > code.count(t)}
@@ -143,15 +128,11 @@ def test_every_font_is_embedded_and_one_has_cjk_glyphs(book_pdf, pdf_text):
     it; the test finds it by what the fonts' glyphs map to (ToUnicode). Chinese printed as
     boxes would be one glyph (.notdef) per font for every character; here the fonts must
     map distinct glyphs to distinct Chinese characters, for many characters in all."""
-    rows = _poppler("pdffonts", str(book_pdf)).splitlines()[2:]
+    rows = poppler("pdffonts", str(book_pdf)).splitlines()[2:]
     assert rows, "no fonts in the PDF"
     not_embedded = [r for r in rows if r.split()[-5] != "yes"]
     assert not not_embedded, "fonts not embedded:\n" + "\n".join(not_embedded)
 
-    from pypdf import PdfReader
-    from pypdf.generic import IndirectObject
-
-    seen: set[int] = set()
     cjk_chars: set[int] = set()
 
     def cjk_glyphs(cmap: str) -> dict[str, int]:
@@ -163,29 +144,11 @@ def test_every_font_is_embedded_and_one_has_cjk_glyphs(book_pdf, pdf_text):
                 out[src] = cp
         return out
 
-    def visit(resources) -> None:
-        if not resources:
-            return
-        resources = resources.get_object()
-        for ref in (resources.get("/Font") or {}).values():
-            key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
-            if key in seen:
-                continue
-            seen.add(key)
-            font = ref.get_object()
-            if "/ToUnicode" in font:
-                glyphs = cjk_glyphs(font["/ToUnicode"].get_object().get_data().decode("latin-1"))
-                if len(glyphs) >= 2 and len(set(glyphs.values())) == len(glyphs):
-                    cjk_chars.update(glyphs.values())
-        for ref in (resources.get("/XObject") or {}).values():
-            xobj = ref.get_object()
-            key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
-            if key not in seen and xobj.get("/Subtype") == "/Form":
-                seen.add(key)
-                visit(xobj.get("/Resources"))
-
-    for page in PdfReader(str(book_pdf)).pages:
-        visit(page.get("/Resources"))
+    for _, font in fonts(book_pdf):
+        if "/ToUnicode" in font:
+            glyphs = cjk_glyphs(font["/ToUnicode"].get_object().get_data().decode("latin-1"))
+            if len(glyphs) >= 2 and len(set(glyphs.values())) == len(glyphs):
+                cjk_chars.update(glyphs.values())
     assert len(cjk_chars) >= 50, f"no CJK font: only {len(cjk_chars)} Chinese characters have glyphs of their own"
     assert CHINESE_QUOTE in "".join("".join(pdf_text).split()), "the Chinese quotation of errata.md is missing"
 
@@ -207,7 +170,7 @@ def test_every_figure_of_the_site_is_in_the_pdf(book_pdf, singlehtml):
         digests.add(digest)
         with Image.open(path) as im:
             site[im.size] += 1
-    rows = [r.split() for r in _poppler("pdfimages", "-list", str(book_pdf)).splitlines()[2:]]
+    rows = [r.split() for r in poppler("pdfimages", "-list", str(book_pdf)).splitlines()[2:]]
     pdf = Counter()
     objects = set()
     for r in rows:
@@ -221,7 +184,7 @@ def test_every_figure_of_the_site_is_in_the_pdf(book_pdf, singlehtml):
 @pytest.fixture(scope="module")
 def pdf_boxes(book_pdf: Path) -> str:
     """Every word of the PDF with its box (pdftotext -bbox: XHTML, points from the top left)."""
-    return _poppler("pdftotext", "-bbox", str(book_pdf), "-")
+    return poppler("pdftotext", "-bbox", str(book_pdf), "-")
 
 
 def test_nothing_runs_past_the_side_margins(pdf_boxes):
@@ -432,7 +395,7 @@ def _first_words(page: str, target: str) -> str:
     assert m, f"no element with id {target!r} in the site"
     html = re.sub(r'<a class="headerlink".*?</a>', "", page[m.start():m.start() + 5000], flags=re.S)
     html = re.sub(r'<span class="math[^"]*">.*?</span>|</(?:p|h\d|div|pre|li)>', "\x00", html, flags=re.S)
-    for run in _plain(html).split("\x00"):
+    for run in plain(html).split("\x00"):
         words = run.split()
         if len(words) >= 4:
             return " ".join(words[:6])
@@ -545,7 +508,7 @@ def _steppers(page: str) -> list[dict]:
         printed = []
         for f in re.finditer(r'<div class="bp-pf" data-f="(\d+)"><p class="bp-pf-head">([^<]*)</p>(.*?)'
                              r'<div class="bp-cap">(.*?)</div></div>', page[start:end], re.S):
-            printed.append({"frame": int(f.group(1)), "head": _plain(f.group(2)), "caption": _plain(f.group(4)),
+            printed.append({"frame": int(f.group(1)), "head": plain(f.group(2)), "caption": plain(f.group(4)),
                             "numbers": [html_lib.unescape(t) for t in re.findall(r'data-q="[^"]*">([^<]*)<', f.group(3))]})
         out.append({"name": m.group(1), "frames": int(m.group(2)), "printed": printed})
     return out

@@ -11,13 +11,11 @@ test run from the Chinese single-page build beside it, which is what "the site" 
 from __future__ import annotations
 
 import html as html_lib
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from pdf_reading import fonts, plain, poppler
 from tool_modules import load_tool
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
@@ -28,19 +26,6 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 #: Chinese characters, and the CJK radicals that Chromium's ToUnicode maps give instead of
 #: the ideographs that share their glyph (⼀ for 一, ⻚ for 页; pdftotext reads them back).
 CJK_GLYPH = re.compile(r"[\u2e80-\u2fdf\u3400-\u9fff\uf900-\ufaff]")
-
-
-def _poppler(tool: str, *args: str) -> str:
-    if shutil.which(tool) is None:
-        message = f"{tool} not found (apt-get install -y poppler-utils)"
-        if os.environ.get("CI") or Path("/usr/bin/chromium").exists():
-            pytest.fail(message + "; .ci/run installs it")
-        pytest.skip(message)
-    return subprocess.run([tool, *args], check=True, capture_output=True, text=True).stdout
-
-
-def _plain(fragment: str) -> str:
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 def _squeeze(text: str) -> str:
@@ -66,11 +51,11 @@ def chapter_titles(singlehtml: str) -> dict[str, str]:
     """Every document of _toc.yml with its title as the Chinese site shows it (numbered)."""
     article = singlehtml[singlehtml.index("<article"):]
     titles = {load_tool("book_site").toc_docnames()[0]:
-              _plain(re.search(r"<h1[^>]*>(.*?)<a class=\"headerlink\"", article, re.S).group(1))}
+              plain(re.search(r"<h1[^>]*>(.*?)<a class=\"headerlink\"", article, re.S).group(1))}
     for docname, heading in re.findall(
         r'<span id="document-([^"]+)"></span>\s*<section[^>]*>\s*<h\d[^>]*>(.*?)<a class="headerlink"', article, re.S
     ):
-        titles[docname] = _plain(heading)
+        titles[docname] = plain(heading)
     return titles
 
 
@@ -79,7 +64,7 @@ def pdf_text(book_pdf_zh: Path) -> list[str]:
     """The text of each page in the order it is drawn (``pdftotext -raw``: the default
     layout order puts the Chinese of a heading, drawn in another font at another baseline,
     before its Latin words)."""
-    return _poppler("pdftotext", "-raw", "-enc", "UTF-8", str(book_pdf_zh), "-").split("\f")[:-1]
+    return poppler("pdftotext", "-raw", "-enc", "UTF-8", str(book_pdf_zh), "-").split("\f")[:-1]
 
 
 @pytest.fixture(scope="module")
@@ -202,61 +187,40 @@ def test_every_font_is_embedded_and_every_chinese_character_has_a_glyph(book_pdf
     glyph 0 ("/g0"), shared by every such character. So each Chinese character that a
     font's ToUnicode map lists must have a glyph other than /g0 that no other character
     shares, with a drawing (a CharProc that is not empty)."""
-    from pypdf import PdfReader
-    from pypdf.generic import IndirectObject
-
-    rows = _poppler("pdffonts", str(book_pdf_zh)).splitlines()[2:]
+    rows = poppler("pdffonts", str(book_pdf_zh)).splitlines()[2:]
     assert rows, "no fonts in the PDF"
     not_embedded = [r for r in rows if r.split()[-5] != "yes"]
     assert not not_embedded, "fonts not embedded:\n" + "\n".join(not_embedded)
 
-    seen: set[int] = set()
     drawn: set[int] = set()       # Chinese characters drawn with a real glyph of their own
     boxes: dict[int, str] = {}    # Chinese characters drawn with .notdef or a shared glyph
 
-    def visit(resources) -> None:
-        if not resources:
-            return
-        resources = resources.get_object()
-        for ref in (resources.get("/Font") or {}).values():
-            key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
-            if key in seen:
-                continue
-            seen.add(key)
-            font = ref.get_object()
-            if font.get("/Subtype") != "/Type3" or "/ToUnicode" not in font:
-                continue
-            names: dict[int, str] = {}
-            code = 0
-            for item in font["/Encoding"].get_object().get("/Differences", []):
-                if isinstance(item, int) or str(item).lstrip("-").isdigit():
-                    code = int(item)
-                else:
-                    names[code] = str(item)
-                    code += 1
-            procs = font["/CharProcs"].get_object()
-            chars = [(int(src, 16), cp) for src, cp in
-                     _to_unicode(font["/ToUnicode"].get_object().get_data().decode("latin-1"))
-                     if CJK_GLYPH.match(chr(cp))]
-            shared = {name for name in (names.get(c) for c, _ in chars)
-                      if sum(names.get(c) == name for c, _ in chars) > 1}
-            for c, cp in chars:
-                name = names.get(c)
-                if name in (None, "/g0", "/.notdef") or name in shared:
-                    boxes[cp] = f"font {key}: code {c} is {name}"
-                elif not procs[name].get_object().get_data().strip():
-                    boxes[cp] = f"font {key}: {name} draws nothing"
-                else:
-                    drawn.add(cp)
-        for ref in (resources.get("/XObject") or {}).values():
-            xobj = ref.get_object()
-            key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
-            if key not in seen and xobj.get("/Subtype") == "/Form":
-                seen.add(key)
-                visit(xobj.get("/Resources"))
+    for key, font in fonts(book_pdf_zh):
+        if font.get("/Subtype") != "/Type3" or "/ToUnicode" not in font:
+            continue
+        names: dict[int, str] = {}
+        code = 0
+        for item in font["/Encoding"].get_object().get("/Differences", []):
+            if isinstance(item, int) or str(item).lstrip("-").isdigit():
+                code = int(item)
+            else:
+                names[code] = str(item)
+                code += 1
+        procs = font["/CharProcs"].get_object()
+        chars = [(int(src, 16), cp) for src, cp in
+                 _to_unicode(font["/ToUnicode"].get_object().get_data().decode("latin-1"))
+                 if CJK_GLYPH.match(chr(cp))]
+        shared = {name for name in (names.get(c) for c, _ in chars)
+                  if sum(names.get(c) == name for c, _ in chars) > 1}
+        for c, cp in chars:
+            name = names.get(c)
+            if name in (None, "/g0", "/.notdef") or name in shared:
+                boxes[cp] = f"font {key}: code {c} is {name}"
+            elif not procs[name].get_object().get_data().strip():
+                boxes[cp] = f"font {key}: {name} draws nothing"
+            else:
+                drawn.add(cp)
 
-    for page in PdfReader(str(book_pdf_zh)).pages:
-        visit(page.get("/Resources"))
     assert not boxes, f"{len(boxes)} Chinese characters drawn as a box: " + "; ".join(
         f"{chr(cp)} ({why})" for cp, why in list(boxes.items())[:10])
     assert len(drawn) > 800, f"only {len(drawn)} distinct Chinese characters drawn"
