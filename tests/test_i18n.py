@@ -24,7 +24,6 @@ from pathlib import Path
 import nbformat
 import polib
 import pytest
-import yaml
 from tool_modules import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,11 +32,7 @@ i18n = load_tool("i18n")
 
 def toc_pages() -> list[str]:
     """Every page of ``_toc.yml``, by name."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
-    for part in toc["parts"]:
-        names += [entry["file"] for entry in part["chapters"] if "file" in entry]
-    return [Path(name).name for name in names]
+    return [Path(name).name for name in load_tool("book_site").toc_docnames()]
 
 
 # ------------------------------------------------------------------ the catalogs

@@ -444,7 +444,6 @@ def zh_notebook(page: str) -> "nbformat.NotebookNode":
                     metadata_ids.add(mystnb[key])
                     mystnb[key] = table.get(mystnb[key], mystnb[key])
             cell.metadata.update(CELL_LANGUAGE)
-    notebook.metadata["language_info"] = notebook.metadata.get("language_info", {})
     notebook.metadata["bplib"] = {"lang": LANG, "source": f"book/{page}.ipynb"}
     missing = [k for k, _ in translations if not used[k] and k not in metadata_ids and k not in index]
     if missing:
