@@ -55,12 +55,18 @@ def archive(course_download) -> zipfile.ZipFile:
         yield z
 
 
-def test_the_archive_holds_one_folder_with_everything(archive, book_pdf):
+def _files_and_wheel(archive: zipfile.ZipFile) -> tuple[set[str], list[str]]:
+    """The archive's files under its one folder, and its one wheel of bplib."""
     names = archive.namelist()
     assert {n.split("/")[0] for n in names} == {md.FOLDER}
     files = {n.split("/", 1)[1] for n in names}
     wheels = [f for f in files if f.endswith(".whl")]
     assert len(wheels) == 1 and wheels[0].startswith("backprop_tested-"), wheels
+    return files, wheels
+
+
+def test_the_archive_holds_one_folder_with_everything(archive, book_pdf):
+    files, wheels = _files_and_wheel(archive)
     expected = {"README.md", "requirements.txt", "backprop-tested.pdf", wheels[0],
                 *(c.name for c in CHAPTERS), *(p.name for p in PAGES)}
     assert files == expected
@@ -142,11 +148,7 @@ def _prose(markdown: str) -> str:
 
 def test_the_chinese_archive_holds_what_the_english_one_holds(archive_zh, book_pdf_zh):
     """The same folder and file names as the English archive; its PDF is the Chinese one."""
-    names = archive_zh.namelist()
-    assert {n.split("/")[0] for n in names} == {md.FOLDER}
-    files = {n.split("/", 1)[1] for n in names}
-    wheels = [f for f in files if f.endswith(".whl")]
-    assert len(wheels) == 1 and wheels[0].startswith("backprop_tested-"), wheels
+    files, wheels = _files_and_wheel(archive_zh)
     assert files == {"README.md", "requirements.txt", "backprop-tested.pdf", wheels[0],
                      *(c.name for c in CHAPTERS), *(p.name for p in PAGES)}
     assert archive_zh.read(f"{md.FOLDER}/backprop-tested.pdf") == book_pdf_zh.read_bytes()
